@@ -1,0 +1,100 @@
+# NetChannel offload — the entry points.
+#
+#   make run     build what is needed and run the main job (today: the header-path demonstration)
+#   make test    every test: generated-file check, RTL testbenches, xunit
+#   make lint    verilator --lint-only -Wall over all RTL (prints nothing when clean)
+#   make bench   the benchmarks (today: header-path line rate in simulated cycles)
+#   make deps    install what is missing (apt-get: Verilator, Yosys, tshark, ...; NuGet restore)
+#   make gen     regenerate the SystemVerilog package, C# types and docs tables from hw/spec/
+#
+# Everything is built under build/ (RTL) and the usual bin/obj folders (C#).
+
+SHELL  := /bin/bash
+ROOT   := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD  := $(ROOT)/build
+SLN    := $(ROOT)/NetChannel.sln
+CONFIG ?= Release
+ARGS   ?=
+
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
+
+# Debian packages the build and the tests need, as "command:package" pairs.
+SYS_DEPS := verilator:verilator yosys:yosys iverilog:iverilog tshark:tshark python3:python3 \
+            g++:g++ make:make gnuplot:gnuplot-nox
+
+.PHONY: all deps deps-sys deps-dotnet gen check-gen lint test run bench sim rtl-test rtl-tool \
+        dotnet-build dotnet-test clean help
+
+all: test
+
+help:
+	@sed -n '3,10p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
+
+include $(ROOT)/tests/rtl/rtl.mk
+
+# ---- dependencies -------------------------------------------------------------------------------
+deps: deps-sys deps-dotnet
+
+# Idempotent and silent when everything is present: installs only the missing packages.
+deps-sys:
+	@missing=""; for p in $(SYS_DEPS); do \
+	  command -v "$${p%%:*}" >/dev/null 2>&1 || missing="$$missing $${p#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "deps: need root for apt-get (missing:$$missing)" >&2; exit 1; fi; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi; \
+	command -v dotnet >/dev/null 2>&1 || { echo "deps: the .NET 10 SDK (dotnet) is required and is not in Debian's archive; install it from Microsoft's packages" >&2; exit 1; }
+
+# NuGet restore, redone only when a project file changes.
+DOTNET_PROJECTS := $(shell find $(ROOT)/host $(ROOT)/tests -name '*.csproj' 2>/dev/null) \
+                   $(ROOT)/Directory.Build.props $(SLN)
+$(BUILD)/.restore.stamp: $(DOTNET_PROJECTS)
+	@mkdir -p $(BUILD)
+	@dotnet restore $(SLN) --verbosity quiet
+	@touch $@
+deps-dotnet: deps-sys $(BUILD)/.restore.stamp
+
+# ---- generated sources --------------------------------------------------------------------------
+gen:
+	@python3 $(ROOT)/hw/spec/gen.py
+
+check-gen:
+	@python3 $(ROOT)/hw/spec/gen.py --check
+
+# ---- lint ---------------------------------------------------------------------------------------
+lint: deps-sys
+	@for f in $(RTL_LINT_TOPS); do \
+	  verilator --lint-only -Wall -Ihw/rtl --top-module $$f $(RTL_SRCS) || exit 1; \
+	done
+
+# ---- C# -----------------------------------------------------------------------------------------
+dotnet-build: deps
+	@dotnet msbuild $(SLN) -p:Configuration=$(CONFIG) -restore:false -nologo -v:q
+
+dotnet-test: deps rtl-tool
+	@mkdir -p $(BUILD)
+	@set -o pipefail; dotnet test $(SLN) -c $(CONFIG) --no-restore --nologo 2>&1 | tee $(BUILD)/dotnet-test.log
+
+# ---- the entry points ---------------------------------------------------------------------------
+# The last line is the sum over both runners, in the plain "N passed, N failed" form.
+test: deps check-gen lint
+	@mkdir -p $(BUILD)
+	@set -o pipefail; $(MAKE) --no-print-directory rtl-test 2>&1 | tee $(BUILD)/rtl-test.log
+	@$(MAKE) --no-print-directory dotnet-test
+	@python3 $(ROOT)/tests/summary.py $(BUILD)/rtl-test.log $(BUILD)/dotnet-test.log
+
+run: deps rtl-tool dotnet-build
+	@dotnet $(ROOT)/host/NetChannel.Cli/bin/$(CONFIG)/net10.0/netchannel.dll header-demo $(ARGS)
+
+sim: deps rtl-tool
+
+bench: deps rtl-bench
+
+clean:
+	rm -rf $(BUILD)
+	find $(ROOT)/host $(ROOT)/tests -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} +

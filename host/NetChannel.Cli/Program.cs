@@ -1,0 +1,142 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("NetChannel.Tests")]
+
+namespace NetChannel.Cli;
+
+/// <summary>Entry point of the <c>netchannel</c> command.</summary>
+internal static class Program
+{
+    internal const string Usage = """
+        usage: netchannel <command> [options]
+
+        commands:
+          header-demo   build random and malformed frames in C#, run them through the RTL header parser and
+                        builder (nc_hdr_tool), compare byte for byte, check the frames with tshark, print a summary
+              --frames N      valid random frames (default 2000)
+              --seed S        random seed (default 1)
+              --tool PATH     nc_hdr_tool (default: $NC_HDR_TOOL, else <repo>/build/rtl/nc_hdr_tool)
+              --pcap FILE     where to write the C#-built frames (default: <repo>/build/header-demo/frames.pcap)
+              --timeout SEC   timeout of each nc_hdr_tool / tshark run (default 600)
+          help          this text
+
+        options:
+          -h, --help    this text
+
+        exit codes: 0 everything agrees, 1 a disagreement or a failed check, 2 usage error
+        """;
+
+    private static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Runs the command line <paramref name="args"/>.</summary>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length == 0)
+        {
+            stderr.WriteLine("netchannel: no command given");
+            stderr.WriteLine(Usage);
+            return 2;
+        }
+        switch (args[0])
+        {
+            case "-h":
+            case "--help":
+            case "help":
+                stdout.WriteLine(Usage);
+                return 0;
+            case "header-demo":
+                HeaderDemoOptions? opts = HeaderDemoOptions.Parse(args[1..], stderr, out bool help);
+                if (help)
+                {
+                    stdout.WriteLine(Usage);
+                    return 0;
+                }
+                if (opts is null) return 2;
+                return new HeaderDemo(opts, stdout, stderr).Run();
+            default:
+                stderr.WriteLine($"netchannel: unknown command '{args[0]}' (try 'netchannel --help')");
+                return 2;
+        }
+    }
+}
+
+/// <summary>Options of <c>netchannel header-demo</c>.</summary>
+internal sealed class HeaderDemoOptions
+{
+    public int Frames { get; set; } = 2000;
+    public int Seed { get; set; } = 1;
+    public string? Tool { get; set; }
+    public string? Pcap { get; set; }
+    public int TimeoutSeconds { get; set; } = 600;
+
+    /// <summary>Parses the options after the command; prints the problem and returns null on a usage error.</summary>
+    public static HeaderDemoOptions? Parse(string[] args, TextWriter stderr, out bool help)
+    {
+        help = false;
+        var o = new HeaderDemoOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            string? inlineValue = null;
+            int eq = a.IndexOf('=', StringComparison.Ordinal);
+            if (a.StartsWith("--", StringComparison.Ordinal) && eq > 0)
+            {
+                inlineValue = a[(eq + 1)..];
+                a = a[..eq];
+            }
+            string? Value()
+            {
+                if (inlineValue is not null) return inlineValue;
+                if (i + 1 < args.Length) return args[++i];
+                stderr.WriteLine($"netchannel header-demo: option {a} needs a value");
+                return null;
+            }
+            bool Int(string name, int min, int max, out int value)
+            {
+                value = 0;
+                string? v = Value();
+                if (v is null) return false;
+                if (!int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out value) || value < min || value > max)
+                {
+                    stderr.WriteLine($"netchannel header-demo: {name} must be an integer in {min}..{max}, got '{v}'");
+                    return false;
+                }
+                return true;
+            }
+            switch (a)
+            {
+                case "-h":
+                case "--help":
+                    help = true;
+                    return o;
+                case "--frames":
+                    if (!Int(a, 0, 10_000_000, out int n)) return null;
+                    o.Frames = n;
+                    break;
+                case "--seed":
+                    if (!Int(a, int.MinValue, int.MaxValue, out int s)) return null;
+                    o.Seed = s;
+                    break;
+                case "--timeout":
+                    if (!Int(a, 1, 86_400, out int t)) return null;
+                    o.TimeoutSeconds = t;
+                    break;
+                case "--tool":
+                    o.Tool = Value();
+                    if (o.Tool is null) return null;
+                    break;
+                case "--pcap":
+                    o.Pcap = Value();
+                    if (o.Pcap is null) return null;
+                    break;
+                default:
+                    stderr.WriteLine($"netchannel header-demo: unknown option '{args[i]}' (try 'netchannel --help')");
+                    return null;
+            }
+        }
+        return o;
+    }
+}

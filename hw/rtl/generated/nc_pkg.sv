@@ -1,0 +1,399 @@
+// Generated from hw/spec/netchannel.toml by hw/spec/gen.py. Do not edit: edit the spec and run `make gen`.
+// verilator lint_off UNUSEDPARAM
+`default_nettype none
+
+package nc_pkg;
+
+  localparam int NC_SPEC_VERSION = 1;
+
+  // ---- constants ----
+  localparam logic [15:0] NC_ETHERTYPE_IPV4 = 16'h0800;  // EtherType of IPv4
+  localparam logic [3:0] NC_IPV4_VERSION = 4'h4;  // IPv4 version field
+  localparam logic [3:0] NC_IPV4_IHL = 4'h5;  // IPv4 header length in 32-bit words (no options are sent or accepted)
+  localparam logic [7:0] NC_IPV4_PROTO_UDP = 8'h11;  // IPv4 protocol number of UDP
+  localparam logic [7:0] NC_IPV4_DEFAULT_TTL = 8'h40;  // TTL a host uses unless configured otherwise
+  localparam logic [2:0] NC_IPV4_FLAG_DF = 3'h2;  // IPv4 flags value written by the builder: Don't Fragment
+  localparam logic [15:0] NC_UDP_PORT = 16'h4E43;  // Well-known UDP destination port of NetChannel (0x4E43, 'NC'); the source port is chosen per channel so channels spread over ECMP paths
+  localparam logic [7:0] NC_CTH_VERSION = 8'h01;  // Channel transport header version
+  localparam logic [7:0] NC_NC_DOFF_VER = 8'h41;  // NetChannel header byte 12: data offset 4 words (high nibble, as in the reference's 0x40) and version 1 (low nibble)
+  localparam int NC_FRAME_HDR_BYTES = 86;  // All headers before the payload (Ethernet 14 + IPv4 20 + UDP 8 + transport 28 + NetChannel 16)
+  localparam int NC_MAX_PAYLOAD_BYTES = 9000;  // Largest payload a frame carries (jumbo)
+  localparam int NC_MAX_FRAME_BYTES = 9086;  // Largest frame without FCS: FRAME_HDR_BYTES + MAX_PAYLOAD_BYTES
+  localparam int NC_NOMINAL_CLOCK_MHZ = 250;  // Nominal NIC clock: 512 bits x 250 MHz = 128 Gbit/s raw link; simulated time is reported at this clock
+  localparam int NC_AXIS_DATA_BYTES = 64;  // MAC-side AXI-Stream width in bytes (512 bits)
+  localparam int NC_SACK_WINDOW = 64;  // Packets covered by the selective-ack bitmap after the cumulative ack
+  localparam logic [31:0] NC_NIC_MAGIC = 32'h4E434E49;  // Value of the ID_MAGIC register ('NCNI')
+  localparam logic [7:0] NC_PHASE_BIT = 8'h80;  // Mask of the phase bit in the last byte of a completion or event; the device writes that byte last
+
+  // ---- enumerations ----
+  typedef enum logic [4:0] {
+    NC_DROP_REASON_NONE = 5'h00,  // Frame accepted
+    NC_DROP_REASON_BAD_FCS = 5'h01,  // The MAC flagged the frame (tuser at tlast: FCS error or abort)
+    NC_DROP_REASON_TOO_SHORT = 5'h02,  // Frame ends before the last header byte (FRAME_HDR_BYTES)
+    NC_DROP_REASON_TOO_LONG = 5'h03,  // Frame longer than MAX_FRAME_BYTES
+    NC_DROP_REASON_BAD_DST_MAC = 5'h04,  // Destination MAC is neither the local address nor broadcast (only when address filtering is on)
+    NC_DROP_REASON_BAD_ETHERTYPE = 5'h05,  // EtherType is not IPv4
+    NC_DROP_REASON_BAD_IP_VERSION = 5'h06,  // IPv4 version is not 4 or IHL is not 5
+    NC_DROP_REASON_BAD_IP_LENGTH = 5'h07,  // IPv4 total length disagrees with the frame length
+    NC_DROP_REASON_BAD_IP_CHECKSUM = 5'h08,  // IPv4 header checksum does not verify
+    NC_DROP_REASON_IP_FRAGMENT = 5'h09,  // More-fragments set or fragment offset non-zero
+    NC_DROP_REASON_BAD_IP_PROTOCOL = 5'h0A,  // IPv4 protocol is not UDP
+    NC_DROP_REASON_BAD_DST_IP = 5'h0B,  // Destination IPv4 address is not the local one (only when address filtering is on)
+    NC_DROP_REASON_BAD_UDP_PORT = 5'h0C,  // UDP destination port is not UDP_PORT
+    NC_DROP_REASON_BAD_UDP_LENGTH = 5'h0D,  // UDP length disagrees with the IPv4 total length
+    NC_DROP_REASON_BAD_CTH = 5'h0E,  // Channel transport header: unknown version or opcode, or reserved byte non-zero
+    NC_DROP_REASON_BAD_NC_VERSION = 5'h0F,  // NetChannel header data offset / version byte is not NC_DOFF_VER
+    NC_DROP_REASON_BAD_NC_TYPE = 5'h10,  // Unknown NetChannel message type
+    NC_DROP_REASON_BAD_PAYLOAD_LENGTH = 5'h11  // NetChannel payload length disagrees with the frame, or exceeds MAX_PAYLOAD_BYTES
+  } nc_drop_reason_e;
+  localparam int NC_DROP_REASON_COUNT = 18;
+
+  typedef enum logic [7:0] {
+    NC_CTH_OPCODE_DATA = 8'h01,  // Reliable data packet: consumes a packet sequence number and one posted Rx buffer of the peer
+    NC_CTH_OPCODE_ACK = 8'h02,  // Transport acknowledgement only (cumulative ack, SACK bitmap, credit); no payload, no sequence number
+    NC_CTH_OPCODE_MGMT = 8'h03  // Management frame: not sequenced; delivered whole to the host's management queue (channel open/close exchange)
+  } nc_cth_opcode_e;
+  localparam int NC_CTH_OPCODE_COUNT = 4;
+
+  localparam logic [7:0] NC_CTH_FLAG_ACK_VALID = 8'h01;  // ack_psn and sack carry the sender's receive state for this channel
+  localparam logic [7:0] NC_CTH_FLAG_CREDIT_VALID = 8'h02;  // credit carries the sender's receive credit for this channel
+  localparam logic [7:0] NC_CTH_FLAG_ACK_REQ = 8'h04;  // The sender asks for an acknowledgement without coalescing delay
+  localparam logic [7:0] NC_CTH_FLAG_RETX = 8'h08;  // This DATA packet is a retransmission
+
+  typedef enum logic [7:0] {
+    NC_NC_TYPE_NONE = 8'h00,  // No virtual-socket content (pure transport frames: CTH ACK)
+    NC_NC_TYPE_DATA = 8'h01,  // Virtual-socket data; seq is the byte sequence of the first payload byte
+    NC_NC_TYPE_ACK = 8'h02,  // Credit grant: grant is the highest byte sequence (exclusive) the receiver accepts
+    NC_NC_TYPE_SYN = 8'h03,  // Connection request (virtual socket open); seq is the initial sequence
+    NC_NC_TYPE_SYN_ACK = 8'h04,  // Connection accepted; grant carries the initial credit
+    NC_NC_TYPE_FIN = 8'h05,  // End of the sender's stream; seq is the FINAL byte sequence, so data still on other channels is awaited
+    NC_NC_TYPE_RST = 8'h06  // Connection refused or aborted
+  } nc_nc_type_e;
+  localparam int NC_NC_TYPE_COUNT = 7;
+
+  typedef enum logic [7:0] {
+    NC_CPL_STATUS_OK = 8'h00,  // Success
+    NC_CPL_STATUS_BAD_ADDR = 8'h01,  // Descriptor address is zero or the buffer wraps the 64-bit address space
+    NC_CPL_STATUS_BAD_LEN = 8'h02,  // Descriptor length is zero (Rx) or exceeds MAX_PAYLOAD_BYTES (Tx)
+    NC_CPL_STATUS_BAD_INDEX = 8'h03,  // Doorbell producer index is outside the ring (more than the ring size ahead of the consumer)
+    NC_CPL_STATUS_CHANNEL_DOWN = 8'h04,  // The channel is closed or was closed while the descriptor was outstanding
+    NC_CPL_STATUS_TOO_SMALL = 8'h05,  // Rx buffer smaller than the received payload (the frame is dropped)
+    NC_CPL_STATUS_TIMEOUT = 8'h06,  // Retransmission limit reached: the peer no longer acknowledges
+    NC_CPL_STATUS_BAD_DESC = 8'h07,  // Reserved descriptor field non-zero, or unknown NetChannel message type
+    NC_CPL_STATUS_DMA_FAULT = 8'h08  // The host rejected a DMA access (address not mapped for the device)
+  } nc_cpl_status_e;
+  localparam int NC_CPL_STATUS_COUNT = 9;
+
+  typedef enum logic [7:0] {
+    NC_CPL_KIND_TX = 8'h01,  // A Tx descriptor was acknowledged by the peer (or failed)
+    NC_CPL_KIND_RX = 8'h02,  // A payload was placed into a posted Rx buffer
+    NC_CPL_KIND_MGMT_TX = 8'h03,  // A management frame was transmitted
+    NC_CPL_KIND_MGMT_RX = 8'h04  // A management frame was received into a management Rx buffer
+  } nc_cpl_kind_e;
+  localparam int NC_CPL_KIND_COUNT = 5;
+
+  typedef enum logic [7:0] {
+    NC_EVENT_TYPE_COMPLETION = 8'h01,  // A completion queue has new entries (source = completion queue)
+    NC_EVENT_TYPE_CHANNEL = 8'h02,  // A channel changed state, e.g. failed after the retransmission limit (source = channel)
+    NC_EVENT_TYPE_ERROR = 8'h03  // A device error; data = error code
+  } nc_event_type_e;
+  localparam int NC_EVENT_TYPE_COUNT = 4;
+
+  // ---- formats ----
+  // Wire formats: a packed struct lists the fields in wire order, so its bits are the header in
+  // network order (wire byte 0 = the top byte). *_to_lanes / *_from_lanes convert to AXI-Stream lane
+  // order (wire byte 0 in bits [7:0]). DMA formats (little-endian) list byte 0 last, so their struct
+  // bits are already in lane order.
+
+  // EthernetHeader: Ethernet II header. The MAC adds and strips the FCS; it is not part of the AXI-Stream frame.
+  localparam int NC_ETH_BYTES = 14;
+  typedef struct packed {
+    logic [47:0] dst;  // byte 0: Destination MAC address
+    logic [47:0] src;  // byte 6: Source MAC address
+    logic [15:0] ethertype;  // byte 12: EtherType
+  } nc_eth_hdr_t;
+  localparam int NC_OFF_ETH_DST = 0;  // frame byte offset
+  localparam int NC_OFF_ETH_SRC = 6;  // frame byte offset
+  localparam int NC_OFF_ETH_ETHERTYPE = 12;  // frame byte offset
+
+  // Ipv4Header: IPv4 header without options.
+  localparam int NC_IPV4_BYTES = 20;
+  typedef struct packed {
+    logic [3:0] version;  // byte 0 bit 0: Version
+    logic [3:0] ihl;  // byte 0 bit 4: Header length in 32-bit words
+    logic [7:0] tos;  // byte 1: DSCP (6 bits) and ECN (2 bits); latency-class channels use a higher DSCP
+    logic [15:0] total_len;  // byte 2: IPv4 header + UDP + transport + NetChannel headers + payload, in bytes
+    logic [15:0] id;  // byte 4: Identification (informational: fragments are never sent)
+    logic [2:0] flags;  // byte 6 bit 0: Flags: the builder writes DF; the parser rejects MF
+    logic [12:0] frag_off;  // byte 6 bit 3: Fragment offset: written as 0; the parser rejects non-zero
+    logic [7:0] ttl;  // byte 8: Time to live
+    logic [7:0] protocol;  // byte 9: Protocol
+    logic [15:0] checksum;  // byte 10: Header checksum (ones' complement of the ones' complement sum of the header)
+    logic [31:0] src;  // byte 12: Source address
+    logic [31:0] dst;  // byte 16: Destination address
+  } nc_ipv4_hdr_t;
+  localparam int NC_OFF_IPV4_TOS = 15;  // frame byte offset
+  localparam int NC_OFF_IPV4_TOTAL_LEN = 16;  // frame byte offset
+  localparam int NC_OFF_IPV4_ID = 18;  // frame byte offset
+  localparam int NC_OFF_IPV4_TTL = 22;  // frame byte offset
+  localparam int NC_OFF_IPV4_PROTOCOL = 23;  // frame byte offset
+  localparam int NC_OFF_IPV4_CHECKSUM = 24;  // frame byte offset
+  localparam int NC_OFF_IPV4_SRC = 26;  // frame byte offset
+  localparam int NC_OFF_IPV4_DST = 30;  // frame byte offset
+
+  // UdpHeader: UDP header. The checksum is sent as 0 (allowed for UDP over IPv4): the header is built before the payload streams through, and integrity is the Ethernet FCS's job. The parser ignores the UDP checksum.
+  localparam int NC_UDP_BYTES = 8;
+  typedef struct packed {
+    logic [15:0] src_port;  // byte 0: Source port, chosen per channel (ECMP entropy)
+    logic [15:0] dst_port;  // byte 2: Destination port
+    logic [15:0] length;  // byte 4: UDP header + transport + NetChannel headers + payload, in bytes
+    logic [15:0] checksum;  // byte 6: Written as 0 (no checksum)
+  } nc_udp_hdr_t;
+  localparam int NC_OFF_UDP_SRC_PORT = 34;  // frame byte offset
+  localparam int NC_OFF_UDP_DST_PORT = 36;  // frame byte offset
+  localparam int NC_OFF_UDP_LENGTH = 38;  // frame byte offset
+  localparam int NC_OFF_UDP_CHECKSUM = 40;  // frame byte offset
+
+  // ChannelHeader: Channel transport header: the NIC's own reliable transport, one instance per channel. Acks and credit ride on every frame of the reverse direction (flags say which fields are valid) and in pure ACK frames.
+  localparam int NC_CTH_BYTES = 28;
+  typedef struct packed {
+    logic [7:0] version;  // byte 0: Transport header version
+    nc_cth_opcode_e opcode;  // byte 1: What the frame is
+    logic [7:0] flags;  // byte 2: Flag bits
+    logic [7:0] rsvd;  // byte 3: Reserved, zero
+    logic [15:0] dst_chan;  // byte 4: Channel id at the receiver
+    logic [15:0] src_chan;  // byte 6: Channel id at the sender (checked against the receiver's channel context)
+    logic [31:0] psn;  // byte 8: Packet sequence number (DATA only)
+    logic [31:0] ack_psn;  // byte 12: Cumulative ack: every PSN before this one was received
+    logic [63:0] sack;  // byte 16: Selective ack: bit i set = PSN ack_psn + 1 + i was received
+    logic [31:0] credit;  // byte 24: Credit limit: the sender may transmit DATA with PSN < credit (one posted Rx buffer per packet)
+  } nc_cth_hdr_t;
+  localparam int NC_OFF_CTH_VERSION = 42;  // frame byte offset
+  localparam int NC_OFF_CTH_OPCODE = 43;  // frame byte offset
+  localparam int NC_OFF_CTH_FLAGS = 44;  // frame byte offset
+  localparam int NC_OFF_CTH_RSVD = 45;  // frame byte offset
+  localparam int NC_OFF_CTH_DST_CHAN = 46;  // frame byte offset
+  localparam int NC_OFF_CTH_SRC_CHAN = 48;  // frame byte offset
+  localparam int NC_OFF_CTH_PSN = 50;  // frame byte offset
+  localparam int NC_OFF_CTH_ACK_PSN = 54;  // frame byte offset
+  localparam int NC_OFF_CTH_SACK = 58;  // frame byte offset
+  localparam int NC_OFF_CTH_CREDIT = 66;  // frame byte offset
+
+  // NetChannelHeader: NetChannel header, the reference's 16-byte layout with its defects fixed: FIN carries the final sequence in seq, ACK grants are real credit, the version is checked.
+  localparam int NC_NC_BYTES = 16;
+  typedef struct packed {
+    logic [15:0] src_port;  // byte 0: Source virtual-socket port
+    logic [15:0] dst_port;  // byte 2: Destination virtual-socket port
+    logic [31:0] seq;  // byte 4: Byte sequence of the virtual socket (DATA: first payload byte; FIN: final sequence; SYN: initial sequence)
+    logic [31:0] grant;  // byte 8: Credit: highest byte sequence (exclusive) the receiver of this socket accepts
+    logic [7:0] doff_ver;  // byte 12: Data offset (words, high nibble) and version (low nibble)
+    nc_nc_type_e msg_type;  // byte 13: Message type
+    logic [15:0] len;  // byte 14: Payload bytes following this header (0 to MAX_PAYLOAD_BYTES)
+  } nc_nc_hdr_t;
+  localparam int NC_OFF_NC_SRC_PORT = 70;  // frame byte offset
+  localparam int NC_OFF_NC_DST_PORT = 72;  // frame byte offset
+  localparam int NC_OFF_NC_SEQ = 74;  // frame byte offset
+  localparam int NC_OFF_NC_GRANT = 78;  // frame byte offset
+  localparam int NC_OFF_NC_DOFF_VER = 82;  // frame byte offset
+  localparam int NC_OFF_NC_MSG_TYPE = 83;  // frame byte offset
+  localparam int NC_OFF_NC_LEN = 84;  // frame byte offset
+
+  // TxDescriptor: Tx descriptor (ring entry). The NIC reads the payload from addr and builds the headers from the channel context plus the NetChannel fields below.
+  localparam int NC_TX_DESC_BYTES = 32;
+  typedef struct packed {
+    logic [15:0] rsvd1;  // byte 30: Reserved, zero
+    logic [7:0] rsvd0;  // byte 29: Reserved, zero
+    nc_nc_type_e msg_type;  // byte 28: NetChannel message type
+    logic [31:0] grant;  // byte 24: NetChannel credit grant
+    logic [31:0] seq;  // byte 20: NetChannel byte sequence
+    logic [15:0] dst_port;  // byte 18: NetChannel destination port
+    logic [15:0] src_port;  // byte 16: NetChannel source port
+    logic [15:0] flags;  // byte 14: Reserved, zero
+    logic [15:0] tag;  // byte 12: Host cookie, echoed in the completion
+    logic [31:0] len;  // byte 8: Payload bytes (1 to MAX_PAYLOAD_BYTES; 0 only for NetChannel control messages)
+    logic [63:0] addr;  // byte 0: Bus address of the payload
+  } nc_tx_desc_t;
+
+  // RxDescriptor: Rx descriptor (ring entry): one posted receive buffer.
+  localparam int NC_RX_DESC_BYTES = 16;
+  typedef struct packed {
+    logic [15:0] rsvd;  // byte 14: Reserved, zero
+    logic [15:0] tag;  // byte 12: Host cookie, echoed in the completion
+    logic [31:0] len;  // byte 8: Buffer capacity in bytes
+    logic [63:0] addr;  // byte 0: Bus address of the buffer
+  } nc_rx_desc_t;
+
+  // Completion: Completion. The device writes it in one DMA write, the last byte last; the host owns an entry when its phase bit equals the ring pass's phase, so the host never reads a device pointer.
+  localparam int NC_CPL_BYTES = 32;
+  typedef struct packed {
+    logic [7:0] phase;  // byte 31: Bit 7: phase (PHASE_BIT); other bits zero
+    logic [23:0] rsvd1;  // byte 28: Reserved, zero
+    logic [31:0] psn;  // byte 24: Packet sequence number of the frame
+    logic [7:0] rsvd0;  // byte 23: Reserved, zero
+    nc_cpl_kind_e kind;  // byte 22: Which ring
+    logic [15:0] tag;  // byte 20: The descriptor's tag
+    logic [15:0] channel;  // byte 18: Channel id
+    logic [15:0] index;  // byte 16: Ring index of the descriptor this completes
+    nc_cpl_status_e status;  // byte 15: Status
+    nc_nc_type_e msg_type;  // byte 14: NetChannel message type (Rx)
+    logic [15:0] len;  // byte 12: Payload bytes placed (Rx) or sent (Tx)
+    logic [31:0] grant;  // byte 8: NetChannel credit grant (Rx)
+    logic [31:0] seq;  // byte 4: NetChannel byte sequence (Rx)
+    logic [15:0] dst_port;  // byte 2: NetChannel destination port (Rx)
+    logic [15:0] src_port;  // byte 0: NetChannel source port (Rx)
+  } nc_cpl_t;
+
+  // Event: Event queue entry, one queue per interrupt vector; phase bit as in completions.
+  localparam int NC_EVENT_BYTES = 16;
+  typedef struct packed {
+    logic [7:0] phase;  // byte 15: Bit 7: phase (PHASE_BIT); other bits zero
+    logic [55:0] rsvd1;  // byte 8: Reserved, zero
+    logic [31:0] data;  // byte 4: Type-specific data
+    logic [15:0] source;  // byte 2: Completion queue or channel that raised the event
+    logic [7:0] rsvd0;  // byte 1: Reserved, zero
+    nc_event_type_e ev_type;  // byte 0: Event type
+  } nc_event_t;
+
+  // FrameHeader: every header in front of the payload, 86 bytes.
+  typedef struct packed {
+    nc_eth_hdr_t eth;
+    nc_ipv4_hdr_t ipv4;
+    nc_udp_hdr_t udp;
+    nc_cth_hdr_t cth;
+    nc_nc_hdr_t nc;
+  } nc_frame_hdr_t;
+  localparam int NC_OFF_ETH = 0;  // frame byte offset of EthernetHeader
+  localparam int NC_OFF_IPV4 = 14;  // frame byte offset of Ipv4Header
+  localparam int NC_OFF_UDP = 34;  // frame byte offset of UdpHeader
+  localparam int NC_OFF_CTH = 42;  // frame byte offset of ChannelHeader
+  localparam int NC_OFF_NC = 70;  // frame byte offset of NetChannelHeader
+
+  function automatic logic [687:0] nc_frame_hdr_to_lanes(nc_frame_hdr_t h);
+    logic [687:0] l;
+    for (int i = 0; i < 86; i++) l[8*i +: 8] = h[8*(85-i) +: 8];
+    return l;
+  endfunction
+  function automatic nc_frame_hdr_t nc_frame_hdr_from_lanes(logic [687:0] l);
+    logic [687:0] h;
+    for (int i = 0; i < 86; i++) h[8*(85-i) +: 8] = l[8*i +: 8];
+    return nc_frame_hdr_t'(h);
+  endfunction
+  function automatic logic [111:0] nc_eth_hdr_to_lanes(nc_eth_hdr_t h);
+    logic [111:0] l;
+    for (int i = 0; i < 14; i++) l[8*i +: 8] = h[8*(13-i) +: 8];
+    return l;
+  endfunction
+  function automatic nc_eth_hdr_t nc_eth_hdr_from_lanes(logic [111:0] l);
+    logic [111:0] h;
+    for (int i = 0; i < 14; i++) h[8*(13-i) +: 8] = l[8*i +: 8];
+    return nc_eth_hdr_t'(h);
+  endfunction
+  function automatic logic [159:0] nc_ipv4_hdr_to_lanes(nc_ipv4_hdr_t h);
+    logic [159:0] l;
+    for (int i = 0; i < 20; i++) l[8*i +: 8] = h[8*(19-i) +: 8];
+    return l;
+  endfunction
+  function automatic nc_ipv4_hdr_t nc_ipv4_hdr_from_lanes(logic [159:0] l);
+    logic [159:0] h;
+    for (int i = 0; i < 20; i++) h[8*(19-i) +: 8] = l[8*i +: 8];
+    return nc_ipv4_hdr_t'(h);
+  endfunction
+  function automatic logic [63:0] nc_udp_hdr_to_lanes(nc_udp_hdr_t h);
+    logic [63:0] l;
+    for (int i = 0; i < 8; i++) l[8*i +: 8] = h[8*(7-i) +: 8];
+    return l;
+  endfunction
+  function automatic nc_udp_hdr_t nc_udp_hdr_from_lanes(logic [63:0] l);
+    logic [63:0] h;
+    for (int i = 0; i < 8; i++) h[8*(7-i) +: 8] = l[8*i +: 8];
+    return nc_udp_hdr_t'(h);
+  endfunction
+  function automatic logic [223:0] nc_cth_hdr_to_lanes(nc_cth_hdr_t h);
+    logic [223:0] l;
+    for (int i = 0; i < 28; i++) l[8*i +: 8] = h[8*(27-i) +: 8];
+    return l;
+  endfunction
+  function automatic nc_cth_hdr_t nc_cth_hdr_from_lanes(logic [223:0] l);
+    logic [223:0] h;
+    for (int i = 0; i < 28; i++) h[8*(27-i) +: 8] = l[8*i +: 8];
+    return nc_cth_hdr_t'(h);
+  endfunction
+  function automatic logic [127:0] nc_nc_hdr_to_lanes(nc_nc_hdr_t h);
+    logic [127:0] l;
+    for (int i = 0; i < 16; i++) l[8*i +: 8] = h[8*(15-i) +: 8];
+    return l;
+  endfunction
+  function automatic nc_nc_hdr_t nc_nc_hdr_from_lanes(logic [127:0] l);
+    logic [127:0] h;
+    for (int i = 0; i < 16; i++) h[8*(15-i) +: 8] = l[8*i +: 8];
+    return nc_nc_hdr_t'(h);
+  endfunction
+
+  // ---- register map (byte addresses) ----
+  localparam logic [15:0] NC_REG_ID_MAGIC = 16'h0000;  // ro: NIC_MAGIC
+  localparam logic [15:0] NC_REG_ID_VERSION = 16'h0004;  // ro: Spec version (spec_version) in [15:0], RTL revision in [31:16]
+  localparam logic [15:0] NC_REG_ID_BUILD = 16'h0008;  // ro: Build id (e.g. source hash)
+  localparam logic [15:0] NC_REG_CAP_CHANNELS = 16'h000C;  // ro: Number of channels
+  localparam logic [15:0] NC_REG_CAP_RING_LOG = 16'h0010;  // ro: [7:0] largest ring log2 size, [15:8] smallest
+  localparam logic [15:0] NC_REG_CAP_DATAPATH = 16'h0014;  // ro: [15:0] MAC datapath width in bits, [31:16] MAX_PAYLOAD_BYTES
+  localparam logic [15:0] NC_REG_CAP_EVENT_QUEUES = 16'h0018;  // ro: Number of event queues (interrupt vectors)
+  localparam logic [15:0] NC_REG_CTRL = 16'h0100;  // rw: [0] enable, [1] address filtering on, [2] promiscuous management Rx
+  localparam logic [15:0] NC_REG_STATUS = 16'h0104;  // ro: [0] running, [1] link up
+  localparam logic [15:0] NC_REG_MAC_LO = 16'h0108;  // rw: Local MAC address bytes 2..5 (MAC = MAC_HI[15:0]:MAC_LO)
+  localparam logic [15:0] NC_REG_MAC_HI = 16'h010C;  // rw: Local MAC address bytes 0..1 in [15:0]
+  localparam logic [15:0] NC_REG_IP_ADDR = 16'h0110;  // rw: Local IPv4 address
+  localparam logic [15:0] NC_REG_RTO_CYCLES = 16'h0114;  // rw: Retransmission timeout in clock cycles
+  localparam logic [15:0] NC_REG_ACK_COALESCE = 16'h0118;  // rw: [15:0] packets, [31:16] cycles before a pure ACK is sent
+  localparam logic [15:0] NC_REG_RETRY_LIMIT = 16'h011C;  // rw: Retransmission timeouts in a row before a channel fails
+  localparam logic [15:0] NC_REG_CH_PEER_MAC_LO = 16'h0200;  // rw: Staged: peer MAC bytes 2..5
+  localparam logic [15:0] NC_REG_CH_PEER_MAC_HI = 16'h0204;  // rw: Staged: peer MAC bytes 0..1 in [15:0]
+  localparam logic [15:0] NC_REG_CH_PEER_IP = 16'h0208;  // rw: Staged: peer IPv4 address
+  localparam logic [15:0] NC_REG_CH_UDP_SRC = 16'h020C;  // rw: Staged: UDP source port of this channel
+  localparam logic [15:0] NC_REG_CH_PEER_CHAN = 16'h0210;  // rw: Staged: [15:0] channel id at the peer, [23:16] class (0 throughput, 1 latency), [31:24] event queue
+  localparam logic [15:0] NC_REG_CH_TX_RING_LO = 16'h0214;  // rw: Staged: Tx ring base bits 31..0
+  localparam logic [15:0] NC_REG_CH_TX_RING_HI = 16'h0218;  // rw: Staged: Tx ring base bits 63..32
+  localparam logic [15:0] NC_REG_CH_RX_RING_LO = 16'h021C;  // rw: Staged: Rx ring base bits 31..0
+  localparam logic [15:0] NC_REG_CH_RX_RING_HI = 16'h0220;  // rw: Staged: Rx ring base bits 63..32
+  localparam logic [15:0] NC_REG_CH_CPL_RING_LO = 16'h0224;  // rw: Staged: completion ring base bits 31..0
+  localparam logic [15:0] NC_REG_CH_CPL_RING_HI = 16'h0228;  // rw: Staged: completion ring base bits 63..32
+  localparam logic [15:0] NC_REG_CH_RING_LOG = 16'h022C;  // rw: Staged: [7:0] Tx, [15:8] Rx, [23:16] completion ring log2 sizes
+  localparam logic [15:0] NC_REG_CH_INIT_PSN = 16'h0230;  // rw: Staged: [31:0] initial transmit PSN (the peer's initial receive PSN is CH_PEER_PSN)
+  localparam logic [15:0] NC_REG_CH_PEER_PSN = 16'h0234;  // rw: Staged: initial PSN the peer transmits
+  localparam logic [15:0] NC_REG_CH_CMD = 16'h0240;  // wo: [15:0] channel, [19:16] command (1 open with the staged context, 2 close, 3 read back into the staged registers)
+  localparam logic [15:0] NC_REG_CH_CMD_STATUS = 16'h0244;  // ro: [0] busy, [7:4] last command result (0 ok, 1 bad channel, 2 bad state, 3 bad context)
+  localparam logic [15:0] NC_REG_DB_TX = 16'h1000;  // wo: [15:0] channel, [31:16] new Tx producer index
+  localparam logic [15:0] NC_REG_DB_RX = 16'h1004;  // wo: [15:0] channel, [31:16] new Rx producer index (posted buffers)
+  localparam logic [15:0] NC_REG_DB_CPL = 16'h1008;  // wo: [15:0] channel, [31:16] completion consumer index (frees completion slots)
+  localparam logic [15:0] NC_REG_EQ_ARM = 16'h100C;  // wo: [7:0] event queue, [31:16] consumer index; arming a non-empty queue fires at once
+  localparam logic [15:0] NC_REG_EQ_BASE_LO = 16'h1010;  // rw: Staged: event queue ring base bits 31..0
+  localparam logic [15:0] NC_REG_EQ_BASE_HI = 16'h1014;  // rw: Staged: event queue ring base bits 63..32
+  localparam logic [15:0] NC_REG_EQ_CMD = 16'h1018;  // wo: [7:0] event queue, [15:8] log2 size, [16] enable: applies the staged base
+  localparam logic [15:0] NC_REG_MGMT_DB_TX = 16'h1020;  // wo: [15:0] management Tx producer index
+  localparam logic [15:0] NC_REG_MGMT_DB_RX = 16'h1024;  // wo: [15:0] management Rx producer index
+  localparam logic [15:0] NC_REG_CNT_TX_FRAMES_LO = 16'h2000;  // rc: Frames transmitted
+  localparam logic [15:0] NC_REG_CNT_TX_FRAMES_HI = 16'h2004;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_TX_BYTES_LO = 16'h2008;  // rc: Frame bytes transmitted (without FCS)
+  localparam logic [15:0] NC_REG_CNT_TX_BYTES_HI = 16'h200C;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_RX_FRAMES_LO = 16'h2010;  // rc: Frames received and accepted
+  localparam logic [15:0] NC_REG_CNT_RX_FRAMES_HI = 16'h2014;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_RX_BYTES_LO = 16'h2018;  // rc: Frame bytes received and accepted
+  localparam logic [15:0] NC_REG_CNT_RX_BYTES_HI = 16'h201C;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_RETX_LO = 16'h2020;  // rc: Packets retransmitted
+  localparam logic [15:0] NC_REG_CNT_RETX_HI = 16'h2024;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_TIMEOUTS_LO = 16'h2028;  // rc: Retransmission timeouts
+  localparam logic [15:0] NC_REG_CNT_TIMEOUTS_HI = 16'h202C;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_CREDIT_STALL_LO = 16'h2030;  // rc: Cycles a channel had data but no credit
+  localparam logic [15:0] NC_REG_CNT_CREDIT_STALL_HI = 16'h2034;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_BAD_DESC_LO = 16'h2038;  // rc: Descriptors rejected
+  localparam logic [15:0] NC_REG_CNT_BAD_DESC_HI = 16'h203C;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_DUP_LO = 16'h2040;  // rc: Duplicate DATA packets dropped
+  localparam logic [15:0] NC_REG_CNT_DUP_HI = 16'h2044;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_NO_CHANNEL_LO = 16'h2048;  // rc: Frames for a closed or unknown channel, or from an unexpected peer
+  localparam logic [15:0] NC_REG_CNT_NO_CHANNEL_HI = 16'h204C;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_DROP_BASE = 16'h2100;  // ro: Parser drops by reason: CNT_DROP_BASE + 4 * drop_reason
+  localparam int NC_REG_CNT_DROP_BASE_COUNT = 32;
+
+endpackage
+
+`default_nettype wire
+// verilator lint_on UNUSEDPARAM
