@@ -363,13 +363,22 @@ package nc_pkg;
   localparam logic [15:0] NC_REG_CH_CMD_STATUS = 16'h0244;  // ro: [0] busy, [7:4] last command result (0 ok, 1 bad channel, 2 bad state, 3 bad context)
   localparam logic [15:0] NC_REG_DB_TX = 16'h1000;  // wo: [15:0] channel, [31:16] new Tx producer index
   localparam logic [15:0] NC_REG_DB_RX = 16'h1004;  // wo: [15:0] channel, [31:16] new Rx producer index (posted buffers)
-  localparam logic [15:0] NC_REG_DB_CPL = 16'h1008;  // wo: [15:0] channel, [31:16] completion consumer index (frees completion slots)
+  localparam logic [15:0] NC_REG_DB_CPL = 16'h1008;  // wo: [14:0] channel, [15] arm (the next completion raises an event), [31:16] completion consumer index (frees completion slots)
   localparam logic [15:0] NC_REG_EQ_ARM = 16'h100C;  // wo: [7:0] event queue, [31:16] consumer index; arming a non-empty queue fires at once
   localparam logic [15:0] NC_REG_EQ_BASE_LO = 16'h1010;  // rw: Staged: event queue ring base bits 31..0
   localparam logic [15:0] NC_REG_EQ_BASE_HI = 16'h1014;  // rw: Staged: event queue ring base bits 63..32
   localparam logic [15:0] NC_REG_EQ_CMD = 16'h1018;  // wo: [7:0] event queue, [15:8] log2 size, [16] enable: applies the staged base
   localparam logic [15:0] NC_REG_MGMT_DB_TX = 16'h1020;  // wo: [15:0] management Tx producer index
   localparam logic [15:0] NC_REG_MGMT_DB_RX = 16'h1024;  // wo: [15:0] management Rx producer index
+  localparam logic [15:0] NC_REG_MGMT_DB_CPL = 16'h1028;  // wo: [15:0] management completion consumer index, [16] arm (the next completion raises an event)
+  localparam logic [15:0] NC_REG_MGMT_TX_RING_LO = 16'h0300;  // rw: Management Tx ring base bits 31..0 (descriptor len = whole frame bytes)
+  localparam logic [15:0] NC_REG_MGMT_TX_RING_HI = 16'h0304;  // rw: Management Tx ring base bits 63..32
+  localparam logic [15:0] NC_REG_MGMT_RX_RING_LO = 16'h0308;  // rw: Management Rx ring base bits 31..0
+  localparam logic [15:0] NC_REG_MGMT_RX_RING_HI = 16'h030C;  // rw: Management Rx ring base bits 63..32
+  localparam logic [15:0] NC_REG_MGMT_CPL_RING_LO = 16'h0310;  // rw: Management completion ring base bits 31..0
+  localparam logic [15:0] NC_REG_MGMT_CPL_RING_HI = 16'h0314;  // rw: Management completion ring base bits 63..32
+  localparam logic [15:0] NC_REG_MGMT_RING_LOG = 16'h0318;  // rw: [7:0] Tx, [15:8] Rx, [23:16] completion ring log2 sizes
+  localparam logic [15:0] NC_REG_MGMT_CTRL = 16'h031C;  // rw: [0] enable (writing 1 applies the ring registers and resets the indices; 0 stops the queues), [15:8] event queue
   localparam logic [15:0] NC_REG_CNT_TX_FRAMES_LO = 16'h2000;  // rc: Frames transmitted
   localparam logic [15:0] NC_REG_CNT_TX_FRAMES_HI = 16'h2004;  // ro: 
   localparam logic [15:0] NC_REG_CNT_TX_BYTES_LO = 16'h2008;  // rc: Frame bytes transmitted (without FCS)
@@ -390,6 +399,14 @@ package nc_pkg;
   localparam logic [15:0] NC_REG_CNT_DUP_HI = 16'h2044;  // ro: 
   localparam logic [15:0] NC_REG_CNT_NO_CHANNEL_LO = 16'h2048;  // rc: Frames for a closed or unknown channel, or from an unexpected peer
   localparam logic [15:0] NC_REG_CNT_NO_CHANNEL_HI = 16'h204C;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_DMA_FAULT_LO = 16'h2050;  // rc: DMA accesses the host refused
+  localparam logic [15:0] NC_REG_CNT_DMA_FAULT_HI = 16'h2054;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_MGMT_TX_LO = 16'h2058;  // rc: Management frames transmitted
+  localparam logic [15:0] NC_REG_CNT_MGMT_TX_HI = 16'h205C;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_MGMT_RX_LO = 16'h2060;  // rc: Management frames delivered to the host
+  localparam logic [15:0] NC_REG_CNT_MGMT_RX_HI = 16'h2064;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_RX_NO_BUF_LO = 16'h2068;  // rc: Frames dropped for want of a posted Rx buffer (management queue, or a credit violation)
+  localparam logic [15:0] NC_REG_CNT_RX_NO_BUF_HI = 16'h206C;  // ro: 
   localparam logic [15:0] NC_REG_CNT_DROP_BASE = 16'h2100;  // ro: Parser drops by reason: CNT_DROP_BASE + 4 * drop_reason
   localparam int NC_REG_CNT_DROP_BASE_COUNT = 32;
 

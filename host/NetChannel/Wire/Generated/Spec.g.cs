@@ -1125,7 +1125,7 @@ public static class Registers
     public const int DbTx = 0x1000;
     /// <summary>wo: [15:0] channel, [31:16] new Rx producer index (posted buffers)</summary>
     public const int DbRx = 0x1004;
-    /// <summary>wo: [15:0] channel, [31:16] completion consumer index (frees completion slots)</summary>
+    /// <summary>wo: [14:0] channel, [15] arm (the next completion raises an event), [31:16] completion consumer index (frees completion slots)</summary>
     public const int DbCpl = 0x1008;
     /// <summary>wo: [7:0] event queue, [31:16] consumer index; arming a non-empty queue fires at once</summary>
     public const int EqArm = 0x100C;
@@ -1139,6 +1139,24 @@ public static class Registers
     public const int MgmtDbTx = 0x1020;
     /// <summary>wo: [15:0] management Rx producer index</summary>
     public const int MgmtDbRx = 0x1024;
+    /// <summary>wo: [15:0] management completion consumer index, [16] arm (the next completion raises an event)</summary>
+    public const int MgmtDbCpl = 0x1028;
+    /// <summary>rw: Management Tx ring base bits 31..0 (descriptor len = whole frame bytes)</summary>
+    public const int MgmtTxRingLo = 0x0300;
+    /// <summary>rw: Management Tx ring base bits 63..32</summary>
+    public const int MgmtTxRingHi = 0x0304;
+    /// <summary>rw: Management Rx ring base bits 31..0</summary>
+    public const int MgmtRxRingLo = 0x0308;
+    /// <summary>rw: Management Rx ring base bits 63..32</summary>
+    public const int MgmtRxRingHi = 0x030C;
+    /// <summary>rw: Management completion ring base bits 31..0</summary>
+    public const int MgmtCplRingLo = 0x0310;
+    /// <summary>rw: Management completion ring base bits 63..32</summary>
+    public const int MgmtCplRingHi = 0x0314;
+    /// <summary>rw: [7:0] Tx, [15:8] Rx, [23:16] completion ring log2 sizes</summary>
+    public const int MgmtRingLog = 0x0318;
+    /// <summary>rw: [0] enable (writing 1 applies the ring registers and resets the indices; 0 stops the queues), [15:8] event queue</summary>
+    public const int MgmtCtrl = 0x031C;
     /// <summary>rc: Frames transmitted</summary>
     public const int CntTxFramesLo = 0x2000;
     /// <summary>ro: high half of the counter above</summary>
@@ -1179,6 +1197,22 @@ public static class Registers
     public const int CntNoChannelLo = 0x2048;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntNoChannelHi = 0x204C;
+    /// <summary>rc: DMA accesses the host refused</summary>
+    public const int CntDmaFaultLo = 0x2050;
+    /// <summary>ro: high half of the counter above</summary>
+    public const int CntDmaFaultHi = 0x2054;
+    /// <summary>rc: Management frames transmitted</summary>
+    public const int CntMgmtTxLo = 0x2058;
+    /// <summary>ro: high half of the counter above</summary>
+    public const int CntMgmtTxHi = 0x205C;
+    /// <summary>rc: Management frames delivered to the host</summary>
+    public const int CntMgmtRxLo = 0x2060;
+    /// <summary>ro: high half of the counter above</summary>
+    public const int CntMgmtRxHi = 0x2064;
+    /// <summary>rc: Frames dropped for want of a posted Rx buffer (management queue, or a credit violation)</summary>
+    public const int CntRxNoBufLo = 0x2068;
+    /// <summary>ro: high half of the counter above</summary>
+    public const int CntRxNoBufHi = 0x206C;
     /// <summary>ro: Parser drops by reason: CNT_DROP_BASE + 4 * drop_reason</summary>
     public const int CntDropBase = 0x2100;
     /// <summary>Number of registers in the CNT_DROP_BASE array.</summary>
