@@ -178,6 +178,8 @@ def gen_sv(s: Spec) -> str:
     o: list[str] = []
     w = o.append
     w(f"// {HEADER_NOTE}")
+    w("// Waiver (this file only, one message): the package defines every constant of the spec, and no single")
+    w("// module uses them all, so Verilator -Wall would report each unused one as UNUSEDPARAM.")
     w("// verilator lint_off UNUSEDPARAM")
     w("`default_nettype none")
     w("")

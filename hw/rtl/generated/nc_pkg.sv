@@ -1,4 +1,6 @@
 // Generated from hw/spec/netchannel.toml by hw/spec/gen.py. Do not edit: edit the spec and run `make gen`.
+// Waiver (this file only, one message): the package defines every constant of the spec, and no single
+// module uses them all, so Verilator -Wall would report each unused one as UNUSEDPARAM.
 // verilator lint_off UNUSEDPARAM
 `default_nettype none
 
