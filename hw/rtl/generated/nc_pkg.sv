@@ -61,6 +61,7 @@ package nc_pkg;
   localparam logic [7:0] NC_CTH_FLAG_CREDIT_VALID = 8'h02;  // credit carries the sender's receive credit for this channel
   localparam logic [7:0] NC_CTH_FLAG_ACK_REQ = 8'h04;  // The sender asks for an acknowledgement without coalescing delay
   localparam logic [7:0] NC_CTH_FLAG_RETX = 8'h08;  // This DATA packet is a retransmission
+  localparam logic [7:0] NC_CTH_FLAG_VOID = 8'h10;  // DATA packet standing for a Tx descriptor the sender rejected: it carries no payload (nc.len 0, type NONE); the receiver acknowledges its PSN, consumes no Rx buffer and delivers nothing
 
   typedef enum logic [7:0] {
     NC_NC_TYPE_NONE = 8'h00,  // No virtual-socket content (pure transport frames: CTH ACK)
@@ -75,8 +76,8 @@ package nc_pkg;
 
   typedef enum logic [7:0] {
     NC_CPL_STATUS_OK = 8'h00,  // Success
-    NC_CPL_STATUS_BAD_ADDR = 8'h01,  // Descriptor address is zero or the buffer wraps the 64-bit address space
-    NC_CPL_STATUS_BAD_LEN = 8'h02,  // Descriptor length is zero (Rx) or exceeds MAX_PAYLOAD_BYTES (Tx)
+    NC_CPL_STATUS_BAD_ADDR = 8'h01,  // Descriptor address is zero, the buffer wraps the 64-bit address space, or an Rx buffer is not 64-byte aligned
+    NC_CPL_STATUS_BAD_LEN = 8'h02,  // Descriptor length is zero (Rx; Tx DATA) or exceeds MAX_PAYLOAD_BYTES (Tx)
     NC_CPL_STATUS_BAD_INDEX = 8'h03,  // Doorbell producer index is outside the ring (more than the ring size ahead of the consumer)
     NC_CPL_STATUS_CHANNEL_DOWN = 8'h04,  // The channel is closed or was closed while the descriptor was outstanding
     NC_CPL_STATUS_TOO_SMALL = 8'h05,  // Rx buffer smaller than the received payload (the frame is dropped)
@@ -96,8 +97,8 @@ package nc_pkg;
 
   typedef enum logic [7:0] {
     NC_EVENT_TYPE_COMPLETION = 8'h01,  // A completion queue has new entries (source = completion queue)
-    NC_EVENT_TYPE_CHANNEL = 8'h02,  // A channel changed state, e.g. failed after the retransmission limit (source = channel)
-    NC_EVENT_TYPE_ERROR = 8'h03  // A device error; data = error code
+    NC_EVENT_TYPE_CHANNEL = 8'h02,  // A channel changed state (source = channel; data [7:0] new CH_STATE state, [15:8] the completion status that says why: TIMEOUT, DMA_FAULT, CHANNEL_DOWN)
+    NC_EVENT_TYPE_ERROR = 8'h03  // A device error (source = channel or 0xFFFF; data = a cpl_status code, e.g. a completion ring overflow)
   } nc_event_type_e;
   localparam int NC_EVENT_TYPE_COUNT = 4;
 
@@ -200,7 +201,7 @@ package nc_pkg;
   localparam int NC_OFF_NC_MSG_TYPE = 83;  // frame byte offset
   localparam int NC_OFF_NC_LEN = 84;  // frame byte offset
 
-  // TxDescriptor: Tx descriptor (ring entry). The NIC reads the payload from addr and builds the headers from the channel context plus the NetChannel fields below.
+  // TxDescriptor: Tx descriptor (ring entry, 32 bytes). On a channel ring the NIC reads the payload from addr (any alignment) and builds the headers from the channel context plus the NetChannel fields below. On the management Tx ring addr points at a 64-byte aligned buffer holding the frame's 86 header bytes at offset 0 and the payload at offset 128; len is the payload length and the NetChannel fields are ignored (zero).
   localparam int NC_TX_DESC_BYTES = 32;
   typedef struct packed {
     logic [15:0] rsvd1;  // byte 30: Reserved, zero
@@ -216,7 +217,7 @@ package nc_pkg;
     logic [63:0] addr;  // byte 0: Bus address of the payload
   } nc_tx_desc_t;
 
-  // RxDescriptor: Rx descriptor (ring entry): one posted receive buffer.
+  // RxDescriptor: Rx descriptor (ring entry, 16 bytes): one posted receive buffer, 64-byte aligned. A management Rx buffer receives the frame's 86 header bytes at offset 0 and the payload at offset 128.
   localparam int NC_RX_DESC_BYTES = 16;
   typedef struct packed {
     logic [15:0] rsvd;  // byte 14: Reserved, zero
@@ -339,14 +340,15 @@ package nc_pkg;
   localparam logic [15:0] NC_REG_CAP_RING_LOG = 16'h0010;  // ro: [7:0] largest ring log2 size, [15:8] smallest
   localparam logic [15:0] NC_REG_CAP_DATAPATH = 16'h0014;  // ro: [15:0] MAC datapath width in bits, [31:16] MAX_PAYLOAD_BYTES
   localparam logic [15:0] NC_REG_CAP_EVENT_QUEUES = 16'h0018;  // ro: Number of event queues (interrupt vectors)
-  localparam logic [15:0] NC_REG_CTRL = 16'h0100;  // rw: [0] enable, [1] address filtering on, [2] promiscuous management Rx
+  localparam logic [15:0] NC_REG_CAP_TRANSPORT = 16'h001C;  // ro: [7:0] packets a channel keeps in flight at most (transmit window), [15:8] SACK bitmap bits
+  localparam logic [15:0] NC_REG_CTRL = 16'h0100;  // rw: [0] enable (0: the MAC side is idle, received frames are dropped), [1] address filtering on, [2] promiscuous management Rx (frames for closed or unknown channels go to the management Rx queue instead of being dropped)
   localparam logic [15:0] NC_REG_STATUS = 16'h0104;  // ro: [0] running, [1] link up
   localparam logic [15:0] NC_REG_MAC_LO = 16'h0108;  // rw: Local MAC address bytes 2..5 (MAC = MAC_HI[15:0]:MAC_LO)
   localparam logic [15:0] NC_REG_MAC_HI = 16'h010C;  // rw: Local MAC address bytes 0..1 in [15:0]
   localparam logic [15:0] NC_REG_IP_ADDR = 16'h0110;  // rw: Local IPv4 address
-  localparam logic [15:0] NC_REG_RTO_CYCLES = 16'h0114;  // rw: Retransmission timeout in clock cycles
-  localparam logic [15:0] NC_REG_ACK_COALESCE = 16'h0118;  // rw: [15:0] packets, [31:16] cycles before a pure ACK is sent
-  localparam logic [15:0] NC_REG_RETRY_LIMIT = 16'h011C;  // rw: Retransmission timeouts in a row before a channel fails
+  localparam logic [15:0] NC_REG_RTO_CYCLES = 16'h0114;  // rw: Retransmission timeout in clock cycles (reset value 16384); doubled after each timeout in a row, up to 16x
+  localparam logic [15:0] NC_REG_ACK_COALESCE = 16'h0118;  // rw: [15:0] packets, [31:16] cycles: a pure ACK is sent when that many new packets are unacknowledged or the oldest has waited that long (reset value 16 packets, 64 cycles)
+  localparam logic [15:0] NC_REG_RETRY_LIMIT = 16'h011C;  // rw: [7:0] retransmission timeouts in a row before a channel fails (reset value 8)
   localparam logic [15:0] NC_REG_CH_PEER_MAC_LO = 16'h0200;  // rw: Staged: peer MAC bytes 2..5
   localparam logic [15:0] NC_REG_CH_PEER_MAC_HI = 16'h0204;  // rw: Staged: peer MAC bytes 0..1 in [15:0]
   localparam logic [15:0] NC_REG_CH_PEER_IP = 16'h0208;  // rw: Staged: peer IPv4 address
@@ -361,8 +363,21 @@ package nc_pkg;
   localparam logic [15:0] NC_REG_CH_RING_LOG = 16'h022C;  // rw: Staged: [7:0] Tx, [15:8] Rx, [23:16] completion ring log2 sizes
   localparam logic [15:0] NC_REG_CH_INIT_PSN = 16'h0230;  // rw: Staged: [31:0] initial transmit PSN (the peer's initial receive PSN is CH_PEER_PSN)
   localparam logic [15:0] NC_REG_CH_PEER_PSN = 16'h0234;  // rw: Staged: initial PSN the peer transmits
-  localparam logic [15:0] NC_REG_CH_CMD = 16'h0240;  // wo: [15:0] channel, [19:16] command (1 open with the staged context, 2 close, 3 read back into the staged registers)
-  localparam logic [15:0] NC_REG_CH_CMD_STATUS = 16'h0244;  // ro: [0] busy, [7:4] last command result (0 ok, 1 bad channel, 2 bad state, 3 bad context)
+  localparam logic [15:0] NC_REG_CH_CMD = 16'h0240;  // wo: [15:0] channel, [19:16] command (1 open with the staged context, 2 close, 3 read back into the staged and CH_RB_* registers)
+  localparam logic [15:0] NC_REG_CH_CMD_STATUS = 16'h0244;  // ro: [0] busy, [7:4] last command result (0 ok, 1 bad channel, 2 bad state, 3 bad context, 4 bad command)
+  localparam logic [15:0] NC_REG_CH_RB_STATE = 16'h0250;  // ro: Read back: [1:0] state (0 closed, 1 open, 2 failed), [15:8] why it failed (cpl_status)
+  localparam logic [15:0] NC_REG_CH_RB_TX_IDX = 16'h0254;  // ro: Read back: [15:0] Tx producer index (last doorbell), [31:16] ring index of the next PSN (descriptors taken)
+  localparam logic [15:0] NC_REG_CH_RB_TX_UNA = 16'h0258;  // ro: Read back: oldest unacknowledged PSN
+  localparam logic [15:0] NC_REG_CH_RB_TX_NXT = 16'h025C;  // ro: Read back: next PSN to assign
+  localparam logic [15:0] NC_REG_CH_RB_TX_CREDIT = 16'h0260;  // ro: Read back: credit limit the peer granted (PSNs below it may be sent)
+  localparam logic [15:0] NC_REG_CH_RB_RX_IDX = 16'h0264;  // ro: Read back: [15:0] Rx producer index (posted buffers), [31:16] Rx buffers consumed
+  localparam logic [15:0] NC_REG_CH_RB_RX_ACK = 16'h0268;  // ro: Read back: receive cumulative ack (first PSN not yet received)
+  localparam logic [15:0] NC_REG_CH_RB_CPL_IDX = 16'h026C;  // ro: Read back: [15:0] completion producer index, [31:16] completion consumer index (last DB_CPL)
+  localparam logic [15:0] NC_REG_CH_RB_TX_PKTS = 16'h0270;  // ro: Read back: packets sent for the first time (wraps)
+  localparam logic [15:0] NC_REG_CH_RB_RETX = 16'h0274;  // ro: Read back: packets retransmitted (wraps)
+  localparam logic [15:0] NC_REG_CH_RB_RX_PKTS = 16'h0278;  // ro: Read back: packets received and placed (wraps)
+  localparam logic [15:0] NC_REG_CH_RB_DUP = 16'h027C;  // ro: Read back: duplicate packets dropped (wraps)
+  localparam logic [15:0] NC_REG_CH_RB_TIMEOUTS = 16'h0280;  // ro: Read back: retransmission timeouts (wraps)
   localparam logic [15:0] NC_REG_DB_TX = 16'h1000;  // wo: [15:0] channel, [31:16] new Tx producer index
   localparam logic [15:0] NC_REG_DB_RX = 16'h1004;  // wo: [15:0] channel, [31:16] new Rx producer index (posted buffers)
   localparam logic [15:0] NC_REG_DB_CPL = 16'h1008;  // wo: [14:0] channel, [15] arm (the next completion raises an event), [31:16] completion consumer index (frees completion slots)
@@ -393,7 +408,7 @@ package nc_pkg;
   localparam logic [15:0] NC_REG_CNT_RETX_HI = 16'h2024;  // ro: 
   localparam logic [15:0] NC_REG_CNT_TIMEOUTS_LO = 16'h2028;  // rc: Retransmission timeouts
   localparam logic [15:0] NC_REG_CNT_TIMEOUTS_HI = 16'h202C;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_CREDIT_STALL_LO = 16'h2030;  // rc: Cycles a channel had data but no credit
+  localparam logic [15:0] NC_REG_CNT_CREDIT_STALL_LO = 16'h2030;  // rc: Times a channel with posted Tx descriptors was held back by the peer's credit
   localparam logic [15:0] NC_REG_CNT_CREDIT_STALL_HI = 16'h2034;  // ro: 
   localparam logic [15:0] NC_REG_CNT_BAD_DESC_LO = 16'h2038;  // rc: Descriptors rejected
   localparam logic [15:0] NC_REG_CNT_BAD_DESC_HI = 16'h203C;  // ro: 
@@ -409,6 +424,20 @@ package nc_pkg;
   localparam logic [15:0] NC_REG_CNT_MGMT_RX_HI = 16'h2064;  // ro: 
   localparam logic [15:0] NC_REG_CNT_RX_NO_BUF_LO = 16'h2068;  // rc: Frames dropped for want of a posted Rx buffer (management queue, or a credit violation)
   localparam logic [15:0] NC_REG_CNT_RX_NO_BUF_HI = 16'h206C;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_OUT_OF_WINDOW_LO = 16'h2070;  // rc: DATA packets beyond the receive window, dropped
+  localparam logic [15:0] NC_REG_CNT_OUT_OF_WINDOW_HI = 16'h2074;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_ACK_TX_LO = 16'h2078;  // rc: Pure ACK frames sent
+  localparam logic [15:0] NC_REG_CNT_ACK_TX_HI = 16'h207C;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_ACK_RX_LO = 16'h2080;  // rc: Pure ACK frames received and applied
+  localparam logic [15:0] NC_REG_CNT_ACK_RX_HI = 16'h2084;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_CPL_OVERFLOW_LO = 16'h2088;  // rc: Completions dropped because the completion ring was full (a host error; an ERROR event is raised)
+  localparam logic [15:0] NC_REG_CNT_CPL_OVERFLOW_HI = 16'h208C;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_EQ_OVERFLOW_LO = 16'h2090;  // rc: Events dropped because the event queue was full or disabled
+  localparam logic [15:0] NC_REG_CNT_EQ_OVERFLOW_HI = 16'h2094;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_CH_FAILED_LO = 16'h2098;  // rc: Channels that failed (retransmission limit or DMA fault)
+  localparam logic [15:0] NC_REG_CNT_CH_FAILED_HI = 16'h209C;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_BAD_DOORBELL_LO = 16'h20A0;  // rc: Doorbells rejected (closed channel, channel out of range, or producer index outside the ring)
+  localparam logic [15:0] NC_REG_CNT_BAD_DOORBELL_HI = 16'h20A4;  // ro: 
   localparam logic [15:0] NC_REG_CNT_DROP_BASE = 16'h2100;  // ro: Parser drops by reason: CNT_DROP_BASE + 4 * drop_reason
   localparam int NC_REG_CNT_DROP_BASE_COUNT = 32;
 

@@ -112,6 +112,8 @@ public enum ChannelFlags : byte
     AckReq = 4,
     /// <summary>This DATA packet is a retransmission</summary>
     Retx = 8,
+    /// <summary>DATA packet standing for a Tx descriptor the sender rejected: it carries no payload (nc.len 0, type NONE); the receiver acknowledges its PSN, consumes no Rx buffer and delivers nothing</summary>
+    Void = 16,
 }
 
 /// <summary>NetChannel message type (header byte 13).</summary>
@@ -138,9 +140,9 @@ public enum CompletionStatus : byte
 {
     /// <summary>Success</summary>
     Ok = 0,
-    /// <summary>Descriptor address is zero or the buffer wraps the 64-bit address space</summary>
+    /// <summary>Descriptor address is zero, the buffer wraps the 64-bit address space, or an Rx buffer is not 64-byte aligned</summary>
     BadAddr = 1,
-    /// <summary>Descriptor length is zero (Rx) or exceeds MAX_PAYLOAD_BYTES (Tx)</summary>
+    /// <summary>Descriptor length is zero (Rx; Tx DATA) or exceeds MAX_PAYLOAD_BYTES (Tx)</summary>
     BadLen = 2,
     /// <summary>Doorbell producer index is outside the ring (more than the ring size ahead of the consumer)</summary>
     BadIndex = 3,
@@ -174,9 +176,9 @@ public enum EventType : byte
 {
     /// <summary>A completion queue has new entries (source = completion queue)</summary>
     Completion = 1,
-    /// <summary>A channel changed state, e.g. failed after the retransmission limit (source = channel)</summary>
+    /// <summary>A channel changed state (source = channel; data [7:0] new CH_STATE state, [15:8] the completion status that says why: TIMEOUT, DMA_FAULT, CHANNEL_DOWN)</summary>
     Channel = 2,
-    /// <summary>A device error; data = error code</summary>
+    /// <summary>A device error (source = channel or 0xFFFF; data = a cpl_status code, e.g. a completion ring overflow)</summary>
     Error = 3,
 }
 
@@ -618,7 +620,7 @@ public struct NetChannelHeader : IEquatable<NetChannelHeader>
     public override readonly string ToString() => $"NetChannelHeader(SrcPort={SrcPort}, DstPort={DstPort}, Seq={Seq}, Grant={Grant}, DoffVer={DoffVer}, MsgType={MsgType}, Len={Len})";
 }
 
-/// <summary>Tx descriptor (ring entry). The NIC reads the payload from addr and builds the headers from the channel context plus the NetChannel fields below. 32 bytes, little-endian.</summary>
+/// <summary>Tx descriptor (ring entry, 32 bytes). On a channel ring the NIC reads the payload from addr (any alignment) and builds the headers from the channel context plus the NetChannel fields below. On the management Tx ring addr points at a 64-byte aligned buffer holding the frame's 86 header bytes at offset 0 and the payload at offset 128; len is the payload length and the NetChannel fields are ignored (zero). 32 bytes, little-endian.</summary>
 public struct TxDescriptor : IEquatable<TxDescriptor>
 {
     /// <summary>Size in bytes.</summary>
@@ -729,7 +731,7 @@ public struct TxDescriptor : IEquatable<TxDescriptor>
     public override readonly string ToString() => $"TxDescriptor(Addr={Addr}, Len={Len}, Tag={Tag}, Flags={Flags}, SrcPort={SrcPort}, DstPort={DstPort}, Seq={Seq}, Grant={Grant}, MsgType={MsgType}, Rsvd0={Rsvd0}, Rsvd1={Rsvd1})";
 }
 
-/// <summary>Rx descriptor (ring entry): one posted receive buffer. 16 bytes, little-endian.</summary>
+/// <summary>Rx descriptor (ring entry, 16 bytes): one posted receive buffer, 64-byte aligned. A management Rx buffer receives the frame's 86 header bytes at offset 0 and the payload at offset 128. 16 bytes, little-endian.</summary>
 public struct RxDescriptor : IEquatable<RxDescriptor>
 {
     /// <summary>Size in bytes.</summary>
@@ -1073,7 +1075,9 @@ public static class Registers
     public const int CapDatapath = 0x0014;
     /// <summary>ro: Number of event queues (interrupt vectors)</summary>
     public const int CapEventQueues = 0x0018;
-    /// <summary>rw: [0] enable, [1] address filtering on, [2] promiscuous management Rx</summary>
+    /// <summary>ro: [7:0] packets a channel keeps in flight at most (transmit window), [15:8] SACK bitmap bits</summary>
+    public const int CapTransport = 0x001C;
+    /// <summary>rw: [0] enable (0: the MAC side is idle, received frames are dropped), [1] address filtering on, [2] promiscuous management Rx (frames for closed or unknown channels go to the management Rx queue instead of being dropped)</summary>
     public const int Ctrl = 0x0100;
     /// <summary>ro: [0] running, [1] link up</summary>
     public const int Status = 0x0104;
@@ -1083,11 +1087,11 @@ public static class Registers
     public const int MacHi = 0x010C;
     /// <summary>rw: Local IPv4 address</summary>
     public const int IpAddr = 0x0110;
-    /// <summary>rw: Retransmission timeout in clock cycles</summary>
+    /// <summary>rw: Retransmission timeout in clock cycles (reset value 16384); doubled after each timeout in a row, up to 16x</summary>
     public const int RtoCycles = 0x0114;
-    /// <summary>rw: [15:0] packets, [31:16] cycles before a pure ACK is sent</summary>
+    /// <summary>rw: [15:0] packets, [31:16] cycles: a pure ACK is sent when that many new packets are unacknowledged or the oldest has waited that long (reset value 16 packets, 64 cycles)</summary>
     public const int AckCoalesce = 0x0118;
-    /// <summary>rw: Retransmission timeouts in a row before a channel fails</summary>
+    /// <summary>rw: [7:0] retransmission timeouts in a row before a channel fails (reset value 8)</summary>
     public const int RetryLimit = 0x011C;
     /// <summary>rw: Staged: peer MAC bytes 2..5</summary>
     public const int ChPeerMacLo = 0x0200;
@@ -1117,10 +1121,36 @@ public static class Registers
     public const int ChInitPsn = 0x0230;
     /// <summary>rw: Staged: initial PSN the peer transmits</summary>
     public const int ChPeerPsn = 0x0234;
-    /// <summary>wo: [15:0] channel, [19:16] command (1 open with the staged context, 2 close, 3 read back into the staged registers)</summary>
+    /// <summary>wo: [15:0] channel, [19:16] command (1 open with the staged context, 2 close, 3 read back into the staged and CH_RB_* registers)</summary>
     public const int ChCmd = 0x0240;
-    /// <summary>ro: [0] busy, [7:4] last command result (0 ok, 1 bad channel, 2 bad state, 3 bad context)</summary>
+    /// <summary>ro: [0] busy, [7:4] last command result (0 ok, 1 bad channel, 2 bad state, 3 bad context, 4 bad command)</summary>
     public const int ChCmdStatus = 0x0244;
+    /// <summary>ro: Read back: [1:0] state (0 closed, 1 open, 2 failed), [15:8] why it failed (cpl_status)</summary>
+    public const int ChRbState = 0x0250;
+    /// <summary>ro: Read back: [15:0] Tx producer index (last doorbell), [31:16] ring index of the next PSN (descriptors taken)</summary>
+    public const int ChRbTxIdx = 0x0254;
+    /// <summary>ro: Read back: oldest unacknowledged PSN</summary>
+    public const int ChRbTxUna = 0x0258;
+    /// <summary>ro: Read back: next PSN to assign</summary>
+    public const int ChRbTxNxt = 0x025C;
+    /// <summary>ro: Read back: credit limit the peer granted (PSNs below it may be sent)</summary>
+    public const int ChRbTxCredit = 0x0260;
+    /// <summary>ro: Read back: [15:0] Rx producer index (posted buffers), [31:16] Rx buffers consumed</summary>
+    public const int ChRbRxIdx = 0x0264;
+    /// <summary>ro: Read back: receive cumulative ack (first PSN not yet received)</summary>
+    public const int ChRbRxAck = 0x0268;
+    /// <summary>ro: Read back: [15:0] completion producer index, [31:16] completion consumer index (last DB_CPL)</summary>
+    public const int ChRbCplIdx = 0x026C;
+    /// <summary>ro: Read back: packets sent for the first time (wraps)</summary>
+    public const int ChRbTxPkts = 0x0270;
+    /// <summary>ro: Read back: packets retransmitted (wraps)</summary>
+    public const int ChRbRetx = 0x0274;
+    /// <summary>ro: Read back: packets received and placed (wraps)</summary>
+    public const int ChRbRxPkts = 0x0278;
+    /// <summary>ro: Read back: duplicate packets dropped (wraps)</summary>
+    public const int ChRbDup = 0x027C;
+    /// <summary>ro: Read back: retransmission timeouts (wraps)</summary>
+    public const int ChRbTimeouts = 0x0280;
     /// <summary>wo: [15:0] channel, [31:16] new Tx producer index</summary>
     public const int DbTx = 0x1000;
     /// <summary>wo: [15:0] channel, [31:16] new Rx producer index (posted buffers)</summary>
@@ -1181,7 +1211,7 @@ public static class Registers
     public const int CntTimeoutsLo = 0x2028;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntTimeoutsHi = 0x202C;
-    /// <summary>rc: Cycles a channel had data but no credit</summary>
+    /// <summary>rc: Times a channel with posted Tx descriptors was held back by the peer's credit</summary>
     public const int CntCreditStallLo = 0x2030;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntCreditStallHi = 0x2034;
@@ -1213,6 +1243,34 @@ public static class Registers
     public const int CntRxNoBufLo = 0x2068;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntRxNoBufHi = 0x206C;
+    /// <summary>rc: DATA packets beyond the receive window, dropped</summary>
+    public const int CntOutOfWindowLo = 0x2070;
+    /// <summary>ro: high half of the counter above</summary>
+    public const int CntOutOfWindowHi = 0x2074;
+    /// <summary>rc: Pure ACK frames sent</summary>
+    public const int CntAckTxLo = 0x2078;
+    /// <summary>ro: high half of the counter above</summary>
+    public const int CntAckTxHi = 0x207C;
+    /// <summary>rc: Pure ACK frames received and applied</summary>
+    public const int CntAckRxLo = 0x2080;
+    /// <summary>ro: high half of the counter above</summary>
+    public const int CntAckRxHi = 0x2084;
+    /// <summary>rc: Completions dropped because the completion ring was full (a host error; an ERROR event is raised)</summary>
+    public const int CntCplOverflowLo = 0x2088;
+    /// <summary>ro: high half of the counter above</summary>
+    public const int CntCplOverflowHi = 0x208C;
+    /// <summary>rc: Events dropped because the event queue was full or disabled</summary>
+    public const int CntEqOverflowLo = 0x2090;
+    /// <summary>ro: high half of the counter above</summary>
+    public const int CntEqOverflowHi = 0x2094;
+    /// <summary>rc: Channels that failed (retransmission limit or DMA fault)</summary>
+    public const int CntChFailedLo = 0x2098;
+    /// <summary>ro: high half of the counter above</summary>
+    public const int CntChFailedHi = 0x209C;
+    /// <summary>rc: Doorbells rejected (closed channel, channel out of range, or producer index outside the ring)</summary>
+    public const int CntBadDoorbellLo = 0x20A0;
+    /// <summary>ro: high half of the counter above</summary>
+    public const int CntBadDoorbellHi = 0x20A4;
     /// <summary>ro: Parser drops by reason: CNT_DROP_BASE + 4 * drop_reason</summary>
     public const int CntDropBase = 0x2100;
     /// <summary>Number of registers in the CNT_DROP_BASE array.</summary>
