@@ -43,7 +43,7 @@ module nc_mgmt
   input  wire            rsp_hdr_valid,
   output logic           rsp_hdr_ready,
 
-  output nc_frame_hdr_t  m_hdr,
+  output logic [687:0]   m_hdr_lanes,      // the host's 86 header bytes, wire byte 0 in bits [7:0]
   output logic           m_hdr_valid,
   input  wire            m_hdr_ready,
   output tx_job_t        m_job,
@@ -103,15 +103,15 @@ module nc_mgmt
 
   assign sent_ready     = ts_reg == T_WAIT_SENT;
 
-  nc_frame_hdr_t hdr_in;
-  assign hdr_in = nc_frame_hdr_from_lanes({rsp_data[175:0], hdr_lo_reg});
+  logic [687:0] hdr_in;
+  assign hdr_in = {rsp_data[175:0], hdr_lo_reg};
   /* verilator lint_off UNUSEDSIGNAL */
   logic [1:0] hq_free_unused;
   /* verilator lint_on UNUSEDSIGNAL */
-  nc_fifo #(.WIDTH($bits(nc_frame_hdr_t)), .DEPTH(2)) u_hdr_q (
+  nc_fifo #(.WIDTH(688), .DEPTH(2)) u_hdr_q (
     .clk(clk), .rst(rst), .s_data(hdr_in),
     .s_valid(rsp_hdr_valid && rsp_hdr_ready && rsp_last && hdr_beat_reg && !hdr_err_reg && !rsp_err),
-    .s_ready(m_hdr_ready_q), .m_data(m_hdr), .m_valid(m_hdr_valid), .m_ready(m_hdr_ready), .free(hq_free_unused));
+    .s_ready(m_hdr_ready_q), .m_data(m_hdr_lanes), .m_valid(m_hdr_valid), .m_ready(m_hdr_ready), .free(hq_free_unused));
 
   always_comb begin
     m_job = '0;

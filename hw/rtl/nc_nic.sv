@@ -318,7 +318,8 @@ module nc_nic
     .clk(clk), .rst(rst), .s_data(rd_rsp_err), .s_valid(pay_tvalid && pay_tready && pay_tlast),
     .s_ready(pst_q_ready), .m_data(pst_err), .m_valid(pst_valid), .m_ready(pst_ready), .free(pst_free_unused));
 
-  nc_frame_hdr_t tx_hdr, mgmt_hdr;
+  nc_frame_hdr_t tx_hdr;
+  logic [687:0]  mgmt_hdr;
   logic          tx_hdr_valid, tx_hdr_ready, mgmt_hdr_valid, mgmt_hdr_ready;
   ack_job_t      ack_job;
   logic          ack_job_valid, ack_job_ready;
@@ -383,7 +384,7 @@ module nc_nic
     .rsp_data(rd_rsp_data), .rsp_last(rd_rsp_last), .rsp_err(rd_rsp_err),
     .rsp_desc_valid(rd_rsp_valid[P_MDESC]), .rsp_desc_ready(rd_rsp_ready[P_MDESC]),
     .rsp_hdr_valid(rd_rsp_valid[P_MHDR]), .rsp_hdr_ready(rd_rsp_ready[P_MHDR]),
-    .m_hdr(mgmt_hdr), .m_hdr_valid(mgmt_hdr_valid), .m_hdr_ready(mgmt_hdr_ready),
+    .m_hdr_lanes(mgmt_hdr), .m_hdr_valid(mgmt_hdr_valid), .m_hdr_ready(mgmt_hdr_ready),
     .m_job(mgmt_job), .m_job_valid(mgmt_job_valid), .m_job_ready(mgmt_job_ready),
     .sent_valid(mgmt_sent_valid), .sent_err(mgmt_sent_err), .sent_ready(mgmt_sent_ready),
     .m_cpl(mgmt_cpl), .m_cpl_valid(mgmt_cpl_valid), .m_cpl_ready(mgmt_cpl_ready),
