@@ -745,10 +745,13 @@ public sealed unsafe partial class NicHost
         }
         if (m.PeerHostId != 0 && m.PeerHostId != HostId)
         {
-            // Meant for an earlier incarnation of this host: tell the sender its channel is gone.
+            // Meant for an earlier incarnation of this host: tell the sender its channel is gone, and answer
+            // a probe, so the sender learns our new host id (that is how it detects our restart at once).
             Interlocked.Increment(ref _mgmtBad);
             if (m.Op is MgmtOp.CloseReq or MgmtOp.OpenConfirm or MgmtOp.OpenAck)
                 SendTo(from, MgmtOp.Abort, MgmtStatus.UnknownChannel, m.Txn, m.DstChan, m.SrcChan, m.HostId);
+            else if (m.Op == MgmtOp.Ping)
+                SendTo(from, MgmtOp.Pong, MgmtStatus.Ok, m.Txn, NoChannel, NoChannel, m.HostId);
             return;
         }
         Interlocked.Increment(ref _mgmtReceived);
