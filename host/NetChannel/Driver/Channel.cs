@@ -351,6 +351,8 @@ public sealed unsafe partial class Channel
     /// <summary>Frees all memory whatever is outstanding (host shutdown).</summary>
     internal void FreeAllMemory()
     {
+        // A commit in progress on another thread is writing the ring: let it finish (it throws afterwards).
+        SpinWait.SpinUntil(() => Volatile.Read(ref _activeCommitters) == 0, 1000);
         if (Interlocked.Exchange(ref _txFreed, 1) == 0) _mem.Dispose();
         _pool.Free();
     }

@@ -743,7 +743,7 @@ public sealed unsafe partial class NicHost
             Interlocked.Increment(ref _mgmtBad);
             return;
         }
-        if (m.PeerHostId != 0 && m.PeerHostId != HostId)
+        if (m.PeerHostId != 0 && m.PeerHostId != HostId && m.Op != MgmtOp.OpenReq)
         {
             // Meant for an earlier incarnation of this host: tell the sender its channel is gone, and answer
             // a probe, so the sender learns our new host id (that is how it detects our restart at once).
@@ -800,7 +800,8 @@ public sealed unsafe partial class NicHost
         m.DstPsn = ch.PeerPsn;
         m.MaxPayload = (uint)ch.LocalMaxPayload;
         m.RxBuffers = 1u << ch.RxLog;
-        m.PeerHostId = ch.PeerHostId != 0 ? ch.PeerHostId : _peers.TryGetValue(to.Ip, out PeerState? p) ? p.HostId : 0;
+        // An open request names no incarnation of the peer (a fresh open is valid whoever answers it).
+        m.PeerHostId = op == MgmtOp.OpenReq ? 0 : ch.PeerHostId;
         Transmit(to, ref m);
     }
 
