@@ -31,6 +31,12 @@ public readonly struct RxBuffer
     /// <summary>Payload length in bytes.</summary>
     public int Length => _length;
 
+    /// <summary>
+    /// The buffer's index in its channel's receive pool (0 to <see cref="Channel.RxPoolBuffers"/> − 1),
+    /// unique among the buffers not yet released: a handle for adapters that keep buffers in a table.
+    /// </summary>
+    public int Id => _id;
+
     /// <summary>Returns the buffer to its pool. Call exactly once.</summary>
     /// <exception cref="InvalidOperationException">The buffer was already released, or this is a default <see cref="RxBuffer"/>.</exception>
     public void Release() => Pool.Release(_id, _token);
@@ -53,7 +59,11 @@ public readonly struct TxSlot
 
     internal Channel? Owner { get; }
 
-    internal int Index { get; }
+    /// <summary>
+    /// The slot's free-running ring index: a handle for adapters, turned back into the slot by
+    /// <see cref="Channel.GetReservedSlot"/>.
+    /// </summary>
+    public int Index { get; }
 
     /// <summary>The slot's payload buffer: DMA memory of <see cref="Channel.MaxPayload"/> bytes.</summary>
     /// <exception cref="InvalidOperationException">A default <see cref="TxSlot"/>.</exception>

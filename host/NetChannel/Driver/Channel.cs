@@ -127,6 +127,21 @@ public sealed unsafe partial class Channel
     /// <summary>Tx ring entries: the most messages in flight at a time.</summary>
     public int TxCapacity => _txSize;
 
+    /// <summary>Receive buffers in the channel's pool (<see cref="RxBuffer.Id"/> is below this).</summary>
+    public int RxPoolBuffers => _pool.Count;
+
+    /// <summary>The reserved, not yet committed slot with ring index <paramref name="index"/> (<see cref="TxSlot.Index"/>).</summary>
+    /// <param name="index">The slot's index.</param>
+    /// <returns>The slot.</returns>
+    /// <exception cref="ArgumentException">No slot with that index is reserved and uncommitted.</exception>
+    public TxSlot GetReservedSlot(int index)
+    {
+        int done = Volatile.Read(ref _txCompleted);
+        if (index - done < 0 || index - Volatile.Read(ref _reserved) >= 0 || Volatile.Read(ref _claim[index & _txMask]) == index + 1)
+            throw new ArgumentException($"no slot with index {index} is reserved and uncommitted on channel {Id}", nameof(index));
+        return new TxSlot(this, index);
+    }
+
     /// <summary>Per-channel counters (host side, plus the NIC's as of the last read-back).</summary>
     public ChannelCounters Counters { get; } = new();
 

@@ -121,12 +121,16 @@ public sealed class NicHostMisuseTests
         Assert.Throws<ArgumentException>(() => a.Commit(s, msg with { Type = (NetChannelType)9 }, 1));
         RxBuffer kept = default;
         p.SinkB.Handler = (ch, m, buf) => kept = buf;
+        Assert.Equal(s.Index, a.GetReservedSlot(s.Index).Index); // the adapter handle round-trips
+        Assert.Throws<ArgumentException>(() => a.GetReservedSlot(s.Index + 1));
         a.Commit(s, msg, 1);
+        Assert.Throws<ArgumentException>(() => a.GetReservedSlot(s.Index));
         var twice = Assert.Throws<InvalidOperationException>(() => a.Commit(s, msg, 1));
         Assert.Contains("already committed", twice.Message);
 
         Assert.True(await p.SinkB.WaitUntilAsync(() => p.SinkB.Count == 1));
         Assert.Equal(1, kept.Span.Length);
+        Assert.InRange(kept.Id, 0, b.RxPoolBuffers - 1);
         kept.Release();
         Assert.Throws<ObjectDisposedException>(() => kept.Span.Length);
         Assert.Throws<InvalidOperationException>(() => kept.Release());
