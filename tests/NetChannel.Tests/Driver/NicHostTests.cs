@@ -464,4 +464,16 @@ public sealed class NicHostTests
         var open = await Assert.ThrowsAsync<NetChannelException>(async () => await p.A.OpenChannelAsync(HostPair.AddrB, ChannelClass.Throughput));
         Assert.Equal(NetChannelError.DeviceFailure, open.Error);
     }
+
+    [Fact]
+    public async Task TheHealthCheckNoticesANicThatStoppedRunning()
+    {
+        await using HostPair p = await HostPair.StartAsync(a => a.HealthCheckInterval = TimeSpan.FromMilliseconds(100));
+        var (a, b) = await p.OpenAsync();
+        p.Devices.A.WriteRegister(Registers.Ctrl, 0); // someone else switched A's NIC off; A's host is idle
+        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty, 5000), "the stopped NIC went unnoticed");
+        p.SinkA.Down.TryPeek(out var d);
+        Assert.Equal(NetChannelError.DeviceFailure, ((NetChannelException)d.Error).Error);
+        Assert.Contains("stopped running", d.Error.Message);
+    }
 }

@@ -262,7 +262,11 @@ public sealed class LoopbackDevicePair : IDisposable
         public uint Wait(TimeSpan timeout, string what)
         {
             if (!_done.Wait(timeout))
+            {
+                // The engine may still answer this request later: never reuse this waiter for another one.
+                t_current = null;
                 throw new DeviceException($"{what}: the loopback engine did not answer within {timeout.TotalSeconds:0.#} s");
+            }
             if (_error != null) throw _error;
             return _value;
         }
