@@ -131,7 +131,8 @@ module nc_tx_hdr
     h.cth.dst_chan   = c_peer_chan;
     if (b_is_ack_reg) begin
       h.cth.opcode   = NC_CTH_OPCODE_ACK;
-      h.cth.flags    = NC_CTH_FLAG_ACK_VALID | NC_CTH_FLAG_CREDIT_VALID;
+      h.cth.flags    = NC_CTH_FLAG_ACK_VALID | NC_CTH_FLAG_CREDIT_VALID |
+                       (b_ack_reg.ackreq ? NC_CTH_FLAG_ACK_REQ : 8'd0);
       h.cth.src_chan = b_ack_reg.chan;
       h.cth.ack_psn  = b_ack_reg.ack_psn;
       h.cth.sack     = b_ack_reg.sack;
