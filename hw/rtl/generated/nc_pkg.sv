@@ -98,7 +98,7 @@ package nc_pkg;
   typedef enum logic [7:0] {
     NC_EVENT_TYPE_COMPLETION = 8'h01,  // A completion queue has new entries (source = completion queue)
     NC_EVENT_TYPE_CHANNEL = 8'h02,  // A channel changed state (source = channel; data [7:0] new CH_STATE state, [15:8] the completion status that says why: TIMEOUT, DMA_FAULT, CHANNEL_DOWN)
-    NC_EVENT_TYPE_ERROR = 8'h03  // A device error (source = channel or 0xFFFF; data = a cpl_status code, e.g. a completion ring overflow)
+    NC_EVENT_TYPE_ERROR = 8'h03  // A device error (source = channel or 0xFFFF; data [7:0] error: 1 completion ring overflow; [15:8] the kind of the completion that was lost)
   } nc_event_type_e;
   localparam int NC_EVENT_TYPE_COUNT = 4;
 
@@ -454,7 +454,7 @@ package nc_pkg;
   localparam logic [15:0] NC_REG_CNT_RETX_HI = 16'h2024;  // ro: 
   localparam logic [15:0] NC_REG_CNT_TIMEOUTS_LO = 16'h2028;  // rc: Retransmission timeouts
   localparam logic [15:0] NC_REG_CNT_TIMEOUTS_HI = 16'h202C;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_CREDIT_STALL_LO = 16'h2030;  // rc: Times a channel with posted Tx descriptors was held back by the peer's credit
+  localparam logic [15:0] NC_REG_CNT_CREDIT_STALL_LO = 16'h2030;  // rc: Times a channel with posted Tx descriptors was held back by the peer's credit (a doorbell found no credit, or the credit, not the window, limited a batch)
   localparam logic [15:0] NC_REG_CNT_CREDIT_STALL_HI = 16'h2034;  // ro: 
   localparam logic [15:0] NC_REG_CNT_BAD_DESC_LO = 16'h2038;  // rc: Descriptors rejected
   localparam logic [15:0] NC_REG_CNT_BAD_DESC_HI = 16'h203C;  // ro: 

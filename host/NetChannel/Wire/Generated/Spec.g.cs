@@ -178,7 +178,7 @@ public enum EventType : byte
     Completion = 1,
     /// <summary>A channel changed state (source = channel; data [7:0] new CH_STATE state, [15:8] the completion status that says why: TIMEOUT, DMA_FAULT, CHANNEL_DOWN)</summary>
     Channel = 2,
-    /// <summary>A device error (source = channel or 0xFFFF; data = a cpl_status code, e.g. a completion ring overflow)</summary>
+    /// <summary>A device error (source = channel or 0xFFFF; data [7:0] error: 1 completion ring overflow; [15:8] the kind of the completion that was lost)</summary>
     Error = 3,
 }
 
@@ -1398,7 +1398,7 @@ public static class Registers
     public const int CntTimeoutsLo = 0x2028;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntTimeoutsHi = 0x202C;
-    /// <summary>rc: Times a channel with posted Tx descriptors was held back by the peer's credit</summary>
+    /// <summary>rc: Times a channel with posted Tx descriptors was held back by the peer's credit (a doorbell found no credit, or the credit, not the window, limited a batch)</summary>
     public const int CntCreditStallLo = 0x2030;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntCreditStallHi = 0x2034;
