@@ -251,7 +251,7 @@ module nc_nic
   logic [5:0]        rd_rsp_lane;
   logic              c_rd_fault, c_rd_tag_err;
 
-  nc_dma_rd_mux #(.PORTS(5), .LIMIT_PORT(P_PAY), .LIMIT_N(64)) u_rdmux (
+  nc_dma_rd_mux #(.PORTS(5), .LIMIT_PORT(P_PAY), .LIMIT_N(128)) u_rdmux (
     .clk(clk), .rst(rst),
     .req_valid(rd_req_valid), .req_ready(rd_req_ready), .req_addr(rd_req_addr), .req_len(rd_req_len),
     .dma_rd_req_valid(dma_rd_req_valid), .dma_rd_req_ready(dma_rd_req_ready), .dma_rd_req_addr(dma_rd_req_addr),
@@ -271,7 +271,7 @@ module nc_nic
   logic          data_job_valid, data_job_ready;
   logic          c_tx_bad_desc, c_retx;
 
-  nc_tx_fetch #(.CHANNELS(CHANNELS)) u_fetch (
+  nc_tx_fetch #(.CHANNELS(CHANNELS), .DESC_DEPTH(128)) u_fetch (
     .clk(clk), .rst(rst),
     .ctx_wr_en(ctx_wr_en), .ctx_wr_chan(ctx_wr_chan), .ctx_wr_base(ctx_wr.tx_base), .ctx_wr_log(ctx_wr.tx_log),
     .s_fetch(fetch_req), .s_fetch_valid(fetch_valid), .s_fetch_ready(fetch_ready),
@@ -292,7 +292,7 @@ module nc_nic
   tx_job_t       mgmt_job, job;
   logic          mgmt_job_valid, mgmt_job_ready, job_valid, job_ready;
 
-  nc_tx_job_arb #(.DEPTH(64)) u_jarb (
+  nc_tx_job_arb #(.DEPTH(128)) u_jarb (
     .clk(clk), .rst(rst),
     .s_data_job(data_job), .s_data_valid(data_job_valid), .s_data_ready(data_job_ready),
     .s_mgmt_job(mgmt_job), .s_mgmt_valid(mgmt_job_valid), .s_mgmt_ready(mgmt_job_ready),
@@ -308,7 +308,7 @@ module nc_nic
   logic         pay_tvalid, pay_tready, pay_tlast, pay_tuser;
   logic         pst_err, pst_valid, pst_ready, pst_q_ready;
   /* verilator lint_off UNUSEDSIGNAL */
-  logic [6:0]   pst_free_unused;
+  logic [7:0]   pst_free_unused;
   /* verilator lint_on UNUSEDSIGNAL */
 
   assign pay_tdata  = rd_rsp_data;
@@ -318,7 +318,7 @@ module nc_nic
   assign pay_tvalid = rd_rsp_valid[P_PAY] && pst_q_ready;
   assign rd_rsp_ready[P_PAY] = pay_tready && pst_q_ready;
 
-  nc_fifo #(.WIDTH(1), .DEPTH(64)) u_pst (
+  nc_fifo #(.WIDTH(1), .DEPTH(128)) u_pst (
     .clk(clk), .rst(rst), .s_data(rd_rsp_err), .s_valid(pay_tvalid && pay_tready && pay_tlast),
     .s_ready(pst_q_ready), .m_data(pst_err), .m_valid(pst_valid), .m_ready(pst_ready), .free(pst_free_unused));
 
@@ -425,7 +425,7 @@ module nc_nic
   logic [31:0]     accepted_unused;
   /* verilator lint_on UNUSEDSIGNAL */
 
-  nc_frame_parser #(.PAY_FIFO_DEPTH(512), .HDR_FIFO_DEPTH(64)) u_parser (
+  nc_frame_parser #(.PAY_FIFO_DEPTH(512), .HDR_FIFO_DEPTH(128)) u_parser (
     .clk(clk), .rst(rst),
     .cfg_filter_en(cfg_filter), .cfg_local_mac(cfg_mac), .cfg_local_ip(cfg_ip),
     .s_axis_tdata(s_axis_rx_tdata), .s_axis_tkeep(s_axis_rx_tkeep), .s_axis_tvalid(s_axis_rx_tvalid && !rx_drop),
@@ -489,7 +489,7 @@ module nc_nic
   assign rxdesc_keep_unused = rd_rsp_keep;
   assign rxdesc_last_unused = rd_rsp_last;
 
-  nc_rx_place #(.CHANNELS(CHANNELS), .DEPTH(32)) u_place (
+  nc_rx_place #(.CHANNELS(CHANNELS), .DEPTH(128)) u_place (
     .clk(clk), .rst(rst),
     .ctx_wr_en(ctx_wr_en), .ctx_wr_chan(ctx_wr_chan), .ctx_wr_base(ctx_wr.rx_base), .ctx_wr_log(ctx_wr.rx_log),
     .s_job(place_job), .s_job_valid(place_valid), .s_job_ready(place_ready),

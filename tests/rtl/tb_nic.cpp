@@ -130,6 +130,7 @@ struct LinkDir {
     struct Frame { std::vector<uint8_t> b; bool bad; uint64_t ready; };
     std::vector<uint8_t> cur;
     bool cur_bad = false;
+    uint64_t cur_start = 0;      // cycle of the current frame's first beat: serialisation starts then
     std::deque<Frame> q;
     std::vector<Frame> held;
     uint64_t link_free = 0, held_at = 0;
@@ -139,14 +140,16 @@ struct LinkDir {
 
     bool tx_ready(uint64_t cycle) const { return link_free <= cycle + 64; }
     void tx_beat(uint64_t cycle, const uint8_t* d, uint64_t keep, bool last, bool user) {
+        if (cur.empty()) cur_start = cycle;
         for (int l = 0; l < 64; l++) if ((keep >> l) & 1) cur.push_back(d[l]);
         cur_bad |= user;
         if (!last) return;
         sent++;
         if (capture) capture->push_back(cur);
         uint64_t wire = std::max<uint64_t>(cur.size(), 60) + 24;
-        uint64_t depart = std::max(cycle, link_free);
-        link_free = depart + (wire + 63) / 64;
+        // the MAC serialises as the beats arrive (cut-through), never faster than the link rate
+        uint64_t depart = std::max(cur_start, link_free);
+        link_free = std::max(depart + (wire + 63) / 64, cycle + 1);
         uint64_t arrive = link_free + latency;
         bool lose = rng.chance(loss), dupl = rng.chance(dup), hold = rng.chance(reorder);
         bool c1 = rng.chance(corrupt), c2 = rng.chance(corrupt);
@@ -559,6 +562,7 @@ struct TrafficResult {
 class Traffic {
 public:
     Traffic(Sys& sy, uint64_t seed) : sy_(sy), rng_(seed) {}
+    bool verify = true;   // fill and check every payload byte (off: simulator speed measurements)
 
     void add_flow(HostChan* tx, HostChan* rx, uint32_t n, std::function<uint32_t(Rng&)> size) {
         Flow f; f.tx = tx; f.rx = rx; f.total = n;
@@ -611,7 +615,7 @@ private:
             uint32_t id = f.posted++;
             uint32_t len = f.len_of[id];
             uint8_t* buf = c.txbuf[c.tx_prod & (c.tx.size() - 1)];
-            for (uint32_t i = 0; i < len; i++) buf[i] = pattern(c.id, id, i);
+            if (verify) for (uint32_t i = 0; i < len; i++) buf[i] = pattern(c.id, id, i);
             write_tx_desc(c.tx.at(c.tx_prod), sy_.arena.bus(buf), len, uint16_t(id), uint16_t(c.id), uint16_t(c.peer),
                           id, len, NC_NC_TYPE_DATA);
             c.tx_prod++; n++;
@@ -657,7 +661,7 @@ private:
                     err("message " + s(id) + " length " + s(k.len) + ", expected " + s(f->len_of[id]));
                     continue;
                 }
-                for (uint32_t i = 0; i < k.len; i++) {
+                for (uint32_t i = 0; verify && i < k.len; i++) {
                     if (buf[i] != pattern(f->tx->id, id, i)) {
                         err("message " + s(id) + " on channel " + s(c.id) + ": byte " + s(i) + " differs");
                         break;
@@ -1237,6 +1241,221 @@ void t_bad_doorbells(uint64_t) {
               : "CNT_BAD_DOORBELL +" + s(after - before) + ", tx idx " + s(txi) + ", rx idx " + s(rxi));
 }
 
+
+// ------------------------------------------------------------------------------------------------
+// Benchmarks (cycle counts are exact; wall-clock figures only for the simulator's own speed)
+// ------------------------------------------------------------------------------------------------
+struct Json {
+    std::string s = "[";
+    bool first = true;
+    void add(const std::string& name, double value, const std::string& unit, const std::string& params) {
+        char b[512];
+        std::snprintf(b, sizeof b, "%s\n  {\"name\": \"%s\", \"value\": %.6g, \"unit\": \"%s\", \"params\": {%s}}",
+                      first ? "" : ",", name.c_str(), value, unit.c_str(), params.c_str());
+        s += b;
+        first = false;
+    }
+    std::string str() const { return s + "\n]\n"; }
+};
+
+struct Goodput { double bytes_per_cycle = 0, msgs_per_cycle = 0; uint64_t cycles = 0, bytes = 0, msgs = 0; bool ok = false; std::string err; };
+
+// One direction over `channels` channel pairs, `n` messages of `size` bytes per channel; goodput counted
+// from the first to the last payload byte placed into host memory (steady state: the ramp-up of the
+// first window is excluded by counting from the first completion).
+Goodput measure(uint32_t dma_latency, double loss, int channels, uint32_t size, uint32_t n, uint64_t seed,
+                bool verify = false, std::vector<double>* per_channel = nullptr) {
+    SysConfig c; c.dma_latency = dma_latency; c.loss = loss; c.seed = seed;
+    Sys sy(c);
+    init_nic(sy, 0, loss > 0 ? 8000 : 0); init_nic(sy, 1, loss > 0 ? 8000 : 0);
+    std::vector<std::unique_ptr<Pair>> pairs;
+    Goodput g;
+    if (!open_pairs(sy, pairs, channels, g.err, 8, 8, std::max<uint32_t>(size, 64))) return g;
+    Traffic t(sy, seed);
+    t.verify = verify;
+    for (auto& p : pairs) t.add_flow(&p->a, &p->b, n, fixed_size(size));
+    TrafficResult r = t.run(400000000, 2);
+    g.ok = r.ok; g.err = r.error;
+    uint64_t first = ~0ull, last = 0;
+    for (auto& f : t.flows_) { first = std::min(first, f.first_rx_cycle); last = std::max(last, f.last_rx_cycle); }
+    // the first completion's own bytes arrived before the window starts: leave that message out
+    g.msgs = r.msgs - uint64_t(channels);
+    g.bytes = r.bytes - uint64_t(channels) * size;
+    g.cycles = last - first;
+    g.bytes_per_cycle = double(g.bytes) / double(g.cycles);
+    g.msgs_per_cycle = double(g.msgs) / double(g.cycles);
+    if (per_channel)
+        for (auto& f : t.flows_) per_channel->push_back(double(f.bytes) / double(f.last_rx_cycle - f.first_rx_cycle));
+    return g;
+}
+
+// wire-to-completion: first beat of the frame at the receiving NIC's MAC -> the last byte of its Rx
+// completion written; doorbell-to-wire: the Tx doorbell accepted -> the first beat on the sending MAC
+void measure_latency(uint32_t dma_latency, uint32_t size, int n, std::vector<uint64_t>& w2c, std::vector<uint64_t>& d2w) {
+    SysConfig c; c.dma_latency = dma_latency;
+    Sys sy(c);
+    init_nic(sy, 0); init_nic(sy, 1);
+    std::vector<std::unique_ptr<Pair>> pairs;
+    std::string e;
+    if (!open_pairs(sy, pairs, 1, e, 6, 6)) return;
+    HostChan& a = pairs[0]->a;
+    HostChan& b = pairs[0]->b;
+    for (uint32_t k = 0; k < b.rx.size(); k++) {
+        write_rx_desc(b.rx.at(b.rx_prod), sy.arena.bus(b.rxbuf[k]), b.buf_size, uint16_t(k));
+        b.rx_prod++;
+    }
+    sy.wr(1, NC_REG_DB_RX, uint32_t(b.id) | (uint32_t(b.rx_prod) << 16));
+    sy.run(500);
+    uint64_t cpl_lo = sy.arena.bus(b.cpl.base), cpl_hi = cpl_lo + (uint64_t(32) << b.cpl.log);
+    uint64_t t_cpl = 0;
+    sy.nic[1].dma.on_write = [&](uint64_t addr, size_t) { if (addr >= cpl_lo && addr < cpl_hi && !t_cpl) t_cpl = sy.cycle; };
+    uint8_t* buf = sy.arena.alloc(9216);
+    for (int k = 0; k < n; k++) {
+        t_cpl = 0;
+        write_tx_desc(a.tx.at(a.tx_prod), sy.arena.bus(buf), size, uint16_t(k), 1, 2, uint32_t(k), 0, NC_NC_TYPE_DATA);
+        a.tx_prod++;
+        sy.wr(0, NC_REG_DB_TX, uint32_t(a.id) | (uint32_t(a.tx_prod) << 16));
+        // the doorbell is accepted when the MMIO queue empties
+        while (!sy.nic[0].mq.empty()) sy.step();
+        uint64_t t_db = sy.cycle - 1;
+        uint64_t t_tx = 0, t_rx = 0;
+        uint64_t tx_frames = sy.link[0].sent;
+        while (!t_cpl && sy.cycle - t_db < 100000) {
+            bool tv = sy.nic[0].m->m_axis_tx_tvalid && sy.nic[0].m->m_axis_tx_tready;
+            bool rv = sy.nic[1].m->s_axis_rx_tvalid && sy.nic[1].m->s_axis_rx_tready;
+            sy.step();
+            (void)tx_frames;
+            if (tv && !t_tx) t_tx = sy.cycle - 1;
+            if (rv && !t_rx) t_rx = sy.cycle - 1;
+        }
+        if (t_cpl && t_rx && t_tx) { w2c.push_back(t_cpl - t_rx); d2w.push_back(t_tx - t_db); }
+        Cpl k2;
+        sy.run(400);   // let the ACK come back and the Tx completion land
+        while (poll_cpl(a.cpl, a.cpl_cons, k2)) {}
+        while (poll_cpl(b.cpl, b.cpl_cons, k2)) {}
+        sy.wr(1, NC_REG_DB_CPL, uint32_t(b.id) | (uint32_t(b.cpl_cons) << 16));
+        sy.wr(0, NC_REG_DB_CPL, uint32_t(a.id) | (uint32_t(a.cpl_cons) << 16));
+        // repost the used buffer
+        write_rx_desc(b.rx.at(b.rx_prod), sy.arena.bus(b.rxbuf[b.rx_prod & (b.rx.size() - 1)]), b.buf_size, 0);
+        b.rx_prod++;
+        sy.wr(1, NC_REG_DB_RX, uint32_t(b.id) | (uint32_t(b.rx_prod) << 16));
+        sy.run(50);
+    }
+}
+
+uint64_t pct(std::vector<uint64_t> v, double p) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, size_t(p * double(v.size())))];
+}
+
+int run_bench(bool quick, const std::string& json_path) {
+    Json js;
+    const uint64_t seed = 1;
+    std::printf("NIC core benchmarks (two Verilated nc_nic, cycle counts exact; raw link 64 B/cycle)\n\n");
+    // 1. one channel: goodput per payload size and DMA latency
+    std::printf("one channel, one direction: goodput into host memory\n");
+    std::printf("%-8s %-7s %14s %12s %14s %10s\n", "payload", "dma lat", "bytes/cycle", "of 64 B/cyc", "msgs/cycle", "cycles");
+    struct Sz { uint32_t size, n; };
+    std::vector<Sz> sizes = {{64, quick ? 3000u : 20000u}, {1500, quick ? 800u : 4000u}, {4096, quick ? 400u : 2000u},
+                             {9000, quick ? 200u : 1000u}};
+    for (uint32_t lat : {0u, 256u}) {
+        for (auto& z : sizes) {
+            Goodput g = measure(lat, 0, 1, z.size, z.n, seed);
+            if (!g.ok) { std::printf("FAILED: %s\n", g.err.c_str()); return 1; }
+            std::printf("%-8u %-7u %14.2f %11.1f%% %14.4f %10llu\n", z.size, lat, g.bytes_per_cycle,
+                        100.0 * g.bytes_per_cycle / 64.0, g.msgs_per_cycle, (unsigned long long)g.cycles);
+            std::string prm = "\"payload_bytes\": " + s(z.size) + ", \"dma_latency_cycles\": " + s(lat) + ", \"channels\": 1";
+            js.add("nic_goodput_one_channel", g.bytes_per_cycle, "bytes/cycle", prm);
+            js.add("nic_goodput_fraction_of_link", g.bytes_per_cycle / 64.0, "fraction", prm);
+            js.add("nic_message_rate_one_channel", g.msgs_per_cycle, "messages/cycle", prm);
+        }
+    }
+    // 2. several channels sharing the link
+    std::printf("\nchannels sharing the link (4096-byte payloads, DMA latency 0): aggregate goodput and fairness\n");
+    std::printf("%-9s %14s %12s %22s\n", "channels", "bytes/cycle", "of 64 B/cyc", "Jain fairness index");
+    for (int ch : {1, 2, 4, 16}) {
+        std::vector<double> per;
+        uint32_t n = (quick ? 800u : 3200u) / uint32_t(ch);
+        Goodput g = measure(0, 0, ch, 4096, std::max(n, 50u), seed, false, &per);
+        if (!g.ok) { std::printf("FAILED: %s\n", g.err.c_str()); return 1; }
+        double sum = 0, sq = 0;
+        for (double x : per) { sum += x; sq += x * x; }
+        double jain = sum * sum / (double(per.size()) * sq);
+        std::printf("%-9d %14.2f %11.1f%% %22.4f\n", ch, g.bytes_per_cycle, 100.0 * g.bytes_per_cycle / 64.0, jain);
+        std::string prm = "\"payload_bytes\": 4096, \"dma_latency_cycles\": 0, \"channels\": " + s(uint64_t(ch));
+        js.add("nic_goodput_aggregate", g.bytes_per_cycle, "bytes/cycle", prm);
+        js.add("nic_fairness_jain", jain, "index", prm);
+    }
+    // small messages scale with channels, not with a single channel's window
+    std::printf("\nchannels sharing the link (64-byte payloads, DMA latency 256): messages per cycle\n");
+    std::printf("%-9s %14s\n", "channels", "msgs/cycle");
+    for (int ch : {1, 2, 4, 16}) {
+        uint32_t n = (quick ? 4000u : 16000u) / uint32_t(ch);
+        Goodput g = measure(256, 0, ch, 64, n, seed);
+        if (!g.ok) { std::printf("FAILED: %s\n", g.err.c_str()); return 1; }
+        std::printf("%-9d %14.4f\n", ch, g.msgs_per_cycle);
+        js.add("nic_message_rate_aggregate", g.msgs_per_cycle, "messages/cycle",
+               "\"payload_bytes\": 64, \"dma_latency_cycles\": 256, \"channels\": " + s(uint64_t(ch)));
+    }
+    // 3. latency
+    std::printf("\nlatency in cycles (64-byte payload, one message at a time)\n");
+    std::printf("%-7s %-28s %8s %8s %8s\n", "dma lat", "path", "min", "median", "max");
+    for (uint32_t lat : {0u, 256u}) {
+        std::vector<uint64_t> w2c, d2w;
+        measure_latency(lat, 64, quick ? 20 : 100, w2c, d2w);
+        std::printf("%-7u %-28s %8llu %8llu %8llu\n", lat, "wire to completion", (unsigned long long)pct(w2c, 0),
+                    (unsigned long long)pct(w2c, 0.5), (unsigned long long)pct(w2c, 1));
+        std::printf("%-7u %-28s %8llu %8llu %8llu\n", lat, "doorbell to wire", (unsigned long long)pct(d2w, 0),
+                    (unsigned long long)pct(d2w, 0.5), (unsigned long long)pct(d2w, 1));
+        std::string prm = "\"payload_bytes\": 64, \"dma_latency_cycles\": " + s(lat);
+        js.add("nic_wire_to_completion_median", double(pct(w2c, 0.5)), "cycles", prm);
+        js.add("nic_wire_to_completion_max", double(pct(w2c, 1)), "cycles", prm);
+        js.add("nic_doorbell_to_wire_median", double(pct(d2w, 0.5)), "cycles", prm);
+    }
+    // 4. loss
+    std::printf("\ngoodput under random loss (4096-byte payloads, one channel) as a fraction of lossless\n");
+    std::printf("%-7s %-6s %14s %12s\n", "dma lat", "loss", "bytes/cycle", "of lossless");
+    for (uint32_t lat : {0u, 256u}) {
+        uint32_t n = quick ? 600 : 3000;
+        Goodput base = measure(lat, 0, 1, 4096, n, seed);
+        for (double loss : {0.001, 0.01, 0.05}) {
+            Goodput g = measure(lat, loss, 1, 4096, n, seed + 7);
+            if (!g.ok) { std::printf("FAILED: %s\n", g.err.c_str()); return 1; }
+            std::printf("%-7u %-6.3f %14.2f %11.1f%%\n", lat, loss, g.bytes_per_cycle, 100.0 * g.bytes_per_cycle / base.bytes_per_cycle);
+            std::string prm = "\"payload_bytes\": 4096, \"dma_latency_cycles\": " + s(lat) + ", \"loss\": " + f3(loss);
+            js.add("nic_goodput_under_loss_fraction", g.bytes_per_cycle / base.bytes_per_cycle, "fraction of lossless", prm);
+        }
+    }
+    // 5. simulator speed
+    {
+        Sys sy({});
+        init_nic(sy, 0); init_nic(sy, 1);
+        uint64_t n = quick ? 100000 : 400000;
+        auto a = std::chrono::steady_clock::now();
+        sy.run(n);
+        double idle = double(n) / std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
+        std::vector<std::unique_ptr<Pair>> pairs;
+        std::string e;
+        open_pairs(sy, pairs, 1, e, 8, 8);
+        Traffic t(sy, seed);
+        t.verify = false;
+        t.add_flow(&pairs[0]->a, &pairs[0]->b, quick ? 300 : 2000, fixed_size(9000));
+        auto b = std::chrono::steady_clock::now();
+        TrafficResult r = t.run(100000000, 16);
+        double busy = double(r.cycles) / std::chrono::duration<double>(std::chrono::steady_clock::now() - b).count();
+        std::printf("\nsimulator speed (this harness, one thread, two NICs): idle %.0f cycles/s, bulk 9000-byte transfer %.0f cycles/s\n",
+                    idle, busy);
+        js.add("sim_cycles_per_second_idle", idle, "cycles/s", "\"nics\": 2, \"threads\": 1");
+        js.add("sim_cycles_per_second_bulk", busy, "cycles/s", "\"nics\": 2, \"threads\": 1, \"payload_bytes\": 9000");
+    }
+    if (!json_path.empty()) {
+        FILE* f = std::fopen(json_path.c_str(), "w");
+        if (f) { std::fputs(js.str().c_str(), f); std::fclose(f); }
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -1268,6 +1487,16 @@ int main(int argc, char** argv) {
             SysConfig c; c.loss = 0.05; c.reorder = 0.05; c.dup = 0.01; c.corrupt = 0.01; c.seed = seed;
             t_many(seed, "lossy_link_exactly_once", c, 4, 2000, true);
         }
+    }
+    if (mode == "bench") {
+        bool quick = false;
+        std::string json;
+        for (int i = 2; i < argc; i++) {
+            std::string a = argv[i];
+            if (a == "--quick") quick = true;
+            else if (a == "--json" && i + 1 < argc) json = argv[++i];
+        }
+        return run_bench(quick, json);
     }
     if (mode == "speed") {
         Sys sy({});
