@@ -109,7 +109,7 @@ module nc_ch_cmd
   ch_ctx_t     shadow_rd;
   nc_ram_1w1r #(.DEPTH(CHANNELS), .W($bits(ch_ctx_t))) u_shadow (
     .clk(clk), .wr_en(ctx_wr_en), .wr_addr(ctx_wr_chan), .wr_data(ctx_wr),
-    .rd_en(1'b1), .rd_addr(failing_reg ? fail_reg.chan[CW-1:0] : chan_reg[CW-1:0]),
+    .rd_en(s_reg == S_CHECK || s_reg == S_FAIL_RX), .rd_addr(failing_reg ? fail_reg.chan[CW-1:0] : chan_reg[CW-1:0]),
     .rd_data(shadow_rd));
 
   // ---------------------------------------------------------------- context check
@@ -125,23 +125,26 @@ module nc_ch_cmd
                    stg_reg.cpl_log <= 8'(RING_LOG_MAX) && stg_reg.cpl_log > max_log &&
                    stg_reg.cls <= 8'd1 && {24'd0, stg_reg.eq} < 32'(EVENT_QUEUES);
 
-  always_comb begin
-    ctx_wr = '0;
-    ctx_wr.peer_mac  = stg_reg.peer_mac;
-    ctx_wr.peer_ip   = stg_reg.peer_ip;
-    ctx_wr.udp_src   = stg_reg.udp_src;
-    ctx_wr.peer_chan = stg_reg.peer_chan;
-    ctx_wr.latency   = stg_reg.cls[0];
-    ctx_wr.eq        = stg_reg.eq;
-    ctx_wr.tx_base   = stg_reg.tx_ring[63:6];
-    ctx_wr.rx_base   = stg_reg.rx_ring[63:6];
-    ctx_wr.cpl_base  = stg_reg.cpl_ring[63:6];
-    ctx_wr.tx_log    = stg_reg.tx_log[3:0];
-    ctx_wr.rx_log    = stg_reg.rx_log[3:0];
-    ctx_wr.cpl_log   = stg_reg.cpl_log[3:0];
-    ctx_wr.init_psn  = stg_reg.init_psn;
-    ctx_wr.peer_psn  = stg_reg.peer_psn;
-    ctx_wr.tx_credit = stg_reg.tx_credit;
+  // the context to write, formed once per command (wide struct work is not free in simulation)
+  always_ff @(posedge clk) begin
+    if (s_reg == S_CHECK) begin
+    ctx_wr <= '0;
+    ctx_wr.peer_mac  <= stg_reg.peer_mac;
+    ctx_wr.peer_ip   <= stg_reg.peer_ip;
+    ctx_wr.udp_src   <= stg_reg.udp_src;
+    ctx_wr.peer_chan <= stg_reg.peer_chan;
+    ctx_wr.latency   <= stg_reg.cls[0];
+    ctx_wr.eq        <= stg_reg.eq;
+    ctx_wr.tx_base   <= stg_reg.tx_ring[63:6];
+    ctx_wr.rx_base   <= stg_reg.rx_ring[63:6];
+    ctx_wr.cpl_base  <= stg_reg.cpl_ring[63:6];
+    ctx_wr.tx_log    <= stg_reg.tx_log[3:0];
+    ctx_wr.rx_log    <= stg_reg.rx_log[3:0];
+    ctx_wr.cpl_log   <= stg_reg.cpl_log[3:0];
+    ctx_wr.init_psn  <= stg_reg.init_psn;
+    ctx_wr.peer_psn  <= stg_reg.peer_psn;
+    ctx_wr.tx_credit <= stg_reg.tx_credit;
+    end
   end
   assign ctx_wr_en   = s_reg == S_CTX;
   assign ctx_wr_chan = chan_reg[CW-1:0];
@@ -268,23 +271,25 @@ module nc_ch_cmd
     end
   end
 
-  always_comb begin
-    rb_staged = '0;
-    rb_staged.peer_mac  = shadow_rd.peer_mac;
-    rb_staged.peer_ip   = shadow_rd.peer_ip;
-    rb_staged.udp_src   = shadow_rd.udp_src;
-    rb_staged.peer_chan = shadow_rd.peer_chan;
-    rb_staged.cls       = {7'd0, shadow_rd.latency};
-    rb_staged.eq        = shadow_rd.eq;
-    rb_staged.tx_ring   = {shadow_rd.tx_base, 6'd0};
-    rb_staged.rx_ring   = {shadow_rd.rx_base, 6'd0};
-    rb_staged.cpl_ring  = {shadow_rd.cpl_base, 6'd0};
-    rb_staged.tx_log    = {4'd0, shadow_rd.tx_log};
-    rb_staged.rx_log    = {4'd0, shadow_rd.rx_log};
-    rb_staged.cpl_log   = {4'd0, shadow_rd.cpl_log};
-    rb_staged.init_psn  = shadow_rd.init_psn;
-    rb_staged.peer_psn  = shadow_rd.peer_psn;
-    rb_staged.tx_credit = shadow_rd.tx_credit;
+  always_ff @(posedge clk) begin
+    if (s_reg == S_DONE) begin
+    rb_staged <= '0;
+    rb_staged.peer_mac  <= shadow_rd.peer_mac;
+    rb_staged.peer_ip   <= shadow_rd.peer_ip;
+    rb_staged.udp_src   <= shadow_rd.udp_src;
+    rb_staged.peer_chan <= shadow_rd.peer_chan;
+    rb_staged.cls       <= {7'd0, shadow_rd.latency};
+    rb_staged.eq        <= shadow_rd.eq;
+    rb_staged.tx_ring   <= {shadow_rd.tx_base, 6'd0};
+    rb_staged.rx_ring   <= {shadow_rd.rx_base, 6'd0};
+    rb_staged.cpl_ring  <= {shadow_rd.cpl_base, 6'd0};
+    rb_staged.tx_log    <= {4'd0, shadow_rd.tx_log};
+    rb_staged.rx_log    <= {4'd0, shadow_rd.rx_log};
+    rb_staged.cpl_log   <= {4'd0, shadow_rd.cpl_log};
+    rb_staged.init_psn  <= shadow_rd.init_psn;
+    rb_staged.peer_psn  <= shadow_rd.peer_psn;
+    rb_staged.tx_credit <= shadow_rd.tx_credit;
+    end
   end
 
   assign busy      = s_reg != S_IDLE || cmd_valid;

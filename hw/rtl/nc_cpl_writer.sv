@@ -247,9 +247,8 @@ module nc_cpl_writer
   logic [OPW-1:0] p_op_bits;
   logic [SW-1:0] p_state_bits, p_next_bits;
   /* verilator lint_off UNUSEDSIGNAL */
-  logic          clearing_unused, p_valid_unused;
+  logic          clearing_unused;
   /* verilator lint_on UNUSEDSIGNAL */
-  assign p_valid_unused = p_valid;
 
   nc_chan_rmw #(.DEPTH(RINGS), .SW(SW), .OPW(OPW)) u_rmw (
     .clk(clk), .rst(rst),
@@ -315,53 +314,55 @@ module nc_cpl_writer
     need_wr = 1'b0; need_ev = 1'b0; rsp_now = 1'b0; c_ovf = 1'b0; c_bad = 1'b0;
     ev = '{eq: eq, ev_type: 8'(NC_EVENT_TYPE_COMPLETION), source: is_mgmt ? 16'hFFFF : 16'(p_addr[CW-1:0]),
            data: 32'(st.prod)};
-    unique case (op.code)
-      2'd0: begin
-        if (op.cpl.n_a == 17'd0) begin
-          p_write = 1'b0;        // a notification only
-        end else if (full) begin
-          c_ovf      = 1'b1;
-          need_ev    = 1'b1;
-          ev.ev_type = 8'(NC_EVENT_TYPE_ERROR);
-          ev.data    = {16'd0, op.cpl.kind, 8'd1};   // [7:0] 1: completion ring overflow, [15:8] its kind
-          p_write    = 1'b0;
-        end else begin
-          need_wr  = 1'b1;
-          nx.prod  = st.prod + 16'd1;
-          if (st.armed) begin
-            need_ev  = 1'b1;
-            nx.armed = 1'b0;
-            ev.data  = 32'(nx.prod);
-          end
-        end
-      end
-      2'd1: begin
-        if (db_adv > used) begin
-          c_bad   = 1'b1;
-          p_write = 1'b0;
-        end else begin
-          nx.cons = op.cons;
-          if (op.arm) begin
-            if (st.prod != op.cons) begin
+    if (p_valid) begin   // only an operation in the modify stage is worth evaluating
+      unique case (op.code)
+        2'd0: begin
+          if (op.cpl.n_a == 17'd0) begin
+            p_write = 1'b0;        // a notification only
+          end else if (full) begin
+            c_ovf      = 1'b1;
+            need_ev    = 1'b1;
+            ev.ev_type = 8'(NC_EVENT_TYPE_ERROR);
+            ev.data    = {16'd0, op.cpl.kind, 8'd1};   // [7:0] 1: completion ring overflow, [15:8] its kind
+            p_write    = 1'b0;
+          end else begin
+            need_wr  = 1'b1;
+            nx.prod  = st.prod + 16'd1;
+            if (st.armed) begin
               need_ev  = 1'b1;
               nx.armed = 1'b0;
-            end else begin
-              nx.armed = 1'b1;
+              ev.data  = 32'(nx.prod);
             end
           end
         end
-      end
-      2'd2: begin
-        rsp_now  = 1'b1;
-        nx.prod  = '0;
-        nx.cons  = '0;
-        nx.armed = 1'b0;
-      end
-      default: begin
-        rsp_now = 1'b1;
-        p_write = 1'b0;
-      end
-    endcase
+        2'd1: begin
+          if (db_adv > used) begin
+            c_bad   = 1'b1;
+            p_write = 1'b0;
+          end else begin
+            nx.cons = op.cons;
+            if (op.arm) begin
+              if (st.prod != op.cons) begin
+                need_ev  = 1'b1;
+                nx.armed = 1'b0;
+              end else begin
+                nx.armed = 1'b1;
+              end
+            end
+          end
+        end
+        2'd2: begin
+          rsp_now  = 1'b1;
+          nx.prod  = '0;
+          nx.cons  = '0;
+          nx.armed = 1'b0;
+        end
+        default: begin
+          rsp_now = 1'b1;
+          p_write = 1'b0;
+        end
+      endcase
+    end
   end
 
   // output queues

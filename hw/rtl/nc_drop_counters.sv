@@ -24,12 +24,10 @@ module nc_drop_counters
   logic [NC_DROP_REASON_COUNT-1:0][CNT_W-1:0] cnt_reg;
 
   always_ff @(posedge clk) begin
-    for (int i = 0; i < NC_DROP_REASON_COUNT; i++) begin
-      if (rst || clear) begin
-        cnt_reg[i] <= '0;
-      end else if (stat_valid && int'(stat_reason) == i) begin
-        cnt_reg[i] <= cnt_reg[i] + 1'b1;
-      end
+    if (stat_valid && int'(stat_reason) < NC_DROP_REASON_COUNT)
+      cnt_reg[stat_reason] <= cnt_reg[stat_reason] + 1'b1;
+    if (rst || clear) begin
+      for (int i = 0; i < NC_DROP_REASON_COUNT; i++) cnt_reg[i] <= '0;
     end
   end
 

@@ -51,12 +51,6 @@ module nc_frame_builder
     if (NC_FRAME_HDR_BYTES <= 64 || NC_FRAME_HDR_BYTES > 128) $fatal(1, "nc_frame_builder: header must span 2 beats");
   end
 
-  function automatic logic [6:0] popcount64(logic [63:0] v);
-    logic [6:0] n;
-    n = '0;
-    for (int i = 0; i < 64; i++) n = n + 7'(v[i]);
-    return n;
-  endfunction
 
   // ---------------------------------------------------------------- header stage 1: fill + sum
   nc_frame_hdr_t hdr_fill;
@@ -153,14 +147,10 @@ module nc_frame_builder
     .m_axis_tuser  (p_user)
   );
 
-  // first set lane of the payload beat (its offset); 0 when tkeep is empty
+  // first set lane of the payload beat (its offset); 0 when tkeep is empty: the count of the clear lanes
+  // below the lowest set one
   logic [6:0] p_off;
-  always_comb begin
-    p_off = '0;
-    for (int i = 63; i >= 0; i--) begin
-      if (p_keep[i]) p_off = 7'(i);
-    end
-  end
+  always_comb p_off = (p_keep == 64'd0) ? 7'd0 : 7'($countones((p_keep & (~p_keep + 64'd1)) - 64'd1));
 
   // ---------------------------------------------------------------- output FSM
   typedef enum logic [1:0] {
@@ -193,12 +183,25 @@ module nc_frame_builder
   logic          rem_next;          // the current payload beat leaves bytes for a flush beat
 
   assign out_load     = !m_axis_tvalid || m_axis_tready;
-  assign sh_data      = 512'({p_data, carry_data_reg} >> {shift_reg, 3'b000});
-  assign sh_keep_full = {p_keep, carry_keep_reg} >> shift_reg;
-  assign fl_data      = 512'({512'd0, carry_data_reg} >> {shift_reg, 3'b000});
-  assign fl_keep      = 64'({64'd0, carry_keep_reg} >> shift_reg);
+  // the shifted beats are only used after the header's first beat (computed only then: a 1024-bit
+  // variable shift is not free in simulation)
+  always_comb begin
+    if (state_reg != ST_HDR0) begin
+      sh_data      = 512'({p_data, carry_data_reg} >> {shift_reg, 3'b000});
+      sh_keep_full = {p_keep, carry_keep_reg} >> shift_reg;
+      fl_data      = 512'({512'd0, carry_data_reg} >> {shift_reg, 3'b000});
+      fl_keep      = 64'({64'd0, carry_keep_reg} >> shift_reg);
+    end else begin
+      sh_data      = '0;
+      sh_keep_full = '0;
+      fl_data      = '0;
+      fl_keep      = '0;
+    end
+  end
   // in ST_HDR0 the consumed beat is the first one of the new frame
-  assign cnt_next     = ((state_reg == ST_HDR0) ? 32'd0 : cnt_reg) + 32'(popcount64(p_keep));
+  logic [6:0] p_bytes;
+  always_comb p_bytes = 7'($countones(p_keep));
+  assign cnt_next     = ((state_reg == ST_HDR0) ? 32'd0 : cnt_reg) + {25'd0, p_bytes};
   assign len_cur      = (state_reg == ST_HDR0) ? h2_len_reg : len_reg;
   assign len_bad_next = cnt_next != 32'(len_cur);
   assign rem_next     = |sh_keep_full[127:64];

@@ -91,15 +91,20 @@ module nc_mgmt
   logic [64:0] fin;
   logic [7:0]  dstat;
   nc_tx_desc_t d_in;
-  assign d_in = nc_tx_desc_t'(tx_cons_reg[0] && tx_log != 4'd0 ? rsp_data[511:256] : rsp_data[255:0]);
-  assign fin  = {1'b0, d_in.addr} + 65'd128 + {33'd0, d_in.len};
+  // decoded only while a descriptor response is being taken (the response bus changes every cycle)
   always_comb begin
+    d_in  = '0;
+    fin   = '0;
     dstat = 8'(NC_CPL_STATUS_OK);
-    if (d_in.flags != '0 || d_in.rsvd0 != '0 || d_in.rsvd1 != '0) dstat = 8'(NC_CPL_STATUS_BAD_DESC);
-    else if (d_in.len > 32'(NC_MAX_PAYLOAD_BYTES)) dstat = 8'(NC_CPL_STATUS_BAD_LEN);
-    else if (d_in.addr == 64'd0 || d_in.addr[5:0] != 6'd0 || (fin[64] && fin[63:0] != 64'd0))
-      dstat = 8'(NC_CPL_STATUS_BAD_ADDR);
-    if (rsp_err) dstat = 8'(NC_CPL_STATUS_DMA_FAULT);
+    if (ts_reg == T_WAIT_DESC && rsp_desc_valid) begin
+      d_in = nc_tx_desc_t'(tx_cons_reg[0] && tx_log != 4'd0 ? rsp_data[511:256] : rsp_data[255:0]);
+      fin  = {1'b0, d_in.addr} + 65'd128 + {33'd0, d_in.len};
+      if (d_in.flags != '0 || d_in.rsvd0 != '0 || d_in.rsvd1 != '0) dstat = 8'(NC_CPL_STATUS_BAD_DESC);
+      else if (d_in.len > 32'(NC_MAX_PAYLOAD_BYTES)) dstat = 8'(NC_CPL_STATUS_BAD_LEN);
+      else if (d_in.addr == 64'd0 || d_in.addr[5:0] != 6'd0 || (fin[64] && fin[63:0] != 64'd0))
+        dstat = 8'(NC_CPL_STATUS_BAD_ADDR);
+      if (rsp_err) dstat = 8'(NC_CPL_STATUS_DMA_FAULT);
+    end
   end
 
   assign rd_desc_valid  = ts_reg == T_DESC;

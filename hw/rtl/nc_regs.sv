@@ -302,9 +302,12 @@ module nc_regs
   // ---------------------------------------------------------------- counters
   localparam int BAD_DB_IDX = 20;   // CNT_BAD_DOORBELL
   always_ff @(posedge clk) begin
-    for (int i = 0; i < NCNT; i++) begin
-      cnt_reg[i] <= cnt_reg[i] + 64'(cnt_inc[i]) + ((i == BAD_DB_IDX && bad_db_pulse) ? 64'd1 : 64'd0);
-      if (rst) cnt_reg[i] <= '0;
+    if (cnt_inc != '0 || bad_db_pulse) begin   // most cycles count nothing
+      for (int i = 0; i < NCNT; i++)
+        cnt_reg[i] <= cnt_reg[i] + 64'(cnt_inc[i]) + ((i == BAD_DB_IDX && bad_db_pulse) ? 64'd1 : 64'd0);
+    end
+    if (rst) begin
+      for (int i = 0; i < NCNT; i++) cnt_reg[i] <= '0;
     end
   end
 
@@ -315,73 +318,76 @@ module nc_regs
   assign cnt_idx    = mmio_addr[7:3];
   assign cnt_lo_hit = (mmio_addr[15:8] == 8'h20) && !mmio_addr[2] && (int'(cnt_idx) < NCNT);
 
+  // the read multiplexer is evaluated only for a read (it depends on the MMIO address, an input)
   always_comb begin
     rdata = '0;
-    unique case (mmio_addr)
-      NC_REG_ID_MAGIC:         rdata = NC_NIC_MAGIC;
-      NC_REG_ID_VERSION:       rdata = {16'd1, 16'(NC_SPEC_VERSION)};
-      NC_REG_ID_BUILD:         rdata = BUILD_ID;
-      NC_REG_CAP_CHANNELS:     rdata = 32'(CHANNELS);
-      NC_REG_CAP_RING_LOG:     rdata = {16'd0, 8'(RING_LOG_MIN), 8'(RING_LOG_MAX)};
-      NC_REG_CAP_DATAPATH:     rdata = {16'(NC_MAX_PAYLOAD_BYTES), 16'd512};
-      NC_REG_CAP_EVENT_QUEUES: rdata = 32'(EVENT_QUEUES);
-      NC_REG_CAP_TRANSPORT:    rdata = {16'd0, 8'(NC_SACK_WINDOW), 8'(WINDOW)};
-      NC_REG_CTRL:             rdata = ctrl_reg;
-      NC_REG_STATUS:           rdata = {30'd0, 1'b1, ctrl_reg[0]};
-      NC_REG_MAC_LO:           rdata = mac_lo_reg;
-      NC_REG_MAC_HI:           rdata = mac_hi_reg;
-      NC_REG_IP_ADDR:          rdata = ip_reg;
-      NC_REG_RTO_CYCLES:       rdata = rto_reg;
-      NC_REG_ACK_COALESCE:     rdata = coal_reg;
-      NC_REG_RETRY_LIMIT:      rdata = retry_reg;
-      NC_REG_CH_PEER_MAC_LO:   rdata = peer_mac_lo_reg;
-      NC_REG_CH_PEER_MAC_HI:   rdata = peer_mac_hi_reg;
-      NC_REG_CH_PEER_IP:       rdata = peer_ip_reg;
-      NC_REG_CH_UDP_SRC:       rdata = udp_src_reg;
-      NC_REG_CH_PEER_CHAN:     rdata = peer_chan_reg;
-      NC_REG_CH_TX_RING_LO:    rdata = tx_ring_lo_reg;
-      NC_REG_CH_TX_RING_HI:    rdata = tx_ring_hi_reg;
-      NC_REG_CH_RX_RING_LO:    rdata = rx_ring_lo_reg;
-      NC_REG_CH_RX_RING_HI:    rdata = rx_ring_hi_reg;
-      NC_REG_CH_CPL_RING_LO:   rdata = cpl_ring_lo_reg;
-      NC_REG_CH_CPL_RING_HI:   rdata = cpl_ring_hi_reg;
-      NC_REG_CH_RING_LOG:      rdata = ring_log_reg;
-      NC_REG_CH_INIT_PSN:      rdata = init_psn_reg;
-      NC_REG_CH_PEER_PSN:      rdata = peer_psn_reg;
-      NC_REG_CH_TX_CREDIT:     rdata = tx_credit_reg;
-      NC_REG_CH_CMD_STATUS:    rdata = {24'd0, cmd_result, 3'd0, cmd_busy};
-      NC_REG_CH_RB_STATE:      rdata = rb_reg.state;
-      NC_REG_CH_RB_TX_IDX:     rdata = rb_reg.tx_idx;
-      NC_REG_CH_RB_TX_UNA:     rdata = rb_reg.tx_una;
-      NC_REG_CH_RB_TX_NXT:     rdata = rb_reg.tx_nxt;
-      NC_REG_CH_RB_TX_CREDIT:  rdata = rb_reg.tx_credit;
-      NC_REG_CH_RB_RX_IDX:     rdata = rb_reg.rx_idx;
-      NC_REG_CH_RB_RX_ACK:     rdata = rb_reg.rx_ack;
-      NC_REG_CH_RB_CPL_IDX:    rdata = rb_reg.cpl_idx;
-      NC_REG_CH_RB_TX_PKTS:    rdata = rb_reg.tx_pkts;
-      NC_REG_CH_RB_RETX:       rdata = rb_reg.retx;
-      NC_REG_CH_RB_RX_PKTS:    rdata = rb_reg.rx_pkts;
-      NC_REG_CH_RB_DUP:        rdata = rb_reg.dup;
-      NC_REG_CH_RB_TIMEOUTS:   rdata = rb_reg.timeouts;
-      NC_REG_EQ_BASE_LO:       rdata = eq_base_lo_reg;
-      NC_REG_EQ_BASE_HI:       rdata = eq_base_hi_reg;
-      NC_REG_MGMT_TX_RING_LO:  rdata = m_tx_lo_reg;
-      NC_REG_MGMT_TX_RING_HI:  rdata = m_tx_hi_reg;
-      NC_REG_MGMT_RX_RING_LO:  rdata = m_rx_lo_reg;
-      NC_REG_MGMT_RX_RING_HI:  rdata = m_rx_hi_reg;
-      NC_REG_MGMT_CPL_RING_LO: rdata = m_cpl_lo_reg;
-      NC_REG_MGMT_CPL_RING_HI: rdata = m_cpl_hi_reg;
-      NC_REG_MGMT_RING_LOG:    rdata = m_log_reg;
-      NC_REG_MGMT_CTRL:        rdata = m_ctrl_reg;
-      default: begin
-        if (mmio_addr[15:8] == 8'h20) begin
-          if (int'(cnt_idx) < NCNT) rdata = mmio_addr[2] ? cnt_hi_latch_reg : cnt_reg[cnt_idx][31:0];
-        end else if (mmio_addr[15:8] == 8'h21) begin
-          if (int'(mmio_addr[6:2]) < NC_DROP_REASON_COUNT && mmio_addr[7] == 1'b0)
-            rdata = drop_cnt[mmio_addr[6:2]];
+    if (rd) begin
+      unique case (mmio_addr)
+        NC_REG_ID_MAGIC:         rdata = NC_NIC_MAGIC;
+        NC_REG_ID_VERSION:       rdata = {16'd1, 16'(NC_SPEC_VERSION)};
+        NC_REG_ID_BUILD:         rdata = BUILD_ID;
+        NC_REG_CAP_CHANNELS:     rdata = 32'(CHANNELS);
+        NC_REG_CAP_RING_LOG:     rdata = {16'd0, 8'(RING_LOG_MIN), 8'(RING_LOG_MAX)};
+        NC_REG_CAP_DATAPATH:     rdata = {16'(NC_MAX_PAYLOAD_BYTES), 16'd512};
+        NC_REG_CAP_EVENT_QUEUES: rdata = 32'(EVENT_QUEUES);
+        NC_REG_CAP_TRANSPORT:    rdata = {16'd0, 8'(NC_SACK_WINDOW), 8'(WINDOW)};
+        NC_REG_CTRL:             rdata = ctrl_reg;
+        NC_REG_STATUS:           rdata = {30'd0, 1'b1, ctrl_reg[0]};
+        NC_REG_MAC_LO:           rdata = mac_lo_reg;
+        NC_REG_MAC_HI:           rdata = mac_hi_reg;
+        NC_REG_IP_ADDR:          rdata = ip_reg;
+        NC_REG_RTO_CYCLES:       rdata = rto_reg;
+        NC_REG_ACK_COALESCE:     rdata = coal_reg;
+        NC_REG_RETRY_LIMIT:      rdata = retry_reg;
+        NC_REG_CH_PEER_MAC_LO:   rdata = peer_mac_lo_reg;
+        NC_REG_CH_PEER_MAC_HI:   rdata = peer_mac_hi_reg;
+        NC_REG_CH_PEER_IP:       rdata = peer_ip_reg;
+        NC_REG_CH_UDP_SRC:       rdata = udp_src_reg;
+        NC_REG_CH_PEER_CHAN:     rdata = peer_chan_reg;
+        NC_REG_CH_TX_RING_LO:    rdata = tx_ring_lo_reg;
+        NC_REG_CH_TX_RING_HI:    rdata = tx_ring_hi_reg;
+        NC_REG_CH_RX_RING_LO:    rdata = rx_ring_lo_reg;
+        NC_REG_CH_RX_RING_HI:    rdata = rx_ring_hi_reg;
+        NC_REG_CH_CPL_RING_LO:   rdata = cpl_ring_lo_reg;
+        NC_REG_CH_CPL_RING_HI:   rdata = cpl_ring_hi_reg;
+        NC_REG_CH_RING_LOG:      rdata = ring_log_reg;
+        NC_REG_CH_INIT_PSN:      rdata = init_psn_reg;
+        NC_REG_CH_PEER_PSN:      rdata = peer_psn_reg;
+        NC_REG_CH_TX_CREDIT:     rdata = tx_credit_reg;
+        NC_REG_CH_CMD_STATUS:    rdata = {24'd0, cmd_result, 3'd0, cmd_busy};
+        NC_REG_CH_RB_STATE:      rdata = rb_reg.state;
+        NC_REG_CH_RB_TX_IDX:     rdata = rb_reg.tx_idx;
+        NC_REG_CH_RB_TX_UNA:     rdata = rb_reg.tx_una;
+        NC_REG_CH_RB_TX_NXT:     rdata = rb_reg.tx_nxt;
+        NC_REG_CH_RB_TX_CREDIT:  rdata = rb_reg.tx_credit;
+        NC_REG_CH_RB_RX_IDX:     rdata = rb_reg.rx_idx;
+        NC_REG_CH_RB_RX_ACK:     rdata = rb_reg.rx_ack;
+        NC_REG_CH_RB_CPL_IDX:    rdata = rb_reg.cpl_idx;
+        NC_REG_CH_RB_TX_PKTS:    rdata = rb_reg.tx_pkts;
+        NC_REG_CH_RB_RETX:       rdata = rb_reg.retx;
+        NC_REG_CH_RB_RX_PKTS:    rdata = rb_reg.rx_pkts;
+        NC_REG_CH_RB_DUP:        rdata = rb_reg.dup;
+        NC_REG_CH_RB_TIMEOUTS:   rdata = rb_reg.timeouts;
+        NC_REG_EQ_BASE_LO:       rdata = eq_base_lo_reg;
+        NC_REG_EQ_BASE_HI:       rdata = eq_base_hi_reg;
+        NC_REG_MGMT_TX_RING_LO:  rdata = m_tx_lo_reg;
+        NC_REG_MGMT_TX_RING_HI:  rdata = m_tx_hi_reg;
+        NC_REG_MGMT_RX_RING_LO:  rdata = m_rx_lo_reg;
+        NC_REG_MGMT_RX_RING_HI:  rdata = m_rx_hi_reg;
+        NC_REG_MGMT_CPL_RING_LO: rdata = m_cpl_lo_reg;
+        NC_REG_MGMT_CPL_RING_HI: rdata = m_cpl_hi_reg;
+        NC_REG_MGMT_RING_LOG:    rdata = m_log_reg;
+        NC_REG_MGMT_CTRL:        rdata = m_ctrl_reg;
+        default: begin
+          if (mmio_addr[15:8] == 8'h20) begin
+            if (int'(cnt_idx) < NCNT) rdata = mmio_addr[2] ? cnt_hi_latch_reg : cnt_reg[cnt_idx][31:0];
+          end else if (mmio_addr[15:8] == 8'h21) begin
+            if (int'(mmio_addr[6:2]) < NC_DROP_REASON_COUNT && mmio_addr[7] == 1'b0)
+              rdata = drop_cnt[mmio_addr[6:2]];
+          end
         end
-      end
-    endcase
+      endcase
+    end
   end
 
   always_ff @(posedge clk) begin

@@ -176,10 +176,8 @@ module nc_rx_ctrl
   logic [SW-1:0] p_state_bits, p_next_bits;
   /* verilator lint_off UNUSEDSIGNAL */
   logic          clearing_unused;
-  logic          p_valid_unused;
   logic [CW-1:0] p_addr_unused;   // the operation carries its channel id
   /* verilator lint_on UNUSEDSIGNAL */
-  assign p_valid_unused = p_valid;
   assign p_addr_unused  = p_addr;
 
   nc_chan_rmw #(.DEPTH(CHANNELS), .SW(SW), .OPW(OPW)) u_rmw (
@@ -250,125 +248,127 @@ module nc_rx_ctrl
 
     dl_in = '{chan: op.chan, deadline: now + 32'(cfg_coal_cycles)};
 
-    unique case (op.code)
-      RXOP_OPEN: begin
-        rsp_now     = 1'b1;
-        nx.open     = 1'b1;
-        nx.ring_log = op.ring_log;
-        nx.prod     = '0;
-        nx.cons     = '0;
-        nx.ack_psn  = op.a;
-        nx.sack     = '0;
-        nx.credit   = op.a;
-        nx.pending  = '0;
-        nx.rx_pkts  = '0;
-        nx.dup      = '0;
-      end
-      RXOP_CLOSE: begin
-        // every unused Rx buffer completes CHANNEL_DOWN; the range always goes out (maybe empty) so the
-        // command block learns when everything of the channel has been issued
-        rsp_now     = 1'b1;
-        need_cp     = 1'b1;
-        cp_in.notify = 1'b1;
-        if (st.open) begin
-          nx.open = 1'b0;
-          nx.cons = st.prod;
-        end else begin
-          cp_in.n_a = '0;
-          p_write   = 1'b0;
+    if (p_valid) begin   // only an operation in the modify stage is worth evaluating
+      unique case (op.code)
+        RXOP_OPEN: begin
+          rsp_now     = 1'b1;
+          nx.open     = 1'b1;
+          nx.ring_log = op.ring_log;
+          nx.prod     = '0;
+          nx.cons     = '0;
+          nx.ack_psn  = op.a;
+          nx.sack     = '0;
+          nx.credit   = op.a;
+          nx.pending  = '0;
+          nx.rx_pkts  = '0;
+          nx.dup      = '0;
         end
-      end
-      RXOP_ACKNOW, RXOP_PROBE: begin
-        p_write = 1'b0;
-        if (st.open) begin
-          need_ak    = 1'b1;
-          ak_req     = (op.code == RXOP_PROBE);
-          nx.pending = '0;
-          p_write    = st.pending != 16'd0;
+        RXOP_CLOSE: begin
+          // every unused Rx buffer completes CHANNEL_DOWN; the range always goes out (maybe empty) so the
+          // command block learns when everything of the channel has been issued
+          rsp_now     = 1'b1;
+          need_cp     = 1'b1;
+          cp_in.notify = 1'b1;
+          if (st.open) begin
+            nx.open = 1'b0;
+            nx.cons = st.prod;
+          end else begin
+            cp_in.n_a = '0;
+            p_write   = 1'b0;
+          end
         end
-      end
-      RXOP_READ: begin
-        rsp_now = 1'b1;
-        p_write = 1'b0;
-      end
-      RXOP_DB: begin
-        if (!st.open || !db_ok) begin
-          c_baddb = 1'b1;
+        RXOP_ACKNOW, RXOP_PROBE: begin
           p_write = 1'b0;
-        end else begin
-          nx.prod   = db_prod;
-          nx.credit = st.credit + 32'(db_from_prod);
-          if (db_from_prod != 16'd0) begin
+          if (st.open) begin
             need_ak    = 1'b1;
+            ak_req     = (op.code == RXOP_PROBE);
             nx.pending = '0;
+            p_write    = st.pending != 16'd0;
           end
         end
-      end
-      RXOP_ACKDUE: begin
-        nx.in_delay = 1'b0;
-        if (st.open && st.pending != 16'd0) begin
-          need_ak    = 1'b1;
-          nx.pending = '0;
+        RXOP_READ: begin
+          rsp_now = 1'b1;
+          p_write = 1'b0;
         end
-      end
-      RXOP_FRAME: begin
-        if (op.fkind == FR_MGMT) begin
-          p_write  = 1'b0;
-          need_pl  = 1'b1;
-          pl_in.kind = PL_MGMT;
-        end else if (op.fkind == FR_DISCARD) begin
-          p_write  = 1'b0;
-          need_pl  = has_pay;
-        end else if (!st.open) begin
-          p_write  = 1'b0;
-          need_pl  = has_pay;
-          c_nochan = 1'b1;
-        end else begin
-          if (w_dup) begin
-            c_dup   = 1'b1;
-            nx.dup  = st.dup + 32'd1;
-            need_pl = has_pay;
-            now_ack = 1'b1;
-          end else if (w_oow) begin
-            c_oow   = 1'b1;
-            need_pl = has_pay;
-            now_ack = 1'b1;
-          end else if (is_void) begin
-            nx.ack_psn = w_ack;
-            nx.sack    = w_sack;
-            nx.credit  = st.credit + 32'd1;
-            pend       = st.pending + 16'd1;
-            need_pl    = has_pay;
-          end else if (st.cons == st.prod) begin
-            c_nobuf = 1'b1;     // the sender overran its credit: drop, do not acknowledge
-            need_pl = has_pay;
-            now_ack = 1'b1;
+        RXOP_DB: begin
+          if (!st.open || !db_ok) begin
+            c_baddb = 1'b1;
+            p_write = 1'b0;
           end else begin
-            nx.ack_psn = w_ack;
-            nx.sack    = w_sack;
-            nx.cons    = st.cons + 16'd1;
-            nx.rx_pkts = st.rx_pkts + 32'd1;
-            pend       = st.pending + 16'd1;
-            need_pl    = 1'b1;
-            pl_in.kind = PL_PLACE;
-          end
-          if (now_ack || ((op.flags & NC_CTH_FLAG_ACK_REQ) != 8'd0) || (nx.sack != 64'd0) ||
-              (pend >= cfg_coal_pkts)) begin
-            need_ak    = 1'b1;
-            nx.pending = '0;
-          end else begin
-            nx.pending = pend;
-            if (pend != 16'd0 && !st.in_delay) begin
-              need_dl     = 1'b1;
-              nx.in_delay = 1'b1;
+            nx.prod   = db_prod;
+            nx.credit = st.credit + 32'(db_from_prod);
+            if (db_from_prod != 16'd0) begin
+              need_ak    = 1'b1;
+              nx.pending = '0;
             end
           end
         end
-      end
-      default: begin
-        p_write = 1'b0;
-      end
-    endcase
+        RXOP_ACKDUE: begin
+          nx.in_delay = 1'b0;
+          if (st.open && st.pending != 16'd0) begin
+            need_ak    = 1'b1;
+            nx.pending = '0;
+          end
+        end
+        RXOP_FRAME: begin
+          if (op.fkind == FR_MGMT) begin
+            p_write  = 1'b0;
+            need_pl  = 1'b1;
+            pl_in.kind = PL_MGMT;
+          end else if (op.fkind == FR_DISCARD) begin
+            p_write  = 1'b0;
+            need_pl  = has_pay;
+          end else if (!st.open) begin
+            p_write  = 1'b0;
+            need_pl  = has_pay;
+            c_nochan = 1'b1;
+          end else begin
+            if (w_dup) begin
+              c_dup   = 1'b1;
+              nx.dup  = st.dup + 32'd1;
+              need_pl = has_pay;
+              now_ack = 1'b1;
+            end else if (w_oow) begin
+              c_oow   = 1'b1;
+              need_pl = has_pay;
+              now_ack = 1'b1;
+            end else if (is_void) begin
+              nx.ack_psn = w_ack;
+              nx.sack    = w_sack;
+              nx.credit  = st.credit + 32'd1;
+              pend       = st.pending + 16'd1;
+              need_pl    = has_pay;
+            end else if (st.cons == st.prod) begin
+              c_nobuf = 1'b1;     // the sender overran its credit: drop, do not acknowledge
+              need_pl = has_pay;
+              now_ack = 1'b1;
+            end else begin
+              nx.ack_psn = w_ack;
+              nx.sack    = w_sack;
+              nx.cons    = st.cons + 16'd1;
+              nx.rx_pkts = st.rx_pkts + 32'd1;
+              pend       = st.pending + 16'd1;
+              need_pl    = 1'b1;
+              pl_in.kind = PL_PLACE;
+            end
+            if (now_ack || ((op.flags & NC_CTH_FLAG_ACK_REQ) != 8'd0) || (nx.sack != 64'd0) ||
+                (pend >= cfg_coal_pkts)) begin
+              need_ak    = 1'b1;
+              nx.pending = '0;
+            end else begin
+              nx.pending = pend;
+              if (pend != 16'd0 && !st.in_delay) begin
+                need_dl     = 1'b1;
+                nx.in_delay = 1'b1;
+              end
+            end
+          end
+        end
+        default: begin
+          p_write = 1'b0;
+        end
+      endcase
+    end
   end
 
   assign ak_in = '{chan: op.chan, ack_psn: nx.ack_psn, sack: nx.sack, credit: nx.credit, ackreq: ak_req};

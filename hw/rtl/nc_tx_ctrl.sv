@@ -339,198 +339,200 @@ module nc_tx_ctrl
     x_in = '0;
     x_in.chan = op.chan;
 
-    unique case (op.code)
-      TXOP_OPEN: begin
-        rsp_now = 1'b1;
-        if (st.st == CH_CLOSED) begin
-          nx.st       = CH_OPEN;
-          nx.why      = '0;
-          nx.ring_log = op.ring_log;
-          nx.psn0     = op.a[15:0];
-          nx.prod     = '0;
-          nx.una      = op.a;
-          nx.nxt      = op.a;
-          nx.credit   = op.a + op.b;
-          nx.sacked   = '0;
-          nx.done     = '0;
-          nx.retries  = '0;
-          nx.tx_pkts  = '0;
-          nx.retx     = '0;
-          nx.timeouts = '0;
-          need_t      = 1'b1;   // disarm whatever a previous life left
-        end else begin
+    if (p_valid) begin   // only an operation in the modify stage is worth evaluating
+      unique case (op.code)
+        TXOP_OPEN: begin
+          rsp_now = 1'b1;
+          if (st.st == CH_CLOSED) begin
+            nx.st       = CH_OPEN;
+            nx.why      = '0;
+            nx.ring_log = op.ring_log;
+            nx.psn0     = op.a[15:0];
+            nx.prod     = '0;
+            nx.una      = op.a;
+            nx.nxt      = op.a;
+            nx.credit   = op.a + op.b;
+            nx.sacked   = '0;
+            nx.done     = '0;
+            nx.retries  = '0;
+            nx.tx_pkts  = '0;
+            nx.retx     = '0;
+            nx.timeouts = '0;
+            need_t      = 1'b1;   // disarm whatever a previous life left
+          end else begin
+            p_write = 1'b0;
+          end
+        end
+        TXOP_CLOSE, TXOP_FAIL: begin
+          rsp_now = (op.code == TXOP_CLOSE);
+          if (st.st == CH_OPEN) begin
+            // every outstanding descriptor completes: in flight with the reason, not yet taken CHANNEL_DOWN
+            nx.st  = (op.code == TXOP_CLOSE) ? CH_CLOSED : CH_FAILED;
+            nx.why = (op.code == TXOP_CLOSE) ? 8'(NC_CPL_STATUS_CHANNEL_DOWN) : op.a[7:0];
+            need_c = (inflight != 7'd0) || (avail != 16'd0) || (op.code == TXOP_CLOSE);
+            c_in.notify = (op.code == TXOP_CLOSE);
+            c_in.status = (op.code == TXOP_CLOSE) ? 8'(NC_CPL_STATUS_CHANNEL_DOWN) : op.a[7:0];
+            c_in.n_a    = 17'(inflight);
+            c_in.n_b    = 17'(avail);
+            nx.una      = st.nxt;
+            nx.prod     = idx_nxt;
+            need_t      = 1'b1;   // disarm
+            need_x      = (op.code == TXOP_FAIL);
+            x_in.reason = op.a[7:0];
+            cnt_cf      = (op.code == TXOP_FAIL);
+          end else if (op.code == TXOP_CLOSE) begin
+            // closed or failed already: nothing outstanding, but the close still waits for the
+            // completion writer to have issued everything before it
+            nx.st       = CH_CLOSED;
+            p_write     = (st.st == CH_FAILED);
+            need_c      = 1'b1;
+            c_in.notify = 1'b1;
+            c_in.n_a    = '0;
+            c_in.n_b    = '0;
+          end else begin
+            p_write = 1'b0;
+          end
+        end
+        TXOP_READ: begin
+          rsp_now = 1'b1;
           p_write = 1'b0;
         end
-      end
-      TXOP_CLOSE, TXOP_FAIL: begin
-        rsp_now = (op.code == TXOP_CLOSE);
-        if (st.st == CH_OPEN) begin
-          // every outstanding descriptor completes: in flight with the reason, not yet taken CHANNEL_DOWN
-          nx.st  = (op.code == TXOP_CLOSE) ? CH_CLOSED : CH_FAILED;
-          nx.why = (op.code == TXOP_CLOSE) ? 8'(NC_CPL_STATUS_CHANNEL_DOWN) : op.a[7:0];
-          need_c = (inflight != 7'd0) || (avail != 16'd0) || (op.code == TXOP_CLOSE);
-          c_in.notify = (op.code == TXOP_CLOSE);
-          c_in.status = (op.code == TXOP_CLOSE) ? 8'(NC_CPL_STATUS_CHANNEL_DOWN) : op.a[7:0];
-          c_in.n_a    = 17'(inflight);
-          c_in.n_b    = 17'(avail);
-          nx.una      = st.nxt;
-          nx.prod     = idx_nxt;
-          need_t      = 1'b1;   // disarm
-          need_x      = (op.code == TXOP_FAIL);
-          x_in.reason = op.a[7:0];
-          cnt_cf      = (op.code == TXOP_FAIL);
-        end else if (op.code == TXOP_CLOSE) begin
-          // closed or failed already: nothing outstanding, but the close still waits for the
-          // completion writer to have issued everything before it
-          nx.st       = CH_CLOSED;
-          p_write     = (st.st == CH_FAILED);
-          need_c      = 1'b1;
-          c_in.notify = 1'b1;
-          c_in.n_a    = '0;
-          c_in.n_b    = '0;
-        end else begin
-          p_write = 1'b0;
+        TXOP_DB: begin
+          if (st.st != CH_OPEN || !db_ok) begin
+            cnt_bd  = 1'b1;
+            p_write = 1'b0;
+          end else begin
+            nx.prod = db_prod;
+            if (!st.queued && can_send(db_prod, st.psn0, st.nxt, st.una, st.credit)) begin
+              need_q    = 1'b1;
+              nx.queued = 1'b1;
+            end else if (cred_room == 7'd0 && db_prod != idx_nxt) begin
+              // descriptors wait for credit: count it; with nothing in flight the timer runs as a
+              // persist timer, so a lost credit update is asked for again (credit probe)
+              cnt_cs = 1'b1;
+              if (inflight == 7'd0) begin
+                need_t        = 1'b1;
+                t_in.arm      = 1'b1;
+                t_in.deadline = now + rto_cur;
+              end
+            end
+          end
         end
-      end
-      TXOP_READ: begin
-        rsp_now = 1'b1;
-        p_write = 1'b0;
-      end
-      TXOP_DB: begin
-        if (st.st != CH_OPEN || !db_ok) begin
-          cnt_bd  = 1'b1;
-          p_write = 1'b0;
-        end else begin
-          nx.prod = db_prod;
-          if (!st.queued && can_send(db_prod, st.psn0, st.nxt, st.una, st.credit)) begin
-            need_q    = 1'b1;
-            nx.queued = 1'b1;
-          end else if (cred_room == 7'd0 && db_prod != idx_nxt) begin
-            // descriptors wait for credit: count it; with nothing in flight the timer runs as a
-            // persist timer, so a lost credit update is asked for again (credit probe)
-            cnt_cs = 1'b1;
+        TXOP_SCHED: begin
+          nx.queued = 1'b0;
+          if (st.st == CH_OPEN && n != 7'd0) begin
+            need_f     = 1'b1;
+            nx.nxt     = st.nxt + 32'(n);
+            nx.tx_pkts = st.tx_pkts + 32'(n);
             if (inflight == 7'd0) begin
-              need_t        = 1'b1;
-              t_in.arm      = 1'b1;
-              t_in.deadline = now + rto_cur;
-            end
-          end
-        end
-      end
-      TXOP_SCHED: begin
-        nx.queued = 1'b0;
-        if (st.st == CH_OPEN && n != 7'd0) begin
-          need_f     = 1'b1;
-          nx.nxt     = st.nxt + 32'(n);
-          nx.tx_pkts = st.tx_pkts + 32'(n);
-          if (inflight == 7'd0) begin
-            need_t = 1'b1;
-            t_in.arm = 1'b1;
-            t_in.deadline = now + cfg_rto;
-          end
-          if ((avail7 > n) && (win_room > n) && (cred_room > n)) begin
-            need_q    = 1'b1;
-            nx.queued = 1'b1;
-          end
-        end
-        // held back by credit: descriptors remain and the credit, not the window, set the limit
-        cnt_cs = (st.st == CH_OPEN) && ({9'd0, avail7} > {9'd0, n}) && (cred_room == n) && (win_room > n);
-        // out of credit with nothing in flight: the timer now runs as a persist timer (credit probes)
-        if (st.st == CH_OPEN && stalled && inflight == 7'd0) begin
-          need_t        = 1'b1;
-          t_in.arm      = 1'b1;
-          t_in.deadline = now + rto_cur;
-        end
-      end
-      TXOP_ACK: begin
-        if (st.st != CH_OPEN) begin
-          p_write = 1'b0;
-        end else begin
-          if ((op.flags & NC_CTH_FLAG_CREDIT_VALID) != 8'd0) begin
-            if (!dc[31] && dc != 32'd0) begin
-              nx.credit  = op.b;
-              nx.retries = '0;      // the peer is alive
-            end
-          end
-          if (((op.flags & NC_CTH_FLAG_ACK_VALID) != 8'd0) && ack_ok) begin
-            nx.una    = op.a;
-            nx.sacked = a_sacked;
-            nx.done   = a_done;
-            nx.retx   = st.retx + 32'(popcount64(rtx_ack));
-            if (cnt != 7'd0) begin
-              need_c      = 1'b1;
-              c_in.n_a    = 17'(cnt);
-              nx.retries  = '0;
-              need_t      = 1'b1;
-              t_in.arm    = (new_inflight != 7'd0) ||
-                            ((avail != 16'd0) && ((nx.credit - st.nxt) == 32'd0 || (nx.credit - st.nxt) > 32'h7FFF_FFFF));
+              need_t = 1'b1;
+              t_in.arm = 1'b1;
               t_in.deadline = now + cfg_rto;
             end
-            if (rtx_ack != 64'd0) begin
-              need_r     = 1'b1;
-              r_in.psn   = op.a;
-              r_in.idx   = op.a[15:0] - st.psn0;
-              r_in.mask  = rtx_ack;
+            if ((avail7 > n) && (win_room > n) && (cred_room > n)) begin
+              need_q    = 1'b1;
+              nx.queued = 1'b1;
             end
           end
-          if (!st.queued && can_send(st.prod, st.psn0, st.nxt, nx.una, nx.credit)) begin
-            need_q    = 1'b1;
-            nx.queued = 1'b1;
+          // held back by credit: descriptors remain and the credit, not the window, set the limit
+          cnt_cs = (st.st == CH_OPEN) && ({9'd0, avail7} > {9'd0, n}) && (cred_room == n) && (win_room > n);
+          // out of credit with nothing in flight: the timer now runs as a persist timer (credit probes)
+          if (st.st == CH_OPEN && stalled && inflight == 7'd0) begin
+            need_t        = 1'b1;
+            t_in.arm      = 1'b1;
+            t_in.deadline = now + rto_cur;
           end
         end
-      end
-      TXOP_SENT: begin
-        p_write = 1'b0;
-        if (st.st == CH_OPEN && inflight != 7'd0) begin
-          need_t        = 1'b1;
-          t_in.arm      = 1'b1;
-          t_in.deadline = now + rto_cur;
+        TXOP_ACK: begin
+          if (st.st != CH_OPEN) begin
+            p_write = 1'b0;
+          end else begin
+            if ((op.flags & NC_CTH_FLAG_CREDIT_VALID) != 8'd0) begin
+              if (!dc[31] && dc != 32'd0) begin
+                nx.credit  = op.b;
+                nx.retries = '0;      // the peer is alive
+              end
+            end
+            if (((op.flags & NC_CTH_FLAG_ACK_VALID) != 8'd0) && ack_ok) begin
+              nx.una    = op.a;
+              nx.sacked = a_sacked;
+              nx.done   = a_done;
+              nx.retx   = st.retx + 32'(popcount64(rtx_ack));
+              if (cnt != 7'd0) begin
+                need_c      = 1'b1;
+                c_in.n_a    = 17'(cnt);
+                nx.retries  = '0;
+                need_t      = 1'b1;
+                t_in.arm    = (new_inflight != 7'd0) ||
+                              ((avail != 16'd0) && ((nx.credit - st.nxt) == 32'd0 || (nx.credit - st.nxt) > 32'h7FFF_FFFF));
+                t_in.deadline = now + cfg_rto;
+              end
+              if (rtx_ack != 64'd0) begin
+                need_r     = 1'b1;
+                r_in.psn   = op.a;
+                r_in.idx   = op.a[15:0] - st.psn0;
+                r_in.mask  = rtx_ack;
+              end
+            end
+            if (!st.queued && can_send(st.prod, st.psn0, st.nxt, nx.una, nx.credit)) begin
+              need_q    = 1'b1;
+              nx.queued = 1'b1;
+            end
+          end
         end
-      end
-      TXOP_TIMEOUT: begin
-        if (st.st != CH_OPEN || (inflight == 7'd0 && !stalled)) begin
+        TXOP_SENT: begin
           p_write = 1'b0;
-        end else if (inflight == 7'd0 && retries_next <= cfg_retry_limit) begin
-          // persist: ask the peer for its credit (the update may have been lost on the link)
-          need_p        = 1'b1;
-          nx.retries    = retries_next;
-          need_t        = 1'b1;
-          t_in.arm      = 1'b1;
-          t_in.deadline = now + rto_backoff;
-        end else if (retries_next > cfg_retry_limit) begin
-          // give up: the channel fails (as TXOP_FAIL with reason TIMEOUT)
-          nx.st  = CH_FAILED;
-          nx.why = 8'(NC_CPL_STATUS_TIMEOUT);
-          need_c = 1'b1;
-          c_in.status = 8'(NC_CPL_STATUS_TIMEOUT);
-          c_in.n_a    = 17'(inflight);
-          c_in.n_b    = 17'(avail);
-          nx.una      = st.nxt;
-          nx.prod     = idx_nxt;
-          need_x      = 1'b1;
-          x_in.reason = 8'(NC_CPL_STATUS_TIMEOUT);
-          cnt_cf      = 1'b1;
-          cnt_to      = 1'b1;
-          nx.timeouts = st.timeouts + 32'd1;
-        end else begin
-          nx.retries  = retries_next;
-          nx.timeouts = st.timeouts + 32'd1;
-          nx.done     = rtx_to;
-          nx.retx     = st.retx + 32'(popcount64(rtx_to));
-          need_r      = 1'b1;
-          r_in.psn    = st.una;
-          r_in.idx    = idx_una;
-          r_in.mask   = rtx_to;
-          need_t      = 1'b1;
-          t_in.arm    = 1'b1;
-          t_in.deadline = now + rto_backoff;
-          cnt_to      = 1'b1;
+          if (st.st == CH_OPEN && inflight != 7'd0) begin
+            need_t        = 1'b1;
+            t_in.arm      = 1'b1;
+            t_in.deadline = now + rto_cur;
+          end
         end
-      end
-      default: begin
-        p_write = 1'b0;
-      end
-    endcase
+        TXOP_TIMEOUT: begin
+          if (st.st != CH_OPEN || (inflight == 7'd0 && !stalled)) begin
+            p_write = 1'b0;
+          end else if (inflight == 7'd0 && retries_next <= cfg_retry_limit) begin
+            // persist: ask the peer for its credit (the update may have been lost on the link)
+            need_p        = 1'b1;
+            nx.retries    = retries_next;
+            need_t        = 1'b1;
+            t_in.arm      = 1'b1;
+            t_in.deadline = now + rto_backoff;
+          end else if (retries_next > cfg_retry_limit) begin
+            // give up: the channel fails (as TXOP_FAIL with reason TIMEOUT)
+            nx.st  = CH_FAILED;
+            nx.why = 8'(NC_CPL_STATUS_TIMEOUT);
+            need_c = 1'b1;
+            c_in.status = 8'(NC_CPL_STATUS_TIMEOUT);
+            c_in.n_a    = 17'(inflight);
+            c_in.n_b    = 17'(avail);
+            nx.una      = st.nxt;
+            nx.prod     = idx_nxt;
+            need_x      = 1'b1;
+            x_in.reason = 8'(NC_CPL_STATUS_TIMEOUT);
+            cnt_cf      = 1'b1;
+            cnt_to      = 1'b1;
+            nx.timeouts = st.timeouts + 32'd1;
+          end else begin
+            nx.retries  = retries_next;
+            nx.timeouts = st.timeouts + 32'd1;
+            nx.done     = rtx_to;
+            nx.retx     = st.retx + 32'(popcount64(rtx_to));
+            need_r      = 1'b1;
+            r_in.psn    = st.una;
+            r_in.idx    = idx_una;
+            r_in.mask   = rtx_to;
+            need_t      = 1'b1;
+            t_in.arm    = 1'b1;
+            t_in.deadline = now + rto_backoff;
+            cnt_to      = 1'b1;
+          end
+        end
+        default: begin
+          p_write = 1'b0;
+        end
+      endcase
+    end
   end
 
   assign p_hold = (need_f && !f_ready) || (need_r && !r_ready) || (need_c && !c_ready) ||
@@ -577,9 +579,7 @@ module nc_tx_ctrl
 
   /* verilator lint_off UNUSEDSIGNAL */
   logic [20:0] unused_free;   // only the fetch FIFO's fill level is used (SCHED gating)
-  logic        unused_p_valid;
   assign unused_free    = {f_free[1:0], r_free, c_free, t_free, x_free, pr_free, 1'b0};
-  assign unused_p_valid = p_valid;
   /* verilator lint_on UNUSEDSIGNAL */
 
 endmodule
