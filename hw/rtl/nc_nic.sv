@@ -81,6 +81,46 @@ module nc_nic
     if (EVENT_QUEUES < 1 || EVENT_QUEUES > 256) $fatal(1, "nc_nic: EVENT_QUEUES must be 1..256");
   end
 
+  // ---------------------------------------------------------------- boundary registers
+  // Every input stream enters through a skid buffer, so no output (ready) depends combinationally on
+  // an input and the logic behind the inputs sees registered values: timing closure on a card, and in
+  // simulation that logic is evaluated once per cycle instead of on each input change.
+  logic        mi_valid, mi_ready, mi_write;
+  logic [15:0] mi_addr;
+  logic [31:0] mi_wdata;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [6:0]  mi_keep_unused;
+  logic        mi_last_unused, mi_user_unused;
+  logic [6:0]  mi_pad_unused;
+  /* verilator lint_on UNUSEDSIGNAL */
+  nc_axis_skid #(.DATA_W(56), .KEEP_W(7), .USER_W(1)) u_mmio_in (
+    .clk(clk), .rst(rst),
+    .s_axis_tdata({7'd0, mmio_write, mmio_addr, mmio_wdata}), .s_axis_tkeep('0), .s_axis_tvalid(mmio_valid),
+    .s_axis_tready(mmio_ready), .s_axis_tlast(1'b1), .s_axis_tuser(1'b0),
+    .m_axis_tdata({mi_pad_unused, mi_write, mi_addr, mi_wdata}), .m_axis_tkeep(mi_keep_unused),
+    .m_axis_tvalid(mi_valid), .m_axis_tready(mi_ready), .m_axis_tlast(mi_last_unused), .m_axis_tuser(mi_user_unused));
+
+  logic [511:0] rxi_tdata;
+  logic [63:0]  rxi_tkeep;
+  logic         rxi_tvalid, rxi_tready, rxi_tlast, rxi_tuser;
+  nc_axis_skid #(.DATA_W(512), .KEEP_W(64), .USER_W(1)) u_rx_in (
+    .clk(clk), .rst(rst),
+    .s_axis_tdata(s_axis_rx_tdata), .s_axis_tkeep(s_axis_rx_tkeep), .s_axis_tvalid(s_axis_rx_tvalid),
+    .s_axis_tready(s_axis_rx_tready), .s_axis_tlast(s_axis_rx_tlast), .s_axis_tuser(s_axis_rx_tuser),
+    .m_axis_tdata(rxi_tdata), .m_axis_tkeep(rxi_tkeep), .m_axis_tvalid(rxi_tvalid), .m_axis_tready(rxi_tready),
+    .m_axis_tlast(rxi_tlast), .m_axis_tuser(rxi_tuser));
+
+  logic [511:0] rri_data;
+  logic [63:0]  rri_keep;
+  logic         rri_valid, rri_ready, rri_last, rri_err;
+  logic [7:0]   rri_tag;
+  nc_axis_skid #(.DATA_W(512), .KEEP_W(64), .USER_W(9)) u_rdrsp_in (
+    .clk(clk), .rst(rst),
+    .s_axis_tdata(dma_rd_rsp_data), .s_axis_tkeep(dma_rd_rsp_keep), .s_axis_tvalid(dma_rd_rsp_valid),
+    .s_axis_tready(dma_rd_rsp_ready), .s_axis_tlast(dma_rd_rsp_last), .s_axis_tuser({dma_rd_rsp_tag, dma_rd_rsp_err}),
+    .m_axis_tdata(rri_data), .m_axis_tkeep(rri_keep), .m_axis_tvalid(rri_valid), .m_axis_tready(rri_ready),
+    .m_axis_tlast(rri_last), .m_axis_tuser({rri_tag, rri_err}));
+
   // ---------------------------------------------------------------- time
   logic [31:0] now_reg;
   always_ff @(posedge clk) begin
@@ -123,8 +163,8 @@ module nc_nic
 
   nc_regs #(.CHANNELS(CHANNELS), .EVENT_QUEUES(EVENT_QUEUES), .BUILD_ID(BUILD_ID), .NCNT(NCNT)) u_regs (
     .clk(clk), .rst(rst),
-    .mmio_valid(mmio_valid), .mmio_ready(mmio_ready), .mmio_write(mmio_write), .mmio_addr(mmio_addr),
-    .mmio_wdata(mmio_wdata), .mmio_rd_valid(mmio_rd_valid), .mmio_rd_data(mmio_rd_data),
+    .mmio_valid(mi_valid), .mmio_ready(mi_ready), .mmio_write(mi_write), .mmio_addr(mi_addr),
+    .mmio_wdata(mi_wdata), .mmio_rd_valid(mmio_rd_valid), .mmio_rd_data(mmio_rd_data),
     .cfg_enable(cfg_enable), .cfg_filter(cfg_filter), .cfg_promisc(cfg_promisc), .cfg_mac(cfg_mac),
     .cfg_ip(cfg_ip), .cfg_rto(cfg_rto), .cfg_coal_pkts(cfg_coal_pkts), .cfg_coal_cycles(cfg_coal_cycles),
     .cfg_retry_limit(cfg_retry_limit),
@@ -256,9 +296,9 @@ module nc_nic
     .req_valid(rd_req_valid), .req_ready(rd_req_ready), .req_addr(rd_req_addr), .req_len(rd_req_len),
     .dma_rd_req_valid(dma_rd_req_valid), .dma_rd_req_ready(dma_rd_req_ready), .dma_rd_req_addr(dma_rd_req_addr),
     .dma_rd_req_len(dma_rd_req_len), .dma_rd_req_tag(dma_rd_req_tag),
-    .dma_rd_rsp_valid(dma_rd_rsp_valid), .dma_rd_rsp_ready(dma_rd_rsp_ready), .dma_rd_rsp_data(dma_rd_rsp_data),
-    .dma_rd_rsp_keep(dma_rd_rsp_keep), .dma_rd_rsp_last(dma_rd_rsp_last), .dma_rd_rsp_tag(dma_rd_rsp_tag),
-    .dma_rd_rsp_err(dma_rd_rsp_err),
+    .dma_rd_rsp_valid(rri_valid), .dma_rd_rsp_ready(rri_ready), .dma_rd_rsp_data(rri_data),
+    .dma_rd_rsp_keep(rri_keep), .dma_rd_rsp_last(rri_last), .dma_rd_rsp_tag(rri_tag),
+    .dma_rd_rsp_err(rri_err),
     .rsp_valid(rd_rsp_valid), .rsp_ready(rd_rsp_ready), .rsp_data(rd_rsp_data), .rsp_keep(rd_rsp_keep),
     .rsp_last(rd_rsp_last), .rsp_err(rd_rsp_err), .rsp_lane(rd_rsp_lane),
     .cnt_fault(c_rd_fault), .cnt_tag_error(c_rd_tag_err));
@@ -402,8 +442,8 @@ module nc_nic
   logic rx_in_frame_reg, rx_drop_reg, rx_drop, p_tready;
   assign rx_drop = rx_in_frame_reg ? rx_drop_reg : !cfg_enable;
   always_ff @(posedge clk) begin
-    if (s_axis_rx_tvalid && s_axis_rx_tready) begin
-      rx_in_frame_reg <= !s_axis_rx_tlast;
+    if (rxi_tvalid && rxi_tready) begin
+      rx_in_frame_reg <= !rxi_tlast;
       rx_drop_reg     <= rx_drop;
     end
     if (rst) begin
@@ -411,7 +451,7 @@ module nc_nic
       rx_drop_reg     <= 1'b0;
     end
   end
-  assign s_axis_rx_tready = rx_drop || p_tready;
+  assign rxi_tready = rx_drop || p_tready;
 
   nc_frame_hdr_t   rx_hdr;
   logic            rx_hdr_valid, rx_hdr_ready;
@@ -428,8 +468,8 @@ module nc_nic
   nc_frame_parser #(.PAY_FIFO_DEPTH(512), .HDR_FIFO_DEPTH(128)) u_parser (
     .clk(clk), .rst(rst),
     .cfg_filter_en(cfg_filter), .cfg_local_mac(cfg_mac), .cfg_local_ip(cfg_ip),
-    .s_axis_tdata(s_axis_rx_tdata), .s_axis_tkeep(s_axis_rx_tkeep), .s_axis_tvalid(s_axis_rx_tvalid && !rx_drop),
-    .s_axis_tready(p_tready), .s_axis_tlast(s_axis_rx_tlast), .s_axis_tuser(s_axis_rx_tuser),
+    .s_axis_tdata(rxi_tdata), .s_axis_tkeep(rxi_tkeep), .s_axis_tvalid(rxi_tvalid && !rx_drop),
+    .s_axis_tready(p_tready), .s_axis_tlast(rxi_tlast), .s_axis_tuser(rxi_tuser),
     .m_hdr(rx_hdr), .m_hdr_valid(rx_hdr_valid), .m_hdr_ready(rx_hdr_ready),
     .m_axis_tdata(rx_pay_tdata), .m_axis_tkeep(rx_pay_tkeep), .m_axis_tvalid(rx_pay_tvalid),
     .m_axis_tready(rx_pay_tready), .m_axis_tlast(rx_pay_tlast), .m_axis_tuser(rx_pay_tuser_unused),
