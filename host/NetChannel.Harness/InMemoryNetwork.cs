@@ -41,8 +41,8 @@ public sealed class InMemoryNetworkOptions
 /// channels are reliable and exactly-once but reorder messages (within a window per channel, arbitrarily
 /// across channels), Tx rings and Rx buffers are finite (a full ring makes senders wait, a receiver that
 /// does not release buffers stops its channel), and every event reaches the sink on one "poller" thread.
-/// Faults: <see cref="Crash"/> (a host vanishes; its peers' channels fail), <see cref="FailChannel"/>,
-/// <see cref="Hold"/> (stop delivering one side of a channel). For tests and benchmarks of VNS without a NIC.
+/// Faults: <see cref="Crash"/> (a host vanishes; its peers' channels fail), <see cref="FailChannel(ITransportChannel)"/>,
+/// <see cref="Hold(ITransportChannel, bool)"/> (stop delivering one side of a channel). For tests and benchmarks of VNS without a NIC.
 /// </summary>
 public sealed class InMemoryNetwork : IDisposable
 {
@@ -144,6 +144,19 @@ public sealed class InMemoryNetwork : IDisposable
             if (c.Owner == host) FailPair(c.Peer, new TimeoutException($"peer {host.LocalIp:x8} stopped acknowledging (retransmission limit)"), onlyThisSide: true);
     }
 
+    /// <summary>Channel <paramref name="channelId"/> of <paramref name="host"/> fails on both sides.</summary>
+    /// <exception cref="ArgumentException">The host has no open channel with that id.</exception>
+    public void FailChannel(InMemoryTransport host, int channelId)
+    {
+        foreach (MemChannel c in AllChannels())
+            if (c.Owner == host && c.Id == channelId)
+            {
+                FailChannel(c);
+                return;
+            }
+        throw new ArgumentException($"{host.Description} has no open channel {channelId}", nameof(channelId));
+    }
+
     /// <summary>The channel fails on both sides (as when its retransmission limit is reached).</summary>
     public void FailChannel(ITransportChannel channel) =>
         FailPair((MemChannel)channel, new TimeoutException($"channel {channel.Id} failed (injected)"), onlyThisSide: false);
@@ -178,6 +191,19 @@ public sealed class InMemoryNetwork : IDisposable
     {
         ((MemChannel)channel).Held = hold;
         Signal();
+    }
+
+    /// <summary>Stops or resumes delivering what channel <paramref name="channelId"/> of <paramref name="host"/> sends.</summary>
+    /// <exception cref="ArgumentException">The host has no open channel with that id.</exception>
+    public void Hold(InMemoryTransport host, int channelId, bool hold)
+    {
+        foreach (MemChannel c in AllChannels())
+            if (c.Owner == host && c.Id == channelId)
+            {
+                Hold(c, hold);
+                return;
+            }
+        throw new ArgumentException($"{host.Description} has no open channel {channelId}", nameof(channelId));
     }
 
     internal MemChannel[] AllChannels()

@@ -77,6 +77,7 @@ internal sealed class TransportBinding : ITransportSink
 public sealed class NetScheduler : IDisposable
 {
     private readonly ConcurrentDictionary<(int, uint, TrafficClass), ChannelGroup> _groups = new();
+    private ChannelGroup[] _groupList = []; // copy-on-write, for the sampler
     private readonly List<TransportBinding> _bindings = new();
     private readonly object _lock = new();
     private readonly Timer _timer;
@@ -126,9 +127,21 @@ public sealed class NetScheduler : IDisposable
         lock (_lock) return _bindings.ToArray();
     }
 
-    internal ChannelGroup GetGroup(TransportBinding binding, uint peerIp, TrafficClass cls) =>
-        _groups.GetOrAdd((binding.Index, peerIp, cls), static (k, s) =>
-            new ChannelGroup(s.b, k.Item2, k.Item3, s.o.ChannelPolicy(k.Item3), s.o.Limits(k.Item3)), (b: binding, o: Options));
+    internal ChannelGroup GetGroup(TransportBinding binding, uint peerIp, TrafficClass cls)
+    {
+        if (_groups.TryGetValue((binding.Index, peerIp, cls), out ChannelGroup? g)) return g;
+        lock (_lock)
+        {
+            if (_groups.TryGetValue((binding.Index, peerIp, cls), out g)) return g;
+            g = new ChannelGroup(binding, peerIp, cls, Options.ChannelPolicy(cls), Options.Limits(cls));
+            _groups[(binding.Index, peerIp, cls)] = g;
+            var list = new ChannelGroup[_groupList.Length + 1];
+            _groupList.CopyTo(list, 0);
+            list[^1] = g;
+            Volatile.Write(ref _groupList, list);
+            return g;
+        }
+    }
 
     internal ScheduledChannel Register(TransportBinding binding, ITransportChannel ch, bool openedLocally)
     {
@@ -160,7 +173,7 @@ public sealed class NetScheduler : IDisposable
 
     /// <summary>Picks a channel of <paramref name="group"/> and takes a reservation on it; null when the
     /// group has no active channel.</summary>
-    internal ScheduledChannel? SelectChannel(ChannelGroup group, int flowHash)
+    internal ScheduledChannel? SelectChannel(ChannelGroup group, int flowHash, bool control = false)
     {
         for (int attempt = 0; attempt < 4; attempt++)
         {
@@ -170,7 +183,7 @@ public sealed class NetScheduler : IDisposable
             if (active.Length == 1) sc = active[0];
             else
             {
-                Selection s = group.Policy.Select(new ChannelView(active), ref group.Cursor, flowHash);
+                Selection s = group.Policy.Select(new ChannelView(active), ref group.Cursor, flowHash, control);
                 if ((uint)s.Index >= (uint)active.Length)
                     throw new InvalidOperationException($"channel policy '{group.Policy.Name}' returned index {s.Index} for {active.Length} channels");
                 if (s.Skipped > 0) Interlocked.Add(ref _skips, s.Skipped);
@@ -282,7 +295,7 @@ public sealed class NetScheduler : IDisposable
     /// at once when a Tx slot is free, else queued and sent by a background task. Never blocks.</summary>
     internal void SendControl(ChannelGroup group, in MessageHeader header, TrafficClass cls, int flowHash)
     {
-        ScheduledChannel? sc = SelectChannel(group, flowHash);
+        ScheduledChannel? sc = SelectChannel(group, flowHash, control: true);
         if (sc is not null)
         {
             if (sc.TryReserve(out TxLease lease))
@@ -304,7 +317,7 @@ public sealed class NetScheduler : IDisposable
             while (!_disposing)
             {
                 await WaitForChannelAsync(group, _shutdown.Token).ConfigureAwait(false);
-                ScheduledChannel? sc = SelectChannel(group, flowHash);
+                ScheduledChannel? sc = SelectChannel(group, flowHash, control: true);
                 if (sc is null) continue;
                 TxLease lease;
                 try
@@ -399,7 +412,7 @@ public sealed class NetScheduler : IDisposable
         try
         {
             long now = Environment.TickCount64;
-            foreach (ChannelGroup g in _groups.Values)
+            foreach (ChannelGroup g in Volatile.Read(ref _groupList))
             {
                 SampleGroup(g, now);
                 foreach (ScheduledChannel sc in g.All())
@@ -607,10 +620,7 @@ public sealed class NetScheduler : IDisposable
         _disposing = true;
         _timer.Dispose();
         _shutdown.Cancel();
-        lock (_lock)
-        {
-            foreach (ChannelGroup g in _groups.Values)
-                lock (g.Lock) g.FailWaiters(new ObjectDisposedException(nameof(NetScheduler)));
-        }
+        foreach (ChannelGroup g in Volatile.Read(ref _groupList))
+            lock (g.Lock) g.FailWaiters(new ObjectDisposedException(nameof(NetScheduler)));
     }
 }

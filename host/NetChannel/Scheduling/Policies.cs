@@ -62,7 +62,9 @@ public interface IChannelPolicy
     /// <param name="channels">The usable channels of the socket's group.</param>
     /// <param name="cursor">The group's policy state.</param>
     /// <param name="flowHash">A stable hash of the socket.</param>
-    Selection Select(ChannelView channels, ref PolicyCursor cursor, int flowHash);
+    /// <param name="control">The message is a payload-less control message (SYN, credit grant, FIN, RST)
+    /// rather than a DATA chunk.</param>
+    Selection Select(ChannelView channels, ref PolicyCursor cursor, int flowHash, bool control);
 }
 
 /// <summary>Chooses the copy worker for a copy request, or none (copy inline).</summary>
@@ -77,7 +79,8 @@ public interface IWorkerPolicy
 
 /// <summary>Round-robin over the channels, staying on one channel for <see cref="StickyChunks"/> chunks and
 /// skipping channels with more than <see cref="SkipQueuedBytes"/> queued; when every channel is above the
-/// threshold the least queued one is taken.</summary>
+/// threshold the least queued one is taken. Control messages take the least queued channel, so a credit
+/// grant or a FIN never waits behind bulk data.</summary>
 public sealed class RoundRobinChannelPolicy : IChannelPolicy
 {
     /// <summary>Creates the policy.</summary>
@@ -101,9 +104,20 @@ public sealed class RoundRobinChannelPolicy : IChannelPolicy
     public string Name => "round-robin";
 
     /// <inheritdoc/>
-    public Selection Select(ChannelView channels, ref PolicyCursor cursor, int flowHash)
+    public Selection Select(ChannelView channels, ref PolicyCursor cursor, int flowHash, bool control)
     {
         int n = channels.Count;
+        if (control)
+        {
+            int least = 0;
+            long lq = channels.QueuedBytes(0);
+            for (int i = 1; i < n && lq > 0; i++)
+            {
+                long q = channels.QueuedBytes(i);
+                if (q < lq) { lq = q; least = i; }
+            }
+            return new Selection(least, 0, false);
+        }
         uint c = (uint)Interlocked.Increment(ref cursor.Counter) - 1;
         int start = (int)(c / (uint)StickyChunks % (uint)n);
         int best = start;
@@ -127,7 +141,7 @@ public sealed class HashChannelPolicy : IChannelPolicy
     public string Name => "hash-by-socket";
 
     /// <inheritdoc/>
-    public Selection Select(ChannelView channels, ref PolicyCursor cursor, int flowHash) =>
+    public Selection Select(ChannelView channels, ref PolicyCursor cursor, int flowHash, bool control) =>
         new((int)((uint)flowHash % (uint)channels.Count), 0, false);
 }
 

@@ -190,6 +190,7 @@ internal sealed class ScheduledChannel
 internal sealed class ChannelGroup
 {
     private ScheduledChannel[] _active = [];
+    private ScheduledChannel[] _allSnapshot = [];
     private readonly List<ScheduledChannel> _all = new();
     private TaskCompletionSource? _available;
 
@@ -221,11 +222,8 @@ internal sealed class ChannelGroup
     /// <summary>Channels that accept new messages (copy-on-write; read without a lock).</summary>
     public ScheduledChannel[] Active => Volatile.Read(ref _active);
 
-    /// <summary>Every channel of the group not yet down, active or draining (copy).</summary>
-    public ScheduledChannel[] All()
-    {
-        lock (Lock) return _all.ToArray();
-    }
+    /// <summary>Every channel of the group not yet down, active or draining (copy-on-write snapshot: do not modify).</summary>
+    public ScheduledChannel[] All() => Volatile.Read(ref _allSnapshot);
 
     public void Add(ScheduledChannel ch)
     {
@@ -258,6 +256,7 @@ internal sealed class ChannelGroup
 
     private void RebuildActive()
     {
+        Volatile.Write(ref _allSnapshot, _all.ToArray());
         int n = 0;
         foreach (ScheduledChannel c in _all)
             if (c.State == ScheduledChannel.StateActive) n++;

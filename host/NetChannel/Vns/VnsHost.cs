@@ -125,6 +125,9 @@ public sealed class VnsHost : IAsyncDisposable, IChannelEvents
     /// <summary>The instruments of this host (meter "NetChannel.Vns", tagged with the host's name).</summary>
     public System.Diagnostics.Metrics.Meter Meter => _metrics.Meter;
 
+    /// <summary>Tests: chooses initial sequence numbers (to force wrap-around); null = random.</summary>
+    internal Func<uint>? IsnGenerator { get; set; }
+
     internal ObjectPool<RxCopyItem> RxItems { get; }
     internal ObjectPool<TxCopyItem> TxItems { get; }
 
@@ -214,7 +217,7 @@ public sealed class VnsHost : IAsyncDisposable, IChannelEvents
         ChannelGroup group = Scheduler.GetGroup(binding, ip, options.Class);
         Scheduler.EnsureInitialChannels(group);
         int rcvBuf = options.ReceiveBufferSize != 0 ? options.ReceiveBufferSize : Options.DefaultReceiveBuffer(options.Class);
-        uint isn = (uint)RandomNumberGenerator.GetInt32(int.MaxValue) * 2u + (uint)RandomNumberGenerator.GetInt32(2);
+        uint isn = IsnGenerator?.Invoke() ?? (uint)RandomNumberGenerator.GetInt32(int.MaxValue) * 2u + (uint)RandomNumberGenerator.GetInt32(2);
         VnsSocket socket = Register(binding, group, ip, (ushort)remote.Port, isn, rcvBuf);
         TimeSpan timeout = options.ConnectTimeout ?? Options.ConnectTimeout;
         using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -173,6 +173,7 @@ public sealed class VnsRpcConnection : IAsyncDisposable
         }
         catch (ChannelClosedException e)
         {
+            if (e.InnerException is IOException io) throw new IOException(io.Message, io);
             if (e.InnerException is { } inner) throw new IOException($"The RPC connection failed: {inner.Message}", inner);
             return null;
         }
@@ -267,8 +268,13 @@ public sealed class VnsRpcConnection : IAsyncDisposable
         {
             failure = ex;
         }
-        Exception reason = failure ?? new IOException("The peer closed the RPC connection.");
-        if (failure is OperationCanceledException && _closing.IsCancellationRequested) reason = new ObjectDisposedException(nameof(VnsRpcConnection));
+        Exception reason = failure switch
+        {
+            null => new IOException("The peer closed the RPC connection."),
+            OperationCanceledException when _closing.IsCancellationRequested => new ObjectDisposedException(nameof(VnsRpcConnection), "The RPC connection was disposed."),
+            IOException io => io,
+            _ => new IOException($"The RPC connection failed: {failure.Message}", failure),
+        };
         List<PendingCall> fail;
         lock (_pending)
         {
@@ -277,7 +283,7 @@ public sealed class VnsRpcConnection : IAsyncDisposable
             _pending.Clear();
         }
         foreach (PendingCall c in fail) c.Fail(reason);
-        _requests.Writer.TryComplete(failure is null || _closing.IsCancellationRequested ? null : failure);
+        _requests.Writer.TryComplete(failure is null || _closing.IsCancellationRequested ? null : reason);
     }
 
     private async ValueTask<bool> ReadExactlyAsync(Memory<byte> buffer, bool atFrameStart)
