@@ -155,6 +155,16 @@ public sealed class VnsHost : IAsyncDisposable, IChannelEvents
         await transport.StartAsync(binding, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Adds a NIC: starts the NetDriver on <paramref name="device"/> (a <see cref="NicTransport"/>).
+    /// The device stays the caller's; the driver is stopped with the host.</summary>
+    /// <returns>The transport, whose <see cref="NicTransport.NicHost"/> is the driver.</returns>
+    public async ValueTask<NicTransport> AddNicAsync(NetChannel.Device.INicDevice device, NetChannel.Driver.NicHostOptions options, CancellationToken cancellationToken = default)
+    {
+        var t = new NicTransport(device, options);
+        await AddTransportAsync(t, cancellationToken).ConfigureAwait(false);
+        return t;
+    }
+
     private bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>Counters of the virtual-socket layer.</summary>

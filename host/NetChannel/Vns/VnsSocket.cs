@@ -289,7 +289,15 @@ public sealed class VnsSocket : IAsyncDisposable
                 Volatile.Write(ref _sndNxt, seq + n);
                 if (inline)
                 {
-                    buffer.Span.Slice(pos, n).CopyTo(lease.Buffer);
+                    try
+                    {
+                        buffer.Span.Slice(pos, n).CopyTo(lease.Buffer);
+                    }
+                    catch
+                    {
+                        CommitFiller(sc, lease); // a reserved slot is always committed
+                        throw;
+                    }
                     CommitData(sc, lease, seq, n);
                 }
                 else

@@ -476,3 +476,18 @@ public sealed class VnsSuiteInMemory : VnsSuite
         return Task.CompletedTask;
     }
 }
+
+/// <summary>The issue-4 suite over two NetDriver NicHosts on the loopback test device (issue 4, test 10 and
+/// tests 6, 8, 9 on the loopback device).</summary>
+public sealed class VnsSuiteLoopback : VnsSuite
+{
+    public VnsSuiteLoopback(ITestOutputHelper output) : base(output) { }
+
+    protected override TransportKind Kind => TransportKind.Loopback;
+
+    private protected override Task DisappearAsync(VnsTestBed bed)
+    {
+        bed.Pair.SetLinkUp(false); // the cable is cut: B neither answers nor acknowledges any more
+        return Task.CompletedTask;
+    }
+}

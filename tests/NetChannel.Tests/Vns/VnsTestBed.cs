@@ -2,6 +2,8 @@ using System;
 using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
+using NetChannel.Device.Loopback;
+using NetChannel.Driver;
 using NetChannel.Harness;
 using NetChannel.Scheduling;
 using NetChannel.Vns;
@@ -13,6 +15,9 @@ public enum TransportKind
 {
     /// <summary>The in-memory network of NetChannel.Harness (reorders, no NIC).</summary>
     InMemory,
+
+    /// <summary>Two NetDriver NicHosts on the loopback test device pair.</summary>
+    Loopback,
 }
 
 /// <summary>Two VnsHosts joined by a transport, A = 10.0.0.1, B = 10.0.0.2.</summary>
@@ -21,12 +26,14 @@ internal sealed class VnsTestBed : IAsyncDisposable
     public const uint IpA = 0x0A000001, IpB = 0x0A000002;
 
     private readonly InMemoryNetwork? _net;
+    private readonly LoopbackDevicePair? _pair;
 
-    private VnsTestBed(VnsHost a, VnsHost b, InMemoryNetwork? net, ITransportHost ta, ITransportHost tb)
+    private VnsTestBed(VnsHost a, VnsHost b, InMemoryNetwork? net, LoopbackDevicePair? pair, ITransportHost ta, ITransportHost tb)
     {
         A = a;
         B = b;
         _net = net;
+        _pair = pair;
         TransportA = ta;
         TransportB = tb;
     }
@@ -36,6 +43,27 @@ internal sealed class VnsTestBed : IAsyncDisposable
     public ITransportHost TransportA { get; }
     public ITransportHost TransportB { get; }
     public InMemoryNetwork Net => _net ?? throw new InvalidOperationException("not an in-memory test bed");
+    public LoopbackDevicePair Pair => _pair ?? throw new InvalidOperationException("not a loopback test bed");
+
+    public const ulong MacA = 0x02_4E_43_00_01_01UL, MacB = 0x02_4E_43_00_01_02UL;
+
+    /// <summary>Driver options for the loopback hosts: smaller rings than the defaults (memory: a test opens
+    /// a few dozen channels), short close and liveness bounds so failures surface quickly.</summary>
+    public static NicHostOptions NicOptions(ulong mac, uint ip, ulong peerMac, uint peerIp)
+    {
+        var o = new NicHostOptions
+        {
+            Mac = mac,
+            Ip = ip,
+            MaxChannels = 32,
+            TxRingLog = 6,
+            RxRingLog = 6,
+            CloseTimeout = TimeSpan.FromSeconds(2),
+            LivenessTimeout = TimeSpan.FromSeconds(3),
+        };
+        o.Neighbors[peerIp] = peerMac;
+        return o;
+    }
 
     public static IPEndPoint EndPointB(int port) => new(IPAddress.Parse("10.0.0.2"), port);
     public static IPEndPoint EndPointA(int port) => new(IPAddress.Parse("10.0.0.1"), port);
@@ -64,7 +92,16 @@ internal sealed class VnsTestBed : IAsyncDisposable
                 InMemoryTransport ta = net.CreateHost(IpA), tb = net.CreateHost(IpB);
                 VnsHost a = await VnsHost.StartAsync([ta], oa);
                 VnsHost b = await VnsHost.StartAsync([tb], ob);
-                return new VnsTestBed(a, b, net, ta, tb);
+                return new VnsTestBed(a, b, net, null, ta, tb);
+            }
+            case TransportKind.Loopback:
+            {
+                var pair = new LoopbackDevicePair(new LoopbackOptions { Channels = 64 });
+                var a = new VnsHost(oa);
+                var b = new VnsHost(ob);
+                NicTransport ta = await a.AddNicAsync(pair.A, NicOptions(MacA, IpA, MacB, IpB));
+                NicTransport tb = await b.AddNicAsync(pair.B, NicOptions(MacB, IpB, MacA, IpA));
+                return new VnsTestBed(a, b, null, pair, ta, tb);
             }
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind));
@@ -96,6 +133,7 @@ internal sealed class VnsTestBed : IAsyncDisposable
         await A.DisposeAsync();
         await B.DisposeAsync();
         _net?.Dispose();
+        _pair?.Dispose();
     }
 }
 
