@@ -68,9 +68,12 @@ public sealed class NicTransport : ITransportHost, IMessageSink
         if (_host is { } h) await h.DisposeAsync().ConfigureAwait(false);
     }
 
-    private DriverChannel Wrap(Channel ch)
+    private DriverChannel Wrap(Channel ch) =>
+        _channels.TryGetValue(ch.Id, out DriverChannel? dc) && ReferenceEquals(dc.Channel, ch) ? dc : Add(ch);
+
+    // Separate from Wrap: a lambda capturing locals would allocate its closure on every call of Wrap.
+    private DriverChannel Add(Channel ch)
     {
-        if (_channels.TryGetValue(ch.Id, out DriverChannel? dc) && ReferenceEquals(dc.Channel, ch)) return dc;
         var n = new DriverChannel(ch);
         return _channels.AddOrUpdate(ch.Id, n, (_, old) => ReferenceEquals(old.Channel, ch) ? old : n);
     }
