@@ -54,12 +54,11 @@ public readonly record struct VnsSocketCounters(long BytesSent, long BytesReceiv
 /// into DMA buffers by the application thread (small sends) or by copy workers; it never exceeds the
 /// credit the peer granted. The receiver restores order in a buffer bounded by that credit.
 /// </remarks>
-public sealed class VnsSocket : IAsyncDisposable
+public sealed partial class VnsSocket : IAsyncDisposable
 {
     private readonly VnsHost _host;
     private readonly object _txLock = new();
-    private readonly AsyncOp<int> _creditOp;
-    private readonly AsyncOp<int> _copiesOp;
+    private readonly SendOperation _sendOp;
     private readonly TaskCompletionSource? _connected;
     private readonly int _flowHash;
     private VnsSocketState _state;
@@ -78,8 +77,7 @@ public sealed class VnsSocket : IAsyncDisposable
         Key = key;
         Isn = isn;
         Class = group.Class;
-        _creditOp = new AsyncOp<int>(_txLock);
-        _copiesOp = new AsyncOp<int>(_txLock);
+        _sendOp = new SendOperation(this);
         Receive = new ReceiveBuffer(this, isn, receiveBufferSize);
         _flowHash = HashCode.Combine(key.PeerIp, key.LocalPort, key.RemotePort);
         _state = connecting ? VnsSocketState.Connecting : VnsSocketState.Connected;
@@ -211,185 +209,13 @@ public sealed class VnsSocket : IAsyncDisposable
             long g = Seq.ToOffset(Isn, wireGrant, _sndGrant);
             if (g <= _sndGrant) return;
             _sndGrant = g;
-            if (_creditOp.IsArmed) _creditOp.TrySetResult(0);
+            _sendOp.WakeIfWaitingFor(SendOperation.WaitCredit);
         }
     }
 
     // ---- send -------------------------------------------------------------------------------------
 
-    /// <summary>Sends <paramref name="buffer"/>: completes when every byte has been copied into DMA buffers
-    /// and handed to the NIC (the buffer may then be reused), waiting for credit as the peer grants it.</summary>
-    /// <returns>The number of bytes sent: always <c>buffer.Length</c>.</returns>
-    /// <exception cref="ObjectDisposedException">The socket was disposed.</exception>
-    /// <exception cref="InvalidOperationException">Another send is in progress, the socket is not connected,
-    /// or <see cref="ShutdownSend"/> was called.</exception>
-    /// <exception cref="SocketException">The connection was reset or a channel it used failed.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled. If part of the buffer had already been sent the
-    /// connection is aborted (a byte stream cannot take back half a write), as <c>QuicStream</c> does.</exception>
-    public ValueTask<int> SendAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        lock (_txLock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_txError != SocketError.Success) throw new SocketException((int)_txError, _txErrorMessage);
-            if (_state == VnsSocketState.Connecting) throw new InvalidOperationException("The socket is not connected yet.");
-            if (_finRequested) throw new InvalidOperationException("The send side was shut down (ShutdownSend); no more data can be sent.");
-            if (_sending) throw new InvalidOperationException("A send is already in progress on this socket; only one send may be outstanding at a time.");
-            if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<int>(cancellationToken);
-            if (buffer.IsEmpty) return new ValueTask<int>(0);
-            _sending = true;
-        }
-        return SendCoreAsync(buffer, cancellationToken);
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<int> SendCoreAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct)
-    {
-        NetScheduler scheduler = _host.Scheduler;
-        SchedulerOptions opts = scheduler.Options;
-        bool inline = buffer.Length <= opts.InlineCopyBytes || scheduler.Workers.For(Class).Count == 0;
-        if (inline) scheduler.CountInline();
-        int pos = 0;
-        TxCopyItem? batch = null;
-        try
-        {
-            while (pos < buffer.Length)
-            {
-                long credit = Credit();
-                if (credit <= 0)
-                {
-                    Flush(ref batch);
-                    await WaitForCreditAsync(ct).ConfigureAwait(false);
-                    continue;
-                }
-                ScheduledChannel? sc = scheduler.SelectChannel(Group, _flowHash);
-                if (sc is null)
-                {
-                    Flush(ref batch);
-                    await scheduler.WaitForChannelAsync(Group, ct).ConfigureAwait(false);
-                    ThrowIfTxFailed();
-                    continue;
-                }
-                if (!sc.TryReserve(out TxLease lease))
-                {
-                    Flush(ref batch);
-                    try
-                    {
-                        lease = await sc.Transport.ReserveAsync(ct).ConfigureAwait(false);
-                    }
-                    catch
-                    {
-                        sc.Exit();
-                        throw;
-                    }
-                    credit = Credit();
-                }
-                int n = (int)Math.Min(Math.Min(buffer.Length - pos, sc.Transport.MaxPayload), credit);
-                long seq = _sndNxt;
-                Volatile.Write(ref _sndNxt, seq + n);
-                if (inline)
-                {
-                    try
-                    {
-                        buffer.Span.Slice(pos, n).CopyTo(lease.Buffer);
-                    }
-                    catch
-                    {
-                        CommitFiller(sc, lease); // a reserved slot is always committed
-                        throw;
-                    }
-                    CommitData(sc, lease, seq, n);
-                }
-                else
-                {
-                    batch ??= _host.TxItems.Rent().Init(this, buffer);
-                    batch.Add(sc, lease, pos, n, seq);
-                    if (batch.Bytes >= opts.CopyBatchBytes || batch.IsFull) Flush(ref batch);
-                }
-                pos += n;
-            }
-            Flush(ref batch);
-            await WaitForCopiesAsync().ConfigureAwait(false);
-            _host.CountSent(buffer.Length);
-            return buffer.Length;
-        }
-        catch (Exception ex)
-        {
-            Flush(ref batch);
-            await WaitForCopiesAsync().ConfigureAwait(false);
-            if (ex is OperationCanceledException && ct.IsCancellationRequested)
-            {
-                if (pos > 0) Abort(SocketError.OperationAborted, "A send was cancelled after part of it had been sent; the connection was aborted.", true);
-                throw;
-            }
-            if (ex is SocketException or ObjectDisposedException or OperationCanceledException) throw;
-            // A channel failed under us (the transport's own exception): the socket cannot continue.
-            Abort(SocketError.ConnectionAborted, $"A channel to {RemoteEndPoint} failed while sending: {ex.Message}", true);
-            throw new SocketException((int)SocketError.ConnectionAborted, $"A channel to {RemoteEndPoint} failed while sending: {ex.Message}");
-        }
-        finally
-        {
-            bool fin;
-            lock (_txLock)
-            {
-                _sending = false;
-                fin = _finRequested && !_finSent && _txError == SocketError.Success;
-                if (fin) _finSent = true;
-            }
-            if (fin) SendFin();
-        }
-    }
-
-    private long Credit() => Volatile.Read(ref _sndGrant) - _sndNxt;
-
-    private void ThrowIfTxFailed()
-    {
-        lock (_txLock)
-            if (_txError != SocketError.Success) throw new SocketException((int)_txError, _txErrorMessage);
-    }
-
-    private ValueTask WaitForCreditAsync(CancellationToken ct)
-    {
-        lock (_txLock)
-        {
-            if (_txError != SocketError.Success) throw new SocketException((int)_txError, _txErrorMessage);
-            if (_sndGrant - _sndNxt > 0) return default;
-            if (ct.IsCancellationRequested) return ValueTask.FromCanceled(ct);
-            _creditWaits++;
-            return _creditOp.ArmVoid(ct);
-        }
-    }
-
-    private ValueTask WaitForCopiesAsync()
-    {
-        lock (_txLock)
-        {
-            if (_copiesOutstanding == 0) return default;
-            return _copiesOp.ArmVoid(CancellationToken.None);
-        }
-    }
-
-    private void Flush(ref TxCopyItem? batch)
-    {
-        TxCopyItem? b = batch;
-        if (b is null) return;
-        batch = null;
-        CopyWorker? w = _host.Scheduler.SelectWorker(Class, b.Bytes, -1);
-        if (w is null)
-        {
-            b.Execute();
-            return;
-        }
-        lock (_txLock) _copiesOutstanding++;
-        _workerCopies++;
-        b.Queued = true;
-        w.Enqueue(b);
-    }
-
-    /// <summary>Commits a reserved slot whose copy failed as a harmless credit update, so the ring's
-    /// committed prefix keeps moving; the caller aborts the socket.</summary>
-    internal void CommitFiller(ScheduledChannel sc, in TxLease lease) =>
-        sc.Commit(lease, Header(NetChannelType.Ack, Volatile.Read(ref _sndNxt)), 0, Class, MessageKind.SocketControl);
+    // SendAsync and its operation: VnsSocket.Send.cs
 
     /// <summary>Commits one DATA chunk (application thread or copy worker).</summary>
     internal void CommitData(ScheduledChannel sc, in TxLease lease, long seq, int n)
@@ -406,7 +232,7 @@ public sealed class VnsSocket : IAsyncDisposable
         if (!wasQueued) return;
         lock (_txLock)
         {
-            if (--_copiesOutstanding == 0 && _copiesOp.IsArmed) _copiesOp.TrySetResult(0);
+            if (--_copiesOutstanding == 0) _sendOp.WakeIfWaitingFor(SendOperation.WaitCopies);
         }
     }
 
@@ -464,7 +290,7 @@ public sealed class VnsSocket : IAsyncDisposable
             _txErrorMessage = message;
             wasConnecting = _state == VnsSocketState.Connecting;
             if (_state != VnsSocketState.Closed) _state = VnsSocketState.Aborted;
-            _creditOp.TrySetException(new SocketException((int)error, message));
+            _sendOp.WakeIfWaitingFor(SendOperation.WaitCredit); // it sees the error and fails
         }
         Receive.Abort(error, message);
         if (wasConnecting) _connected!.TrySetException(new SocketException((int)error, message));
@@ -503,7 +329,7 @@ public sealed class VnsSocket : IAsyncDisposable
         lock (_txLock)
         {
             if (_state != VnsSocketState.Aborted) _state = VnsSocketState.Closed;
-            _creditOp.TrySetException(new SocketException((int)SocketError.OperationAborted, "The socket was disposed while a send was waiting for credit."));
+            _sendOp.WakeIfWaitingFor(SendOperation.WaitCredit); // it sees the disposal and fails
         }
         Receive.Close();
         _host.Unregister(this);
