@@ -464,7 +464,10 @@ public sealed unsafe partial class Channel
 
         void IThreadPoolWorkItem.Execute()
         {
-            if (_error is { } e) _core.SetException(e);
+            // Each waiter throws its own exception object: one shared instance rethrown on several threads
+            // would have its stack trace overwritten concurrently.
+            if (_error is NetChannelException n) _core.SetException(new NetChannelException(n.Error, n.Message, n));
+            else if (_error is { } e) _core.SetException(e);
             else _core.SetResult(true);
         }
 

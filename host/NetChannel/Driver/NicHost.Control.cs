@@ -195,22 +195,71 @@ public sealed unsafe partial class NicHost
             {
                 Guard(ProcessManagement);
                 Guard(() => RunTimers(Environment.TickCount64));
+                Guard(() => CheckHealth(Environment.TickCount64));
             }
             _controlWake.Reset();
-            if (!DeviceFailed)
+            if (!DeviceFailed && !_mgmtArmed)
             {
                 // Consume and arm the management completion ring and the control event queue, then look
-                // once more, so no wake-up is lost.
+                // once more, so no wake-up is lost. Both stay armed until an event fires.
                 TryWrite(Registers.MgmtDbCpl, (ushort)_mCplCons | 0x1_0000u);
                 TryWrite(Registers.EqArm, ControlEventQueue | ((uint)(ushort)_ctlEqCons << 16));
+                _mgmtArmed = true;
                 if (MgmtCompletionPending()) continue;
             }
             if (!_requests.IsEmpty || _controlStop) continue;
-            _controlWake.Wait(ControlTick);
+            _controlWake.Wait(NextWait(Environment.TickCount64));
         }
     }
 
+    private bool _mgmtArmed;
+    private long _nextHealthCheck;
+
+    /// <summary>Reads ID_MAGIC and STATUS now and then: a vanished, all-ones or stopped device is a failed one.</summary>
+    private void CheckHealth(long now)
+    {
+        if (_o.HealthCheckInterval == Timeout.InfiniteTimeSpan || now < _nextHealthCheck) return;
+        _nextHealthCheck = now + (long)_o.HealthCheckInterval.TotalMilliseconds;
+        uint magic = Device.ReadRegister(Registers.IdMagic);
+        uint status = Device.ReadRegister(Registers.Status);
+        if (magic != Spec.NicMagic)
+            ReportDeviceFailure(new DeviceException($"{Device.Description}: ID_MAGIC reads 0x{magic:X8} (the device vanished or was reset)"));
+        else if ((status & 1) == 0)
+            ReportDeviceFailure(new DeviceException($"{Device.Description}: the NIC stopped running (STATUS 0x{status:X8})"));
+    }
+
     private TimeSpan ControlTick => TimeSpan.FromMilliseconds(Math.Clamp(_o.RetryInterval.TotalMilliseconds / 4, 1, 20));
+
+    /// <summary>How long the control thread may sleep: until its next deadline (infinite when it has none).</summary>
+    private TimeSpan NextWait(long now)
+    {
+        long next = long.MaxValue;
+        foreach (Channel? ch in _table)
+        {
+            if (ch == null) continue;
+            switch (ch.Phase)
+            {
+                case Channel.LifePhase.OpenRequested:
+                case Channel.LifePhase.AwaitConfirm:
+                case Channel.LifePhase.CloseSent:
+                    next = Math.Min(next, Math.Min(ch.Deadline, ch.NextRetry));
+                    break;
+                case Channel.LifePhase.Draining:
+                case Channel.LifePhase.PeerDraining:
+                    // Draining ends when the Tx ring is empty, which raises nothing here: look every tick.
+                    next = Math.Min(next, now + (long)ControlTick.TotalMilliseconds);
+                    break;
+            }
+        }
+        if (_o.LivenessTimeout != Timeout.InfiniteTimeSpan)
+        {
+            long timeout = (long)_o.LivenessTimeout.TotalMilliseconds;
+            foreach (PeerState p in _peers.Values) next = Math.Min(next, Math.Min(p.NextPing, p.LastHeard + timeout + 1));
+        }
+        if (_o.HealthCheckInterval != Timeout.InfiniteTimeSpan) next = Math.Min(next, _nextHealthCheck);
+        if (next == long.MaxValue) return Timeout.InfiniteTimeSpan;
+        return TimeSpan.FromMilliseconds(Math.Clamp(next - now, 1, int.MaxValue));
+    }
 
     private void Guard(Action a)
     {
@@ -697,6 +746,7 @@ public sealed unsafe partial class NicHost
             byte expected = ((_ctlEqCons >> _ctlEqLog) & 1) == 0 ? Spec.PhaseBit : (byte)0;
             if ((Volatile.Read(ref e[Event.Size - 1]) & Spec.PhaseBit) != expected) break;
             _ctlEqCons++;
+            _mgmtArmed = false; // an event fired: both the ring and the queue are disarmed now
         }
         while (MgmtCompletionPending())
         {
@@ -708,6 +758,7 @@ public sealed unsafe partial class NicHost
             }
             // Return the completion slots before any Tx or Rx slot is reused.
             TryWrite(Registers.MgmtDbCpl, (ushort)_mCplCons);
+            _mgmtArmed = false;
             int reposted = 0;
             long now = Environment.TickCount64;
             for (int i = 0; i < n; i++)

@@ -222,13 +222,16 @@ public sealed unsafe partial class NicHost : IAsyncDisposable
         InitManagementQueue();
 
         d.SetInterruptHandler(OnInterrupt);
-        _latencyPoller.Start();
-        foreach (Poller p in _throughputPollers) p.Start();
-        _control.Start();
         d.WriteRegister(Registers.Ctrl, 1u | (_o.AddressFiltering ? 2u : 0u));
         // A read makes sure every write above reached the device before the host is handed out.
         if ((d.ReadRegister(Registers.Status) & 1) == 0)
             throw new DeviceException($"{d.Description}: the NIC did not start (STATUS[0] is 0 after CTRL enable)");
+        // Frames or interrupts that arrive before the threads run wait for them in the rings.
+        if (_o.HealthCheckInterval != Timeout.InfiniteTimeSpan)
+            _nextHealthCheck = Environment.TickCount64 + (long)_o.HealthCheckInterval.TotalMilliseconds;
+        _latencyPoller.Start();
+        foreach (Poller p in _throughputPollers) p.Start();
+        _control.Start();
     }
 
     private void EnableEventQueue(int q, ulong bus, int log)

@@ -88,6 +88,13 @@ public sealed class NicHostOptions
     /// <summary>Interval between liveness probes (PING) to each peer with channels; less than <see cref="LivenessTimeout"/>. 0 (default): a quarter of it.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// Interval of the device health check (the control thread reads ID_MAGIC and STATUS: a device that
+    /// vanished, reads all-ones or stopped running is declared failed, and every channel goes down).
+    /// <see cref="Timeout.InfiniteTimeSpan"/> turns it off. Default 1 s.
+    /// </summary>
+    public TimeSpan HealthCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a channel command (CH_CMD) may stay busy before the device is declared failed. Default 2 s.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -150,6 +157,7 @@ public sealed class NicHostOptions
         Positive(CloseTimeout, nameof(CloseTimeout));
         Positive(CommandTimeout, nameof(CommandTimeout));
         if (LivenessTimeout != Timeout.InfiniteTimeSpan) Positive(LivenessTimeout, nameof(LivenessTimeout));
+        if (HealthCheckInterval != Timeout.InfiniteTimeSpan) Positive(HealthCheckInterval, nameof(HealthCheckInterval));
         if (KeepAliveInterval < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(KeepAliveInterval), KeepAliveInterval, "KeepAliveInterval must not be negative");
         if (LivenessTimeout != Timeout.InfiniteTimeSpan && EffectiveKeepAlive >= LivenessTimeout)
             throw new ArgumentOutOfRangeException(nameof(KeepAliveInterval), KeepAliveInterval, $"KeepAliveInterval must be shorter than LivenessTimeout ({LivenessTimeout})");

@@ -410,4 +410,70 @@ public sealed class NicHostTests
         await HostPair.SendAsync(a2, 3, 5, i => 100);
         Assert.True(await sinkB2.WaitUntilAsync(() => sinkB2.Count == 5));
     }
+
+    [Fact]
+    public async Task NoMessageIsDeliveredAfterTheChannelWentDown()
+    {
+        await using HostPair p = await HostPair.StartAsync();
+        var (a, b) = await p.OpenAsync();
+        var log = new ConcurrentQueue<string>();
+        p.SinkA.Handler = (ch, m, buf) => { log.Enqueue("msg"); buf.Release(); };
+        var sinkDown = new TaskCompletionSource();
+        using var stop = new CancellationTokenSource();
+        // B streams to A until its host is disposed under it.
+        Task sender = Task.Run(async () =>
+        {
+            try
+            {
+                for (uint i = 0; !stop.IsCancellationRequested; i++)
+                {
+                    TxSlot s = await b.ReserveAsync(stop.Token);
+                    b.Commit(s, new NcMessage(1, 1, i, 0, NetChannelType.Data), 100);
+                }
+            }
+            catch (Exception e) when (e is NetChannelException or OperationCanceledException) { }
+        });
+        Assert.True(await p.SinkA.WaitUntilAsync(() => p.SinkA.Count > 500));
+        await p.B.DisposeAsync();
+        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty));
+        log.Enqueue("down");
+        long delivered = p.SinkA.Count;
+        await Task.Delay(100);
+        stop.Cancel();
+        await sender;
+        Assert.Equal(delivered, p.SinkA.Count); // nothing after OnChannelDown
+        Assert.Equal("down", log.Last());
+        Assert.Equal(a.Counters.RxMessages, delivered);
+    }
+
+    [Fact]
+    public async Task TheHostsOwnDeviceFailingTakesEverythingDown()
+    {
+        await using HostPair p = await HostPair.StartAsync();
+        var (a, b) = await p.OpenAsync();
+        var held = new ConcurrentQueue<RxBuffer>();
+        p.SinkB.Handler = (ch, m, buf) => held.Enqueue(buf);
+        await HostPair.SendAsync(a, 1, 32 + 64, i => 10);
+        Task<TxSlot> waiting = a.ReserveAsync().AsTask();
+        p.Devices.A.Dispose(); // A's own NIC disappears under its host
+        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty, 5000));
+        p.SinkA.Down.TryPeek(out var d);
+        Assert.Equal(NetChannelError.DeviceFailure, ((NetChannelException)d.Error).Error);
+        var e = await Assert.ThrowsAsync<NetChannelException>(() => waiting);
+        Assert.Equal(NetChannelError.DeviceFailure, e.Error);
+        var open = await Assert.ThrowsAsync<NetChannelException>(async () => await p.A.OpenChannelAsync(HostPair.AddrB, ChannelClass.Throughput));
+        Assert.Equal(NetChannelError.DeviceFailure, open.Error);
+    }
+
+    [Fact]
+    public async Task TheHealthCheckNoticesANicThatStoppedRunning()
+    {
+        await using HostPair p = await HostPair.StartAsync(a => a.HealthCheckInterval = TimeSpan.FromMilliseconds(100));
+        var (a, b) = await p.OpenAsync();
+        p.Devices.A.WriteRegister(Registers.Ctrl, 0); // someone else switched A's NIC off; A's host is idle
+        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty, 5000), "the stopped NIC went unnoticed");
+        p.SinkA.Down.TryPeek(out var d);
+        Assert.Equal(NetChannelError.DeviceFailure, ((NetChannelException)d.Error).Error);
+        Assert.Contains("stopped running", d.Error.Message);
+    }
 }

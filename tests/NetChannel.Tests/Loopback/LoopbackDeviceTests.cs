@@ -633,6 +633,30 @@ public sealed class LoopbackDeviceTests : IDisposable
         Assert.Equal(5, _pair.A.TransmitTrace[0]);
     }
 
+    [Fact]
+    public void AFaultyInterruptHandlerDoesNotStopTheDevice()
+    {
+        var (a, b) = Pair();
+        b.PostRx(8);
+        int calls = 0;
+        _pair.B.SetInterruptHandler(v =>
+        {
+            Interlocked.Increment(ref calls);
+            throw new InvalidOperationException("a broken handler");
+        });
+        for (int i = 1; i <= 2; i++)
+        {
+            b.DbCpl(arm: true);
+            _b.ArmEq();
+            a.Send(Payload(10, i));
+            Assert.True(SpinUntil(() => Volatile.Read(ref calls) == i), $"interrupt {i} never came");
+            b.WaitCompletion();
+            _b.DrainEvents();
+        }
+        Assert.Equal(2, _pair.B.InterruptHandlerFaults);
+        Assert.Equal(Spec.NicMagic, _b.Read(Registers.IdMagic)); // still answering
+    }
+
     private static bool SpinUntil(Func<bool> cond, int ms = 5000) => SpinWait.SpinUntil(cond, ms);
 }
 

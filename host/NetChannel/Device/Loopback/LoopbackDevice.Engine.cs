@@ -757,12 +757,23 @@ public sealed unsafe partial class LoopbackDevice
         {
             int q = _irqList[i];
             _irqPending[q] = false;
-            h?.Invoke(q);
+            try
+            {
+                h?.Invoke(q);
+            }
+            catch (Exception)
+            {
+                // A faulty handler must not stop the device (an interrupt line does not care either).
+                InterruptHandlerFaults++;
+            }
         }
         _irqCount = 0;
     }
 
     private void Count(C c, ulong n = 1) => _cnt[(int)c] += n;
+
+    /// <summary>Exceptions thrown by the interrupt handler (caught: they do not stop the device).</summary>
+    internal int InterruptHandlerFaults;
 
     // ---------------------------------------------------------------------------------------------
     // Management queue pair

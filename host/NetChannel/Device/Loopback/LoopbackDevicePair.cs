@@ -90,15 +90,25 @@ public sealed class LoopbackDevicePair : IDisposable
     internal bool EngineStopped => Volatile.Read(ref _engineExited) != 0;
     private int _engineExited;
 
+    private Exception? _engineError;
+
+    private Exception StoppedError() => _engineError is { } e
+        ? new DeviceException($"the loopback engine failed: {e.Message}", e)
+        : new ObjectDisposedException(nameof(LoopbackDevicePair), "the loopback device pair was disposed");
+
     internal void Enqueue(in Op op)
     {
         lock (_q)
         {
+            if (_count == QueueCapacity && Thread.CurrentThread == _engine)
+                throw new InvalidOperationException("a register access from the device's own thread (an interrupt handler) found the request queue full: interrupt handlers must only signal");
             while (_count == QueueCapacity && !_stop) Monitor.Wait(_q);
             if (_stop)
             {
                 // The engine is gone: nothing will answer. Fail waiters at once.
-                op.Waiter?.Fail(new ObjectDisposedException(nameof(LoopbackDevicePair), "the loopback device pair was disposed"));
+                Exception e = StoppedError();
+                if (op.Waiter is { } w) w.Fail(e);
+                else if (_engineError != null) throw e;
                 return;
             }
             _ops[(_head + _count) % QueueCapacity] = op;
@@ -168,6 +178,10 @@ public sealed class LoopbackDevicePair : IDisposable
                 }
             }
         }
+        catch (Exception e)
+        {
+            _engineError = e; // a bug in the device model: every later access reports it
+        }
         finally
         {
             Volatile.Write(ref _engineExited, 1);
@@ -177,7 +191,7 @@ public sealed class LoopbackDevicePair : IDisposable
                 for (int i = 0; i < _count; i++)
                 {
                     int k = (_head + i) % QueueCapacity;
-                    _ops[k].Waiter?.Fail(new ObjectDisposedException(nameof(LoopbackDevicePair), "the loopback device pair was disposed"));
+                    _ops[k].Waiter?.Fail(StoppedError());
                     _ops[k] = default;
                 }
                 _count = 0;
@@ -262,7 +276,11 @@ public sealed class LoopbackDevicePair : IDisposable
         public uint Wait(TimeSpan timeout, string what)
         {
             if (!_done.Wait(timeout))
+            {
+                // The engine may still answer this request later: never reuse this waiter for another one.
+                t_current = null;
                 throw new DeviceException($"{what}: the loopback engine did not answer within {timeout.TotalSeconds:0.#} s");
+            }
             if (_error != null) throw _error;
             return _value;
         }
