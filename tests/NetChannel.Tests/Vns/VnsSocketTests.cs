@@ -229,7 +229,7 @@ public class VnsSocketTests
         // A host whose NIC answers channel opens but whose stack is not running: SYNs vanish.
         bed.Net.CreateHost(0x0A000003);
         SocketException t = await Assert.ThrowsAsync<SocketException>(() => Bounded(bed.A.ConnectAsync(new IPEndPoint(IPAddress.Parse("10.0.0.3"), 80),
-            new VnsSocketOptions { ConnectTimeout = TimeSpan.FromMilliseconds(900) }).AsTask()));
+            new VnsSocketOptions { ConnectTimeout = TimeSpan.FromMilliseconds(1500) }).AsTask()));
         Assert.Equal(SocketError.TimedOut, t.SocketErrorCode);
         Assert.True(bed.A.Counters.SynRetries >= 1);
         Assert.Equal(1, bed.A.Counters.ConnectTimeouts);
