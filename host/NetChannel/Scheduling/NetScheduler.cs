@@ -108,8 +108,6 @@ public sealed class NetScheduler : IDisposable
 
     internal CopyWorkerPool Workers => _workers;
 
-    internal bool IsDisposing => _disposing;
-
     internal CancellationToken ShutdownToken => _shutdown.Token;
 
     internal TransportBinding AddTransport(ITransportHost transport)
@@ -238,8 +236,8 @@ public sealed class NetScheduler : IDisposable
             lock (group.Lock)
             {
                 if (group.Active.Length > 0) return;
-                ObjectDisposedException.ThrowIf(_disposing, this);
-                if (group.Opening == 0)
+                ObjectDisposedException.ThrowIf(_shutdown.IsCancellationRequested, this);
+                if (group.Opening == 0 && !_disposing) // a host shutting down opens no new channels
                 {
                     int n = Math.Max(1, group.Limits.Initial - group.All().Length);
                     for (int i = 0; i < n; i++) _ = OpenChannelAsync(group);
@@ -314,7 +312,9 @@ public sealed class NetScheduler : IDisposable
     {
         try
         {
-            while (!_disposing)
+            // Runs until the scheduler is disposed, not merely shutting down: the RSTs of the sockets a closing
+            // host aborts are queued here and must still leave.
+            while (!_shutdown.IsCancellationRequested)
             {
                 await WaitForChannelAsync(group, _shutdown.Token).ConfigureAwait(false);
                 ScheduledChannel? sc = SelectChannel(group, flowHash, control: true);
@@ -327,7 +327,7 @@ public sealed class NetScheduler : IDisposable
                 catch
                 {
                     sc.Exit();
-                    if (_disposing) return;
+                    if (_shutdown.IsCancellationRequested) return;
                     await Task.Delay(1).ConfigureAwait(false); // the channel went down meanwhile: try another once it is gone
                     continue;
                 }
