@@ -534,6 +534,7 @@ public sealed class NetScheduler : IDisposable
 
     private async Task CloseRetiredAsync(ScheduledChannel sc, bool timedOut)
     {
+        if (!timedOut) Interlocked.Increment(ref _retiresDone); // counted before the channel leaves the snapshot
         try
         {
             await sc.Transport.CloseAsync(_shutdown.Token).ConfigureAwait(false);
@@ -542,7 +543,6 @@ public sealed class NetScheduler : IDisposable
         {
             // Closing a channel the peer already closed, or at shutdown: the channel is gone either way.
         }
-        if (!timedOut) Interlocked.Increment(ref _retiresDone);
         // Transports report the close through OnChannelDown; if this one did not, finish here.
         if (sc.Binding.TryGet(sc.Transport, out _)) OnChannelDown(sc.Binding, sc.Transport, false, null);
     }

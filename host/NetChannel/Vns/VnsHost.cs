@@ -240,7 +240,8 @@ public sealed class VnsHost : IAsyncDisposable, IChannelEvents
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                throw new SocketException((int)SocketError.HostUnreachable, $"No channel to {remote.Address} could be opened: {ex.Message}");
+                ObjectDisposedException.ThrowIf(IsDisposed, this);
+                throw new SocketException((int)OpenErrorToSocketError(ex), $"No channel to {remote.Address} could be opened: {ex.Message}");
             }
             TimeSpan retry = Options.SynRetryInterval;
             while (true)
@@ -281,6 +282,17 @@ public sealed class VnsHost : IAsyncDisposable, IChannelEvents
             throw;
         }
     }
+
+    /// <summary>What a failed channel open means for a connect.</summary>
+    private static SocketError OpenErrorToSocketError(Exception ex) => ex switch
+    {
+        NetChannel.Driver.NetChannelException { Error: NetChannel.Driver.NetChannelError.ConnectionRefused } => SocketError.ConnectionRefused,
+        NetChannel.Driver.NetChannelException { Error: NetChannel.Driver.NetChannelError.TimedOut } => SocketError.TimedOut,
+        NetChannel.Driver.NetChannelException { Error: NetChannel.Driver.NetChannelError.NoResources } => SocketError.NoBufferSpaceAvailable,
+        SocketException se => se.SocketErrorCode,
+        TimeoutException => SocketError.TimedOut,
+        _ => SocketError.HostUnreachable,
+    };
 
     internal static uint IpToHost(IPAddress a)
     {

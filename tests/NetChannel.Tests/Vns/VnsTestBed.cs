@@ -78,7 +78,7 @@ internal sealed class VnsTestBed : IAsyncDisposable
     }
 
     public static async Task<VnsTestBed> StartAsync(TransportKind kind, Action<VnsHostOptions>? configure = null, InMemoryNetworkOptions? netOptions = null,
-        Action<VnsHostOptions>? configureB = null)
+        Action<VnsHostOptions>? configureB = null, Action<NicHostOptions>? nicB = null)
     {
         VnsHostOptions oa = DefaultOptions("A"), ob = DefaultOptions("B");
         configure?.Invoke(oa);
@@ -100,7 +100,9 @@ internal sealed class VnsTestBed : IAsyncDisposable
                 var a = new VnsHost(oa);
                 var b = new VnsHost(ob);
                 NicTransport ta = await a.AddNicAsync(pair.A, NicOptions(MacA, IpA, MacB, IpB));
-                NicTransport tb = await b.AddNicAsync(pair.B, NicOptions(MacB, IpB, MacA, IpA));
+                NicHostOptions nb = NicOptions(MacB, IpB, MacA, IpA);
+                nicB?.Invoke(nb);
+                NicTransport tb = await b.AddNicAsync(pair.B, nb);
                 return new VnsTestBed(a, b, null, pair, ta, tb);
             }
             default:
