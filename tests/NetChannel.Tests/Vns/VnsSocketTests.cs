@@ -333,4 +333,31 @@ public class VnsSocketTests
         await c.DisposeAsync();
         await s.DisposeAsync();
     }
+
+    [Fact]
+    public async Task AHostWithTwoNicsReachesEachPeerAddressThroughItsOwnNic()
+    {
+        using var net1 = new InMemoryNetwork();
+        using var net2 = new InMemoryNetwork();
+        InMemoryTransport a1 = net1.CreateHost(0x0A000001), b1 = net1.CreateHost(0x0A000002);
+        InMemoryTransport a2 = net2.CreateHost(0x0A010001), b2 = net2.CreateHost(0x0A010002);
+        await using VnsHost a = await VnsHost.StartAsync([a1, a2], VnsTestBed.DefaultOptions("A"));
+        await using VnsHost b = await VnsHost.StartAsync([b1, b2], VnsTestBed.DefaultOptions("B"));
+        Assert.Equal(2, a.Transports.Count);
+        await using VnsListener l = await b.ListenAsync(7120);
+        foreach (string ip in new[] { "10.0.0.2", "10.1.0.2" })
+        {
+            Task<VnsSocket> acc = l.AcceptAsync().AsTask();
+            await using VnsSocket c = await a.ConnectAsync(new IPEndPoint(IPAddress.Parse(ip), 7120));
+            await using VnsSocket s = await Bounded(acc);
+            Assert.Equal(ip, s.LocalEndPoint.Address.ToString());
+            Assert.Equal(ip == "10.0.0.2" ? "10.0.0.1" : "10.1.0.1", c.LocalEndPoint.Address.ToString());
+            Task<long> r = SocketIo.ReceivePatternAsync(s, 8, 1 << 16);
+            await SocketIo.SendPatternAsync(c, 8, 500_000, 100_000);
+            Assert.Equal(500_000, await Bounded(r));
+        }
+        // Each network carried its own connection.
+        Assert.True(net1.Delivered > 50 && net2.Delivered > 50, $"{net1.Delivered} / {net2.Delivered} messages");
+        Assert.Equal(2, a.Scheduler.Snapshot().Groups.Select(g => g.Transport).Distinct().Count());
+    }
 }
