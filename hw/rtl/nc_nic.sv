@@ -291,11 +291,28 @@ module nc_nic
   logic [5:0]        rd_rsp_lane;
   logic              c_rd_fault, c_rd_tag_err;
 
+  logic        rq_valid, rq_ready;
+  logic [63:0] rq_addr;
+  logic [15:0] rq_len;
+  logic [7:0]  rq_tag;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [10:0] rq_keep_unused;
+  logic        rq_last_unused, rq_user_unused;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // output register towards the host (dma_rd_req_ready reaches no logic combinationally)
+  nc_axis_skid #(.DATA_W(88), .KEEP_W(11), .USER_W(1)) u_rdreq_out (
+    .clk(clk), .rst(rst),
+    .s_axis_tdata({rq_addr, rq_len, rq_tag}), .s_axis_tkeep('0), .s_axis_tvalid(rq_valid), .s_axis_tready(rq_ready),
+    .s_axis_tlast(1'b1), .s_axis_tuser(1'b0),
+    .m_axis_tdata({dma_rd_req_addr, dma_rd_req_len, dma_rd_req_tag}), .m_axis_tkeep(rq_keep_unused),
+    .m_axis_tvalid(dma_rd_req_valid), .m_axis_tready(dma_rd_req_ready), .m_axis_tlast(rq_last_unused),
+    .m_axis_tuser(rq_user_unused));
+
   nc_dma_rd_mux #(.PORTS(5), .LIMIT_PORT(P_PAY), .LIMIT_N(128)) u_rdmux (
     .clk(clk), .rst(rst),
     .req_valid(rd_req_valid), .req_ready(rd_req_ready), .req_addr(rd_req_addr), .req_len(rd_req_len),
-    .dma_rd_req_valid(dma_rd_req_valid), .dma_rd_req_ready(dma_rd_req_ready), .dma_rd_req_addr(dma_rd_req_addr),
-    .dma_rd_req_len(dma_rd_req_len), .dma_rd_req_tag(dma_rd_req_tag),
+    .dma_rd_req_valid(rq_valid), .dma_rd_req_ready(rq_ready), .dma_rd_req_addr(rq_addr),
+    .dma_rd_req_len(rq_len), .dma_rd_req_tag(rq_tag),
     .dma_rd_rsp_valid(rri_valid), .dma_rd_rsp_ready(rri_ready), .dma_rd_rsp_data(rri_data),
     .dma_rd_rsp_keep(rri_keep), .dma_rd_rsp_last(rri_last), .dma_rd_rsp_tag(rri_tag),
     .dma_rd_rsp_err(rri_err),
@@ -385,14 +402,26 @@ module nc_nic
   logic bld_err_unused;
   /* verilator lint_on UNUSEDSIGNAL */
 
+  logic [511:0] bo_tdata;
+  logic [63:0]  bo_tkeep;
+  logic         bo_tvalid, bo_tready, bo_tlast, bo_tuser;
+
   nc_frame_builder u_builder (
     .clk(clk), .rst(rst),
     .s_hdr(tx_hdr), .s_hdr_valid(tx_hdr_valid), .s_hdr_ready(tx_hdr_ready),
     .s_axis_tdata(pay_tdata), .s_axis_tkeep(pay_tkeep), .s_axis_tvalid(pay_tvalid), .s_axis_tready(pay_tready),
     .s_axis_tlast(pay_tlast), .s_axis_tuser(pay_tuser),
-    .m_axis_tdata(m_axis_tx_tdata), .m_axis_tkeep(m_axis_tx_tkeep), .m_axis_tvalid(m_axis_tx_tvalid),
-    .m_axis_tready(m_axis_tx_tready), .m_axis_tlast(m_axis_tx_tlast), .m_axis_tuser(m_axis_tx_tuser),
+    .m_axis_tdata(bo_tdata), .m_axis_tkeep(bo_tkeep), .m_axis_tvalid(bo_tvalid),
+    .m_axis_tready(bo_tready), .m_axis_tlast(bo_tlast), .m_axis_tuser(bo_tuser),
     .err_len_mismatch(bld_err_unused));
+
+  // output register towards the MAC (its tready reaches no logic combinationally)
+  nc_axis_skid #(.DATA_W(512), .KEEP_W(64), .USER_W(1)) u_tx_out (
+    .clk(clk), .rst(rst),
+    .s_axis_tdata(bo_tdata), .s_axis_tkeep(bo_tkeep), .s_axis_tvalid(bo_tvalid), .s_axis_tready(bo_tready),
+    .s_axis_tlast(bo_tlast), .s_axis_tuser(bo_tuser),
+    .m_axis_tdata(m_axis_tx_tdata), .m_axis_tkeep(m_axis_tx_tkeep), .m_axis_tvalid(m_axis_tx_tvalid),
+    .m_axis_tready(m_axis_tx_tready), .m_axis_tlast(m_axis_tx_tlast), .m_axis_tuser(m_axis_tx_tuser));
 
   logic        mgmt_sent_valid, mgmt_sent_err, mgmt_sent_ready;
   logic        c_tx_frame, c_ack_tx, c_mgmt_tx, c_desync;
@@ -400,7 +429,7 @@ module nc_nic
 
   nc_tx_monitor u_mon (
     .clk(clk), .rst(rst),
-    .mac_tvalid(m_axis_tx_tvalid), .mac_tready(m_axis_tx_tready), .mac_tlast(m_axis_tx_tlast),
+    .mac_tvalid(bo_tvalid), .mac_tready(bo_tready), .mac_tlast(bo_tlast),
     .s_meta(tx_meta), .s_meta_valid(tx_meta_valid), .s_meta_ready(tx_meta_ready),
     .s_pst_err(pst_err), .s_pst_valid(pst_valid), .s_pst_ready(pst_ready),
     .m_mgmt_done_valid(mgmt_sent_valid), .m_mgmt_done_err(mgmt_sent_err), .m_mgmt_done_ready(mgmt_sent_ready),
