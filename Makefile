@@ -79,7 +79,7 @@ lint: deps-sys
 dotnet-build: deps
 	@dotnet msbuild $(SLN) -p:Configuration=$(CONFIG) -restore:false -nologo -v:q
 
-dotnet-test: deps rtl-tool
+dotnet-test: deps rtl-tool $(SIM_DOTNET_DEPS)
 	@mkdir -p $(BUILD)
 	@set -o pipefail; dotnet test $(SLN) -c $(CONFIG) --no-restore --nologo 2>&1 | tee $(BUILD)/dotnet-test.log
 

@@ -83,6 +83,9 @@ SIM_TEST_CMDS := "$(SIM_BUILD)/test_models" \
                  $(if $(SIM_HAVE_NIC),"$(SIM_BUILD)/test_ncsim $(SIM_LIB) --nic --tmp $(SIM_BUILD) --spec-version $(SIM_SPEC_VERSION)")
 SIM_SPEC_VERSION = $(shell sed -n 's/.*NC_SPEC_VERSION = \([0-9]*\);.*/\1/p' $(RTL_DIR)/generated/nc_pkg.sv)
 
+# What the xunit tests load (the real library only once nc_nic exists).
+SIM_DOTNET_DEPS := $(SIM_TESTDEV_LIB) $(if $(SIM_HAVE_NIC),$(SIM_LIB))
+
 .PHONY: sim sim-testdev sim-test sim-bench
 sim: deps-sys
 ifeq ($(SIM_HAVE_NIC),)

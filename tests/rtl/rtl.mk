@@ -1,6 +1,8 @@
 # RTL make fragment, included by the top Makefile (ROOT = repository root).
 #
-#   rtl-test   build the Verilated testbench and run every RTL test case; last line "N passed, N failed"
+#   rtl-test   build the Verilated testbench and run every RTL test case, plus the simulator's tests
+#              (SIM_TEST_CMDS of sim/sim.mk), through tests/rtl/run_all.sh; last line "N passed, N failed",
+#              summed over all of them
 #   rtl-tool   build build/rtl/nc_hdr_tool (the C# cross-check CLI around the Verilated builder/parser)
 #   rtl-bench  the line-rate measurement only
 #
@@ -46,8 +48,8 @@ $(RTL_TOOL): $(RTL_EXE)
 
 .PHONY: rtl-test rtl-tool rtl-bench
 rtl-test:
-	@$(MAKE) -s --no-print-directory -f $(ROOT)/Makefile $(RTL_EXE) || { echo "0 passed, 1 failed"; exit 1; }
-	@$(RTL_EXE) test --pcap $(RTL_BUILD)/builder_random.pcap
+	@$(MAKE) -s --no-print-directory -f $(ROOT)/Makefile $(RTL_EXE) $(SIM_TEST_DEPS) || { echo "0 passed, 1 failed"; exit 1; }
+	@bash $(RTL_TB_DIR)/run_all.sh "$(RTL_EXE) test --pcap $(RTL_BUILD)/builder_random.pcap" $(SIM_TEST_CMDS)
 
 rtl-tool: $(RTL_TOOL)
 
