@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Generate the SystemVerilog package, the C# spec types and the docs tables from hw/spec/netchannel.toml.
+"""Generate the SystemVerilog package, the C# spec types, the C header (simulator and C++ testbenches)
+and the docs tables from hw/spec/netchannel.toml.
 
 usage: gen.py [--check]
 
@@ -18,6 +19,7 @@ SPEC = ROOT / "hw/spec/netchannel.toml"
 SV_OUT = ROOT / "hw/rtl/generated/nc_pkg.sv"
 CS_OUT = ROOT / "host/NetChannel/Wire/Generated/Spec.g.cs"
 DOC_OUT = ROOT / "docs/protocol.md"
+C_OUT = ROOT / "sim/include/nc_spec.h"
 DOC_BEGIN = "<!-- BEGIN GENERATED from hw/spec/netchannel.toml by hw/spec/gen.py; do not edit by hand -->"
 DOC_END = "<!-- END GENERATED -->"
 
@@ -265,6 +267,47 @@ def gen_sv(s: Spec) -> str:
     w("// verilator lint_on UNUSEDPARAM")
     return "\n".join(o) + "\n"
 
+
+
+# --------------------------------------------------------------------------------------------------
+# C / C++ (the simulator and the C++ testbenches)
+# --------------------------------------------------------------------------------------------------
+def gen_c(s: Spec) -> str:
+    o: list[str] = []
+    w = o.append
+    w(f"/* {HEADER_NOTE} */")
+    w("/* Constants, enumerations, byte offsets of every field and the register map, for C and C++. */")
+    w("#ifndef NC_SPEC_H")
+    w("#define NC_SPEC_H")
+    w("")
+    w(f"#define NC_SPEC_VERSION {s.meta['spec_version']}")
+    w("")
+    w("/* ---- constants ---- */")
+    for name, c in s.consts.items():
+        w(f"#define NC_{name} 0x{c['value']:X}u  /* {c['doc']} */")
+    w("")
+    w("/* ---- enumerations ---- */")
+    for en, e in s.enums.items():
+        for v in e["values"]:
+            w(f"#define NC_{en.upper()}_{v['name']} 0x{v['value']:X}u")
+        w("")
+    w("/* ---- formats: size and the byte offset of every byte-aligned field ----")
+    w(" * wire formats: offsets within the header (big-endian fields); NC_OFF_* also within the frame")
+    w(" * DMA formats: offsets within the little-endian structure */")
+    for f in s.formats:
+        w(f"#define NC_{f.name.upper()}_BYTES {f.size}")
+        for fl in f.fields:
+            if fl.aligned:
+                w(f"#define NC_{f.name.upper()}_{fl.name.upper()}_OFF {fl.byte_off}  /* {fl.bits} bits */")
+        if f in s.frame_parts:
+            w(f"#define NC_OFF_{f.name.upper()} {s.frame_offset(f)}")
+        w("")
+    w("/* ---- register map (byte addresses) ---- */")
+    for r in s.regs:
+        w(f"#define NC_REG_{r['name']} 0x{r['addr']:04X}u  /* {r['access']} */")
+    w("")
+    w("#endif /* NC_SPEC_H */")
+    return "\n".join(o) + "\n"
 
 # --------------------------------------------------------------------------------------------------
 # C#
@@ -570,6 +613,7 @@ def main(argv: list[str]) -> int:
         outputs = {
             SV_OUT: gen_sv(spec),
             CS_OUT: gen_cs(spec),
+            C_OUT: gen_c(spec),
             DOC_OUT: gen_doc(spec, DOC_OUT.read_text() if DOC_OUT.exists() else None),
         }
     except (SpecError, KeyError, tomllib.TOMLDecodeError) as e:

@@ -1,13 +1,14 @@
 # RTL make fragment, included by the top Makefile (ROOT = repository root).
 #
-#   rtl-test   build the Verilated testbench and run every RTL test case, plus the simulator's tests
-#              (SIM_TEST_CMDS of sim/sim.mk), through tests/rtl/run_all.sh; last line "N passed, N failed",
-#              summed over all of them
+#   rtl-test   build the Verilated testbenches and run every RTL test case (tests/rtl/run_all.sh over
+#              all binaries), plus the simulator's tests (SIM_TEST_CMDS of sim/sim.mk); last line
+#              "N passed, N failed", summed over all of them
 #   rtl-tool   build build/rtl/nc_hdr_tool (the C# cross-check CLI around the Verilated builder/parser)
 #   rtl-bench  the line-rate measurement only
 #
 # One Verilated top (tests/rtl/tb_top.sv: builder -> parser A, plus a standalone parser B) and one
 # C++ program (tests/rtl/tb_main.cpp) serve both the tests ("test") and the tool ("build", "parse").
+# A second top (tests/rtl/tb_xport.sv + tb_xport.cpp) tests the transport building blocks.
 
 RTL_DIR      := $(ROOT)/hw/rtl
 RTL_TB_DIR   := $(ROOT)/tests/rtl
@@ -15,15 +16,42 @@ RTL_BUILD    := $(ROOT)/build/rtl
 
 # Synthesizable sources, package first.
 RTL_SRCS := $(RTL_DIR)/generated/nc_pkg.sv \
+            $(RTL_DIR)/nc_nic_pkg.sv \
             $(RTL_DIR)/nc_axis_skid.sv \
             $(RTL_DIR)/nc_fifo.sv \
             $(RTL_DIR)/nc_axis_frame_fifo.sv \
             $(RTL_DIR)/nc_drop_counters.sv \
             $(RTL_DIR)/nc_frame_builder.sv \
-            $(RTL_DIR)/nc_frame_parser.sv
+            $(RTL_DIR)/nc_frame_parser.sv \
+            $(RTL_DIR)/nc_rx_window.sv \
+            $(RTL_DIR)/nc_tx_window.sv \
+            $(RTL_DIR)/nc_rx_window_logic.sv \
+            $(RTL_DIR)/nc_tx_window_logic.sv \
+            $(RTL_DIR)/nc_timer_scan.sv \
+            $(RTL_DIR)/nc_desc_validate.sv \
+            $(RTL_DIR)/nc_ring_index_check.sv \
+            $(RTL_DIR)/nc_chan_rmw.sv \
+            $(RTL_DIR)/nc_ram_1w1r.sv \
+            $(RTL_DIR)/nc_tx_ctrl.sv \
+            $(RTL_DIR)/nc_tx_fetch.sv \
+            $(RTL_DIR)/nc_dma_rd_mux.sv \
+            $(RTL_DIR)/nc_tx_job_arb.sv \
+            $(RTL_DIR)/nc_tx_hdr.sv \
+            $(RTL_DIR)/nc_tx_monitor.sv \
+            $(RTL_DIR)/nc_rx_dispatch.sv \
+            $(RTL_DIR)/nc_rx_ctrl.sv \
+            $(RTL_DIR)/nc_rx_place.sv \
+            $(RTL_DIR)/nc_cpl_writer.sv \
+            $(RTL_DIR)/nc_eq.sv \
+            $(RTL_DIR)/nc_dma_wr_mux.sv \
+            $(RTL_DIR)/nc_mgmt.sv \
+            $(RTL_DIR)/nc_ch_cmd.sv \
+            $(RTL_DIR)/nc_regs.sv \
+            $(RTL_DIR)/nc_nic.sv
 
 # Top modules `make lint` checks (each with --top-module over all of RTL_SRCS).
-RTL_LINT_TOPS  := nc_frame_builder nc_frame_parser nc_drop_counters nc_axis_skid nc_fifo nc_axis_frame_fifo
+RTL_LINT_TOPS  := nc_frame_builder nc_frame_parser nc_drop_counters nc_axis_skid nc_fifo nc_axis_frame_fifo \
+                  nc_rx_window nc_tx_window nc_timer_scan nc_desc_validate nc_ring_index_check nc_nic
 RTL_LINT_FILES := $(RTL_SRCS)
 
 RTL_TB_SRCS := $(RTL_TB_DIR)/tb_top.sv
@@ -43,15 +71,44 @@ $(RTL_EXE): $(RTL_SRCS) $(RTL_TB_SRCS) $(RTL_TB_CPP) $(RTL_TB_HDRS) $(RTL_TB_DIR
 	@verilator $(RTL_VERILATOR_FLAGS) $(RTL_SRCS) $(RTL_TB_SRCS) $(RTL_TB_CPP) > $(RTL_BUILD)/verilator-build.log 2>&1 \
 	  || { cat $(RTL_BUILD)/verilator-build.log; exit 1; }
 
+# Transport building blocks: nc_rx_window, nc_tx_window, nc_timer_scan, nc_desc_validate,
+# nc_ring_index_check (tests/rtl/tb_xport.sv, tests/rtl/tb_xport.cpp).
+RTL_XPORT_SRCS := $(RTL_TB_DIR)/tb_xport.sv
+RTL_XPORT_CPP  := $(RTL_TB_DIR)/tb_xport.cpp
+RTL_XPORT_EXE  := $(RTL_BUILD)/xport/Vtb_xport
+RTL_XPORT_VERILATOR_FLAGS := --cc --exe --build -j 2 -O2 -Wall --top-module tb_xport \
+                       --Mdir $(RTL_BUILD)/xport -o Vtb_xport \
+                       -CFLAGS -std=c++17 \
+                       -MAKEFLAGS "OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2"
+
+$(RTL_XPORT_EXE): $(RTL_SRCS) $(RTL_XPORT_SRCS) $(RTL_XPORT_CPP) $(RTL_TB_DIR)/rtl.mk
+	@mkdir -p $(RTL_BUILD)
+	@verilator $(RTL_XPORT_VERILATOR_FLAGS) $(RTL_SRCS) $(RTL_XPORT_SRCS) $(RTL_XPORT_CPP) > $(RTL_BUILD)/verilator-xport.log 2>&1 \
+	  || { cat $(RTL_BUILD)/verilator-xport.log; exit 1; }
+
 $(RTL_TOOL): $(RTL_EXE)
 	@cp $(RTL_EXE) $(RTL_TOOL)
 
 .PHONY: rtl-test rtl-tool rtl-bench
 rtl-test:
-	@$(MAKE) -s --no-print-directory -f $(ROOT)/Makefile $(RTL_EXE) $(SIM_TEST_DEPS) || { echo "0 passed, 1 failed"; exit 1; }
-	@bash $(RTL_TB_DIR)/run_all.sh "$(RTL_EXE) test --pcap $(RTL_BUILD)/builder_random.pcap" $(SIM_TEST_CMDS)
+	@$(MAKE) -s --no-print-directory -f $(ROOT)/Makefile $(RTL_EXE) $(RTL_XPORT_EXE) $(RTL_NIC_EXE) $(SIM_TEST_DEPS) || { echo "0 passed, 1 failed"; exit 1; }
+	@bash $(RTL_TB_DIR)/run_all.sh "$(RTL_EXE) test --pcap $(RTL_BUILD)/builder_random.pcap" "$(RTL_XPORT_EXE)" "$(RTL_NIC_EXE) test" $(SIM_TEST_CMDS)
 
 rtl-tool: $(RTL_TOOL)
 
 rtl-bench: $(RTL_EXE)
 	@$(RTL_EXE) test --only linerate --pcap $(RTL_BUILD)/builder_random.pcap
+
+# The NIC core: two Verilated nc_nic instances with host and link models (tests/rtl/tb_nic.cpp): the
+# system tests ("test") and the cycle-exact hardware benchmarks ("bench").
+RTL_NIC_CPP := $(RTL_TB_DIR)/tb_nic.cpp
+RTL_NIC_EXE := $(RTL_BUILD)/nic/Vnc_nic
+RTL_NIC_VERILATOR_FLAGS := --cc --exe --build -j 2 -O3 -Wall --top-module nc_nic \
+                       --Mdir $(RTL_BUILD)/nic -o Vnc_nic \
+                       -CFLAGS "-std=c++17 -I$(ROOT)/sim/include" \
+                       -MAKEFLAGS "OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2"
+
+$(RTL_NIC_EXE): $(RTL_SRCS) $(RTL_NIC_CPP) $(ROOT)/sim/include/nc_spec.h $(RTL_TB_DIR)/rtl.mk
+	@mkdir -p $(RTL_BUILD)/nic
+	@verilator $(RTL_NIC_VERILATOR_FLAGS) $(RTL_SRCS) $(RTL_NIC_CPP) > $(RTL_BUILD)/verilator-nic.log 2>&1 \
+	  || { cat $(RTL_BUILD)/verilator-nic.log; exit 1; }

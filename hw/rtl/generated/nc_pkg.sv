@@ -363,6 +363,7 @@ package nc_pkg;
   localparam logic [15:0] NC_REG_CH_RING_LOG = 16'h022C;  // rw: Staged: [7:0] Tx, [15:8] Rx, [23:16] completion ring log2 sizes
   localparam logic [15:0] NC_REG_CH_INIT_PSN = 16'h0230;  // rw: Staged: [31:0] initial transmit PSN (the peer's initial receive PSN is CH_PEER_PSN)
   localparam logic [15:0] NC_REG_CH_PEER_PSN = 16'h0234;  // rw: Staged: initial PSN the peer transmits
+  localparam logic [15:0] NC_REG_CH_TX_CREDIT = 16'h0238;  // rw: Staged: initial credit in packets — the Rx buffers the peer had posted when it agreed to open (later credit arrives in ACK frames)
   localparam logic [15:0] NC_REG_CH_CMD = 16'h0240;  // wo: [15:0] channel, [19:16] command (1 open with the staged context, 2 close, 3 read back into the staged and CH_RB_* registers)
   localparam logic [15:0] NC_REG_CH_CMD_STATUS = 16'h0244;  // ro: [0] busy, [7:4] last command result (0 ok, 1 bad channel, 2 bad state, 3 bad context, 4 bad command)
   localparam logic [15:0] NC_REG_CH_RB_STATE = 16'h0250;  // ro: Read back: [1:0] state (0 closed, 1 open, 2 failed), [15:8] why it failed (cpl_status)

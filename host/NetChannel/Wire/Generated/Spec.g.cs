@@ -1121,6 +1121,8 @@ public static class Registers
     public const int ChInitPsn = 0x0230;
     /// <summary>rw: Staged: initial PSN the peer transmits</summary>
     public const int ChPeerPsn = 0x0234;
+    /// <summary>rw: Staged: initial credit in packets — the Rx buffers the peer had posted when it agreed to open (later credit arrives in ACK frames)</summary>
+    public const int ChTxCredit = 0x0238;
     /// <summary>wo: [15:0] channel, [19:16] command (1 open with the staged context, 2 close, 3 read back into the staged and CH_RB_* registers)</summary>
     public const int ChCmd = 0x0240;
     /// <summary>ro: [0] busy, [7:4] last command result (0 ok, 1 bad channel, 2 bad state, 3 bad context, 4 bad command)</summary>

@@ -1,0 +1,925 @@
+// Testbenches of the transport building blocks around the Verilated tb_xport:
+// nc_rx_window, nc_tx_window, nc_timer_scan (each at CHANNELS = 4 and 1024), nc_desc_validate,
+// nc_ring_index_check. Every case has a C++ reference model, random valid gaps and random back-pressure
+// on every output; each prints one PASS/FAIL line, and the program ends with "N passed, N failed".
+//
+//   build/rtl/xport/Vtb_xport [--only rxw|txw|e2e|timer|desc|ring] [--seed N] [--ops N]
+#include "Vtb_xport.h"
+#include "verilated.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+using u128 = unsigned __int128;
+
+std::unique_ptr<VerilatedContext> g_ctx;
+std::unique_ptr<Vtb_xport> top;
+uint64_t g_cycle = 0;
+const uint32_t kNow0 = 0xFFFF0000u;  // `now` wraps during the timer tests
+int g_pass = 0, g_fail = 0;
+
+void report(bool ok, const std::string& name, const std::string& detail) {
+    printf("%s %s: %s\n", ok ? "PASS" : "FAIL", name.c_str(), detail.c_str());
+    fflush(stdout);
+    (ok ? g_pass : g_fail)++;
+}
+std::string s(uint64_t v) { return std::to_string(v); }
+std::string hx(uint64_t v) { char b[24]; snprintf(b, sizeof b, "0x%llx", (unsigned long long)v); return b; }
+
+uint32_t now_val() { return kNow0 + uint32_t(g_cycle); }
+void settle() { top->now = now_val(); top->eval(); }
+// Rising edge: the inputs set for this cycle are sampled; afterwards the registered outputs are visible.
+void edge() {
+    top->clk = 1; top->eval();
+    top->clk = 0; g_cycle++; settle();
+}
+void reset() {
+    top->rst = 1; settle(); edge(); edge();
+    top->rst = 0; settle();
+}
+
+struct Rng {
+    std::mt19937_64 r;
+    explicit Rng(uint64_t seed) : r(seed) {}
+    uint64_t u64() { return r(); }
+    uint32_t below(uint64_t n) { return uint32_t(r() % n); }
+    bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(r) < p; }
+};
+
+u128 wide65(const VlWide<3>& w) { return (u128(w[2] & 1) << 64) | (u128(w[1]) << 32) | w[0]; }
+std::string hx128(u128 v) { return hx(uint64_t(v >> 64)) + ":" + hx(uint64_t(v)); }
+
+// ================================================================================================
+// Port bindings: one struct per instance, so the tests are templates over the instance.
+// ================================================================================================
+#define RXW_PORTS(P, NCH)                                                                              \
+    struct Rxw_##P {                                                                               \
+        static constexpr int CH = NCH;                                                             \
+        static constexpr const char* name = #P;                                                    \
+        static void init(bool v, uint32_t c, uint32_t psn) { top->P##_init_valid = v; top->P##_init_chan = c; top->P##_init_psn = psn; } \
+        static bool init_ready() { return top->P##_init_ready; }                                   \
+        static void req(bool v, uint32_t c, uint32_t psn) { top->P##_s_req_valid = v; top->P##_s_req_chan = c; top->P##_s_req_psn = psn; } \
+        static bool req_ready() { return top->P##_s_req_ready; }                                   \
+        static void rsp_ready(bool r) { top->P##_m_rsp_ready = r; }                                \
+        static bool rsp_valid() { return top->P##_m_rsp_valid; }                                   \
+        static uint32_t rsp_chan() { return top->P##_m_rsp_chan; }                                 \
+        static uint32_t rsp_psn() { return top->P##_m_rsp_psn; }                                   \
+        static uint32_t rsp_verdict() { return top->P##_m_rsp_verdict; }                           \
+        static uint32_t rsp_ack() { return top->P##_m_rsp_ack_psn; }                               \
+        static uint64_t rsp_sack() { return top->P##_m_rsp_sack; }                                 \
+        static void rd(bool v, uint32_t c) { top->P##_rd_valid = v; top->P##_rd_chan = c; }        \
+        static bool rd_rsp_valid() { return top->P##_rd_rsp_valid; }                               \
+        static uint32_t rd_ack() { return top->P##_rd_rsp_ack_psn; }                               \
+        static uint64_t rd_sack() { return top->P##_rd_rsp_sack; }                                 \
+    };
+RXW_PORTS(rxs, 4)
+RXW_PORTS(rxl, 1024)
+
+#define TXW_PORTS(P, NCH)                                                                              \
+    struct Txw_##P {                                                                               \
+        static constexpr int CH = NCH;                                                             \
+        static constexpr const char* name = #P;                                                    \
+        static void op(bool v, uint32_t code, uint32_t c, uint32_t psn, uint64_t sack) {           \
+            top->P##_s_op_valid = v; top->P##_s_op_code = code; top->P##_s_op_chan = c;            \
+            top->P##_s_op_psn = psn; top->P##_s_op_sack = sack; }                                  \
+        static bool op_ready() { return top->P##_s_op_ready; }                                     \
+        static void rsp_ready(bool r) { top->P##_m_rsp_ready = r; }                                \
+        static bool rsp_valid() { return top->P##_m_rsp_valid; }                                   \
+        static uint32_t code() { return top->P##_m_rsp_code; }                                     \
+        static uint32_t chan() { return top->P##_m_rsp_chan; }                                     \
+        static uint32_t status() { return top->P##_m_rsp_status; }                                 \
+        static uint32_t psn() { return top->P##_m_rsp_psn; }                                       \
+        static uint32_t acked_from() { return top->P##_m_rsp_acked_from; }                         \
+        static uint32_t acked_count() { return top->P##_m_rsp_acked_count; }                       \
+        static uint32_t rtx_base() { return top->P##_m_rsp_rtx_base; }                             \
+        static u128 rtx_mask() { return wide65(top->P##_m_rsp_rtx_mask); }                         \
+        static uint32_t inflight() { return top->P##_m_rsp_inflight; }                             \
+    };
+TXW_PORTS(txs, 4)
+TXW_PORTS(txl, 1024)
+
+#define TMR_PORTS(P, NCH)                                                                              \
+    struct Tmr_##P {                                                                               \
+        static constexpr int CH = NCH;                                                             \
+        static constexpr const char* name = #P;                                                    \
+        static void arm(bool v, uint32_t c, uint32_t d) { top->P##_arm_valid = v; top->P##_arm_chan = c; top->P##_arm_deadline = d; } \
+        static bool arm_ready() { return top->P##_arm_ready; }                                     \
+        static void disarm(bool v, uint32_t c) { top->P##_disarm_valid = v; top->P##_disarm_chan = c; } \
+        static bool disarm_ready() { return top->P##_disarm_ready; }                               \
+        static void exp_ready(bool r) { top->P##_m_expire_ready = r; }                             \
+        static bool exp_valid() { return top->P##_m_expire_valid; }                                \
+        static uint32_t exp_chan() { return top->P##_m_expire_chan; }                              \
+    };
+TMR_PORTS(tms, 4)
+TMR_PORTS(tml, 1024)
+
+// ================================================================================================
+// Reference models
+// ================================================================================================
+enum { V_NEW = 0, V_DUP = 1, V_OOW = 2 };
+struct RxState { uint32_t ack = 0; uint64_t sack = 0; };
+
+int rx_model(RxState& st, uint32_t psn) {
+    uint32_t d = psn - st.ack;
+    if (int32_t(d) < 0) return V_DUP;
+    if (d > 64) return V_OOW;
+    if (d == 0) {
+        for (;;) {  // PSN ack received: advance while the next one was received too
+            bool next = st.sack & 1;
+            st.sack >>= 1;
+            st.ack++;
+            if (!next) break;
+        }
+        return V_NEW;
+    }
+    uint64_t bit = 1ull << (d - 1);
+    if (st.sack & bit) return V_DUP;
+    st.sack |= bit;
+    return V_NEW;
+}
+
+enum { OP_INIT = 0, OP_SEND = 1, OP_ACK = 2, OP_TIMEOUT = 3 };
+enum { ST_OK = 0, ST_NO_WINDOW = 1, ST_BAD_ACK = 2 };
+constexpr int WINDOW = 65, DUPTHRESH = 3;
+const u128 kMask65 = (u128(1) << 65) - 1;
+
+struct TxState { uint32_t una = 0, nxt = 0; u128 sacked = 0, done = 0; };
+struct TxRsp {
+    uint32_t code = 0, chan = 0, status = 0, psn = 0, acked_from = 0, acked_count = 0, rtx_base = 0, inflight = 0;
+    u128 rtx = 0;
+};
+
+TxRsp tx_model(TxState& st, uint32_t code, uint32_t chan, uint32_t psn, uint64_t sack) {
+    TxRsp r;
+    r.code = code; r.chan = chan;
+    switch (code) {
+    case OP_INIT:
+        st = TxState{psn, psn, 0, 0};
+        break;
+    case OP_SEND:
+        if (st.nxt - st.una < uint32_t(WINDOW)) r.psn = st.nxt++;
+        else r.status = ST_NO_WINDOW;
+        break;
+    case OP_ACK: {
+        if (int32_t(psn - st.una) < 0 || int32_t(psn - st.nxt) > 0) { r.status = ST_BAD_ACK; break; }
+        uint32_t cnt = psn - st.una;
+        r.acked_from = st.una;
+        r.acked_count = cnt;
+        st.una = psn;
+        st.sacked = cnt >= 65 ? 0 : st.sacked >> cnt;
+        st.done = cnt >= 65 ? 0 : st.done >> cnt;
+        uint32_t infl = st.nxt - st.una;
+        for (int i = 0; i < 64; i++)
+            if (((sack >> i) & 1) && uint32_t(i + 1) < infl) st.sacked |= u128(1) << (i + 1);
+        for (uint32_t j = 0; j < infl; j++) {
+            if ((st.sacked >> j) & 1) continue;
+            if ((st.done >> j) & 1) continue;
+            int after = 0;
+            for (uint32_t k = j + 1; k < infl; k++) after += int((st.sacked >> k) & 1);
+            if (after >= DUPTHRESH) r.rtx |= u128(1) << j;
+        }
+        st.done |= r.rtx;
+        r.rtx_base = st.una;
+        break;
+    }
+    case OP_TIMEOUT: {
+        uint32_t infl = st.nxt - st.una;
+        for (uint32_t j = 0; j < infl; j++)
+            if (!((st.sacked >> j) & 1)) r.rtx |= u128(1) << j;
+        st.done = r.rtx;
+        r.rtx_base = st.una;
+        break;
+    }
+    }
+    r.inflight = st.nxt - st.una;
+    return r;
+}
+
+// Compares a DUT response with the model's; returns "" or a description of the first difference.
+std::string tx_diff(const TxRsp& e, const TxRsp& g) {
+    auto f = [](const char* n, uint64_t a, uint64_t b) {
+        return std::string(n) + " exp " + hx(a) + " got " + hx(b);
+    };
+    if (e.code != g.code) return f("code", e.code, g.code);
+    if (e.chan != g.chan) return f("chan", e.chan, g.chan);
+    if (e.status != g.status) return f("status", e.status, g.status);
+    if (e.code == OP_SEND && e.status == ST_OK && e.psn != g.psn) return f("psn", e.psn, g.psn);
+    if (e.code == OP_ACK && e.status == ST_OK && e.acked_from != g.acked_from) return f("acked_from", e.acked_from, g.acked_from);
+    if (e.acked_count != g.acked_count) return f("acked_count", e.acked_count, g.acked_count);
+    if ((e.code == OP_TIMEOUT || (e.code == OP_ACK && e.status == ST_OK)) && e.rtx_base != g.rtx_base)
+        return f("rtx_base", e.rtx_base, g.rtx_base);
+    if (e.rtx != g.rtx) return "rtx_mask exp " + hx128(e.rtx) + " got " + hx128(g.rtx);
+    if (e.inflight != g.inflight) return f("inflight", e.inflight, g.inflight);
+    return "";
+}
+
+template <class T> TxRsp tx_read() {
+    TxRsp g;
+    g.code = T::code(); g.chan = T::chan(); g.status = T::status(); g.psn = T::psn();
+    g.acked_from = T::acked_from(); g.acked_count = T::acked_count(); g.rtx_base = T::rtx_base();
+    g.rtx = T::rtx_mask(); g.inflight = T::inflight();
+    return g;
+}
+
+// Random traffic knobs.
+struct Knobs {
+    double gap;      // probability an input stays idle in a cycle
+    double bp;       // probability an output is not ready in a cycle
+    double same;     // probability the next operation reuses the previous channel
+};
+
+uint32_t pick_chan(Rng& r, int ch, uint32_t prev, const Knobs& k) {
+    if (r.chance(k.same)) return prev;
+    if (ch > 16 && r.chance(0.5)) return r.below(16);  // keep a hot set so channels see real traffic
+    return r.below(ch);
+}
+
+uint32_t rand_psn0(Rng& r) {
+    switch (r.below(3)) {
+    case 0: return 0xFFFFFFFFu - r.below(200);  // wraps soon
+    case 1: return uint32_t(r.u64());
+    default: return r.below(1000);
+    }
+}
+
+// ================================================================================================
+// nc_rx_window: random operations vs. the model; responses in order, rd port vs. committed state.
+// ================================================================================================
+template <class T>
+void test_rxw(uint64_t seed, int nops, const Knobs& k, const std::string& tname) {
+    Rng r(seed);
+    reset();
+    T::init(0, 0, 0); T::req(0, 0, 0); T::rd(0, 0); T::rsp_ready(0);
+    std::vector<RxState> acc(T::CH), com(T::CH);
+    std::vector<bool> com_open(T::CH, false);  // the RAM keeps the previous test's state until an init
+    struct Exp { uint32_t chan, psn, verdict, ack; uint64_t sack; };
+    std::deque<Exp> exp;
+    struct Slot { bool valid = false, init = false; uint32_t chan = 0, psn = 0; } s1;
+    std::string err;
+    // Open every channel first (init traffic alone, back to back).
+    int issued = 0, checked = 0, inits = 0, rds = 0;
+    bool req_on = false, init_on = false;
+    uint32_t req_chan = 0, req_psn = 0, init_chan = 0, init_psn = 0, prev = 0;
+    uint32_t opened = 0;
+    uint64_t guard = 0;
+    while ((issued < nops || !exp.empty() || s1.valid || init_on) && err.empty()) {
+        if (++guard > uint64_t(nops) * 40 + 100000) { err = "timeout"; break; }
+        // ---- choose this cycle's inputs
+        if (!init_on) {
+            if (opened < uint32_t(T::CH)) { init_on = true; init_chan = opened++; init_psn = rand_psn0(r); }
+            else if (issued < nops && r.chance(0.004)) { init_on = true; init_chan = pick_chan(r, T::CH, prev, k); init_psn = rand_psn0(r); }
+        }
+        if (!req_on && issued < nops && opened >= uint32_t(T::CH) && !r.chance(k.gap)) {
+            req_on = true;
+            req_chan = pick_chan(r, T::CH, prev, k);
+            prev = req_chan;
+            uint32_t a = acc[req_chan].ack;
+            switch (r.below(10)) {
+            case 0: req_psn = uint32_t(r.u64()); break;
+            case 1: req_psn = a - 1 - r.below(70); break;
+            case 2: req_psn = a + 64 + r.below(4); break;
+            case 3: case 4: req_psn = a; break;
+            default: req_psn = a + r.below(66); break;
+            }
+        }
+        bool rd_on = r.chance(0.5);
+        uint32_t rd_chan = r.chance(0.5) ? prev : r.below(T::CH);
+        bool rr = !r.chance(k.bp);
+        T::init(init_on, init_chan, init_psn);
+        T::req(req_on, req_chan, req_psn);
+        T::rd(rd_on, rd_chan);
+        T::rsp_ready(rr);
+        settle();
+        // ---- handshakes of this cycle (before the edge)
+        bool m_valid = T::rsp_valid();
+        bool out_free = !m_valid || rr;
+        bool adv = !s1.valid || out_free;
+        if (T::init_ready() != adv || T::req_ready() != (adv && !init_on)) { err = "ready differs from the documented pipeline"; break; }
+        bool init_fire = init_on && adv;
+        bool req_fire = req_on && adv && !init_on;
+        if (m_valid && rr) {
+            if (exp.empty()) { err = "unexpected response"; break; }
+            Exp e = exp.front(); exp.pop_front();
+            if (T::rsp_chan() != e.chan || T::rsp_psn() != e.psn || T::rsp_verdict() != e.verdict ||
+                T::rsp_ack() != e.ack || T::rsp_sack() != e.sack) {
+                err = "response " + s(checked) + " chan " + s(e.chan) + " psn " + hx(e.psn) + ": exp verdict " +
+                      s(e.verdict) + " ack " + hx(e.ack) + " sack " + hx(e.sack) + ", got chan " + s(T::rsp_chan()) +
+                      " psn " + hx(T::rsp_psn()) + " verdict " + s(T::rsp_verdict()) + " ack " + hx(T::rsp_ack()) +
+                      " sack " + hx(T::rsp_sack());
+                break;
+            }
+            checked++;
+        }
+        if (init_fire) { acc[init_chan] = RxState{init_psn, 0}; init_on = false; inits++; }
+        if (req_fire) {
+            Exp e{req_chan, req_psn, 0, 0, 0};
+            e.verdict = uint32_t(rx_model(acc[req_chan], req_psn));
+            e.ack = acc[req_chan].ack; e.sack = acc[req_chan].sack;
+            exp.push_back(e);
+            req_on = false;
+            issued++;
+        }
+        // commit model: stage 1 writes back when it moves on
+        if (s1.valid && out_free) {
+            if (s1.init) { com[s1.chan] = RxState{s1.psn, 0}; com_open[s1.chan] = true; }
+            else rx_model(com[s1.chan], s1.psn);
+        }
+        if (adv) s1 = Slot{init_fire || req_fire, init_fire, init_fire ? init_chan : req_chan, init_fire ? init_psn : req_psn};
+        edge();
+        // ---- read port: registered, reflects every commit up to and including the last edge
+        if (T::rd_rsp_valid() != rd_on) { err = "rd_rsp_valid"; break; }
+        if (rd_on && com_open[rd_chan]) {
+            rds++;
+            if (T::rd_ack() != com[rd_chan].ack || T::rd_sack() != com[rd_chan].sack) {
+                err = "rd chan " + s(rd_chan) + " exp ack " + hx(com[rd_chan].ack) + " sack " + hx(com[rd_chan].sack) +
+                      " got " + hx(T::rd_ack()) + " " + hx(T::rd_sack());
+                break;
+            }
+        }
+    }
+    T::init(0, 0, 0); T::req(0, 0, 0); T::rd(0, 0); T::rsp_ready(0); settle();
+    report(err.empty(), tname,
+           err.empty() ? s(checked) + " responses, " + s(inits) + " inits, " + s(rds) + " reads checked (CHANNELS=" + s(T::CH) + ")"
+                       : err);
+}
+
+// ================================================================================================
+// nc_tx_window: random operations vs. the model.
+// ================================================================================================
+template <class T>
+void test_txw(uint64_t seed, int nops, const Knobs& k, const std::string& tname) {
+    Rng r(seed);
+    reset();
+    T::op(0, 0, 0, 0, 0); T::rsp_ready(0);
+    std::vector<TxState> acc(T::CH);
+    std::deque<TxRsp> exp;
+    std::string err;
+    int issued = 0, checked = 0, rtx_ops = 0, bad_acks = 0, no_win = 0;
+    bool on = false;
+    uint32_t code = 0, chan = 0, psn = 0, prev = 0;
+    uint64_t sack = 0;
+    uint32_t opened = 0;
+    uint64_t guard = 0;
+    while ((issued < nops || !exp.empty()) && err.empty()) {
+        if (++guard > uint64_t(nops) * 40 + 100000) { err = "timeout"; break; }
+        if (!on && issued < nops && (opened < uint32_t(T::CH) || !r.chance(k.gap))) {
+            on = true;
+            if (opened < uint32_t(T::CH)) { code = OP_INIT; chan = opened++; psn = rand_psn0(r); sack = 0; }
+            else {
+                chan = pick_chan(r, T::CH, prev, k);
+                const TxState& st = acc[chan];
+                uint32_t infl = st.nxt - st.una;
+                uint32_t x = r.below(100);
+                code = x < 1 ? OP_INIT : x < 45 ? OP_SEND : x < 97 ? OP_ACK : OP_TIMEOUT;
+                psn = 0; sack = r.u64();
+                if (code == OP_INIT) psn = rand_psn0(r);
+                if (code == OP_ACK) {
+                    uint32_t y = r.below(20);
+                    if (y == 0) psn = uint32_t(r.u64());
+                    else if (y == 1) psn = st.una - 1 - r.below(5);
+                    else if (y == 2) psn = st.nxt + 1 + r.below(5);
+                    else psn = st.una + (r.chance(0.6) ? 0 : r.below(std::min<uint32_t>(infl, 4) + 1));
+                    switch (r.below(4)) {  // sack density
+                    case 0: sack &= r.u64() & r.u64(); break;
+                    case 1: sack |= r.u64(); break;
+                    case 2: sack = 0; break;
+                    default: break;
+                    }
+                }
+            }
+            prev = chan;
+        }
+        bool rr = !r.chance(k.bp);
+        T::op(on, code, chan, psn, sack);
+        T::rsp_ready(rr);
+        settle();
+        bool m_valid = T::rsp_valid();
+        if (m_valid && rr) {
+            if (exp.empty()) { err = "unexpected response"; break; }
+            TxRsp e = exp.front(); exp.pop_front();
+            std::string d = tx_diff(e, tx_read<T>());
+            if (!d.empty()) { err = "response " + s(checked) + " (op " + s(e.code) + " chan " + s(e.chan) + "): " + d; break; }
+            checked++;
+        }
+        if (on && T::op_ready()) {
+            exp.push_back(tx_model(acc[chan], code, chan, psn, sack));
+            const TxRsp& e = exp.back();
+            rtx_ops += e.rtx != 0;
+            bad_acks += e.status == ST_BAD_ACK;
+            no_win += e.status == ST_NO_WINDOW;
+            on = false;
+            issued++;
+        }
+        edge();
+    }
+    T::op(0, 0, 0, 0, 0); T::rsp_ready(0); settle();
+    report(err.empty(), tname,
+           err.empty() ? s(checked) + " responses checked (" + s(rtx_ops) + " with retransmits, " + s(bad_acks) +
+                             " bad acks, " + s(no_win) + " no-window; CHANNELS=" + s(T::CH) + ")"
+                       : err);
+}
+
+// ================================================================================================
+// End to end: nc_tx_window + nc_rx_window with a lossy, reordering, duplicating network.
+// ================================================================================================
+template <class TX> TxRsp tx_op(Rng& r, uint32_t code, uint32_t chan, uint32_t psn, uint64_t sack) {
+    while (r.chance(0.2)) edge();
+    TX::op(1, code, chan, psn, sack); TX::rsp_ready(0); settle();
+    while (!TX::op_ready()) edge();
+    edge();
+    TX::op(0, 0, 0, 0, 0); settle();
+    for (;;) {
+        bool rr = !r.chance(0.3);
+        TX::rsp_ready(rr); settle();
+        if (TX::rsp_valid() && rr) { TxRsp g = tx_read<TX>(); edge(); TX::rsp_ready(0); settle(); return g; }
+        edge();
+    }
+}
+struct RxRsp { uint32_t verdict, ack; uint64_t sack; };
+template <class RX> RxRsp rx_op(Rng& r, uint32_t chan, uint32_t psn) {
+    while (r.chance(0.2)) edge();
+    RX::req(1, chan, psn); RX::rsp_ready(0); settle();
+    while (!RX::req_ready()) edge();
+    edge();
+    RX::req(0, 0, 0); settle();
+    for (;;) {
+        bool rr = !r.chance(0.3);
+        RX::rsp_ready(rr); settle();
+        if (RX::rsp_valid() && rr) {
+            RxRsp g{RX::rsp_verdict(), RX::rsp_ack(), RX::rsp_sack()};
+            edge(); RX::rsp_ready(0); settle();
+            return g;
+        }
+        edge();
+    }
+}
+template <class RX> void rx_init(uint32_t chan, uint32_t psn) {
+    RX::init(1, chan, psn); settle();
+    while (!RX::init_ready()) edge();
+    edge();
+    RX::init(0, 0, 0); settle();
+}
+
+template <class TX, class RX>
+void test_e2e(uint64_t seed, int nchan, int npkts, double loss, const std::string& tname) {
+    Rng r(seed);
+    reset();
+    struct Ch {
+        uint32_t id, psn0, sent = 0, una = 0;
+        std::vector<int> delivered;
+        RxState rx;
+    };
+    std::vector<Ch> ch;
+    std::vector<uint32_t> ids;
+    for (int i = 0; i < nchan; i++) {
+        uint32_t id;
+        do { id = r.below(TX::CH); } while (std::find(ids.begin(), ids.end(), id) != ids.end());
+        ids.push_back(id);
+        Ch c; c.id = id; c.psn0 = rand_psn0(r); c.una = c.psn0; c.delivered.assign(npkts, 0); c.rx.ack = c.psn0;
+        ch.push_back(c);
+    }
+    std::string err;
+    for (auto& c : ch) {
+        TxRsp g = tx_op<TX>(r, OP_INIT, c.id, c.psn0, 0);
+        if (g.inflight != 0) err = "init";
+        rx_init<RX>(c.id, c.psn0);
+    }
+    struct Pkt { int ci; uint32_t psn; uint64_t sack; };
+    std::vector<Pkt> data, acks;  // in flight; delivered in random order
+    auto put = [&](std::vector<Pkt>& net, const Pkt& p) {
+        if (r.chance(loss)) return;
+        net.push_back(p);
+        if (r.chance(0.05)) net.push_back(p);  // duplicated by the network
+    };
+    auto take = [&](std::vector<Pkt>& net) {
+        size_t i = r.chance(0.7) ? 0 : r.below(net.size());  // mostly in order, sometimes reordered
+        Pkt p = net[i];
+        net.erase(net.begin() + long(i));
+        return p;
+    };
+    uint64_t steps = 0, news = 0, dups = 0, retx = 0, timeouts = 0, bad = 0;
+    auto all_done = [&]() {
+        for (auto& c : ch) if (c.una != c.psn0 + uint32_t(npkts)) return false;
+        return true;
+    };
+    auto retransmit = [&](int ci, const TxRsp& g) {
+        for (int j = 0; j < 65; j++)
+            if ((g.rtx >> j) & 1) { put(data, Pkt{ci, g.rtx_base + uint32_t(j), 0}); retx++; }
+    };
+    while (err.empty() && !all_done()) {
+        if (++steps > 400000) { err = "no full delivery after " + s(steps) + " steps"; break; }
+        uint32_t x = r.below(10);
+        if (x < 3) {  // the application sends
+            int ci = int(r.below(ch.size()));
+            Ch& c = ch[ci];
+            if (c.sent < uint32_t(npkts)) {
+                TxRsp g = tx_op<TX>(r, OP_SEND, c.id, 0, 0);
+                if (g.status == ST_OK) {
+                    if (g.psn != c.psn0 + c.sent) { err = "SEND psn " + hx(g.psn) + " exp " + hx(c.psn0 + c.sent); break; }
+                    c.sent++;
+                    put(data, Pkt{ci, g.psn, 0});
+                } else if (g.inflight != 65) { err = "NO_WINDOW with inflight " + s(g.inflight); break; }
+            }
+        } else if (x < 6 && !data.empty()) {  // a data packet arrives
+            Pkt p = take(data);
+            Ch& c = ch[p.ci];
+            RxRsp g = rx_op<RX>(r, c.id, p.psn);
+            uint32_t ev = uint32_t(rx_model(c.rx, p.psn));
+            if (g.verdict != ev || g.ack != c.rx.ack || g.sack != c.rx.sack) { err = "rx verdict/state differs from the model"; break; }
+            if (g.verdict == V_NEW) {
+                uint32_t off = p.psn - c.psn0;
+                if (off >= uint32_t(npkts) || c.delivered[off]) { err = "PSN " + hx(p.psn) + " delivered twice or never sent"; break; }
+                c.delivered[off] = 1;
+                news++;
+            } else if (g.verdict == V_DUP) dups++;
+            else { err = "OUT_OF_WINDOW from a correct sender"; break; }
+            put(acks, Pkt{p.ci, g.ack, g.sack});
+        } else if (x < 9 && !acks.empty()) {  // an ack arrives
+            Pkt p = take(acks);
+            Ch& c = ch[p.ci];
+            TxRsp g = tx_op<TX>(r, OP_ACK, c.id, p.psn, p.sack);
+            if (g.status == ST_OK) {
+                if (g.acked_from != c.una || g.acked_from + g.acked_count != p.psn) { err = "acked range"; break; }
+                c.una = p.psn;
+                retransmit(p.ci, g);
+            } else if (g.status == ST_BAD_ACK) {
+                if (int32_t(p.psn - c.una) >= 0) { err = "good ack refused"; break; }
+                bad++;
+            } else { err = "ack status"; break; }
+        } else if (data.empty() && acks.empty()) {  // nothing moves: the timer fires for a channel
+            int ci = int(r.below(ch.size()));
+            TxRsp g = tx_op<TX>(r, OP_TIMEOUT, ch[ci].id, 0, 0);
+            timeouts++;
+            retransmit(ci, g);
+        }
+    }
+    if (err.empty())
+        for (auto& c : ch)
+            for (int i = 0; i < npkts; i++)
+                if (!c.delivered[i]) { err = "PSN " + hx(c.psn0 + uint32_t(i)) + " never delivered"; break; }
+    report(err.empty(), tname,
+           err.empty() ? s(nchan) + " channels x " + s(npkts) + " packets delivered exactly once (" + s(news) + " new, " +
+                             s(dups) + " duplicates, " + s(retx) + " retransmits, " + s(timeouts) + " timeouts, " + s(bad) +
+                             " stale acks; loss " + s(uint64_t(loss * 100)) + "%, CHANNELS=" + s(TX::CH) + ")"
+                       : err);
+}
+
+// ================================================================================================
+// nc_timer_scan: expiries must be due and armed (model), emitted once, and never later than a sweep
+// (plus back-pressure stalls) after becoming due.
+// ================================================================================================
+template <class T>
+void test_timer(uint64_t seed, uint64_t ncycles, const Knobs& k, uint32_t horizon, const std::string& tname) {
+    Rng r(seed);
+    reset();
+    T::arm(0, 0, 0); T::disarm(0, 0); T::exp_ready(0);
+    struct St { bool armed = false; uint32_t dl = 0; bool due = false; uint64_t due_at = 0, stalls_at = 0; };
+    std::vector<St> m(T::CH);
+    std::string err;
+    uint64_t stalls = 0, expiries = 0, arms = 0, disarms = 0, max_lat = 0;
+    bool arm_on = false, dis_on = false;
+    uint32_t arm_chan = 0, arm_dl = 0, dis_chan = 0, prev = 0;
+    std::vector<uint32_t> recent;  // recently expired: the consumer re-arms them
+    // wait for the post-reset clear
+    uint64_t w = 0;
+    while (!T::arm_ready()) { edge(); if (++w > uint64_t(T::CH) + 10) { err = "never ready after reset"; break; } }
+    if (err.empty() && w + 3 < uint64_t(T::CH)) err = "ready before the RAM was cleared";
+    auto is_due = [](uint32_t dl, uint32_t now) { return int32_t(dl - now) <= 0; };
+    for (uint64_t cyc = 0; cyc < ncycles && err.empty(); cyc++) {
+        uint32_t now = now_val();
+        if (!arm_on && !r.chance(k.gap)) {
+            arm_on = true;
+            if (!recent.empty() && r.chance(0.5)) { arm_chan = recent.front(); recent.erase(recent.begin()); }
+            else arm_chan = pick_chan(r, T::CH, prev, k);
+            prev = arm_chan;
+            arm_dl = r.chance(0.1) ? now - r.below(50) : now + r.below(horizon);
+        }
+        if (!dis_on && r.chance(0.15)) { dis_on = true; dis_chan = r.chance(0.5) ? prev : r.below(T::CH); }
+        bool er = !r.chance(k.bp);
+        T::arm(arm_on, arm_chan, arm_dl);
+        T::disarm(dis_on, dis_chan);
+        T::exp_ready(er);
+        settle();
+        bool pre_valid = T::exp_valid();
+        bool arm_fire = arm_on && T::arm_ready();
+        bool dis_fire = dis_on && T::disarm_ready();
+        if (dis_fire && arm_fire) { err = "arm and disarm accepted in the same cycle"; break; }
+        if (pre_valid && !er) stalls++;
+        edge();
+        bool loaded = T::exp_valid() && (!pre_valid || er);
+        // the write port is refused only to the scan's disarm of an expiring channel
+        if ((arm_on || dis_on) && !arm_fire && !dis_fire && !loaded) { err = "arm/disarm refused with the write port free"; break; }
+        if (loaded) {
+            uint32_t c = T::exp_chan();
+            if (arm_fire || dis_fire) { err = "port write in an expiry cycle"; break; }
+            if (!m[c].armed || !is_due(m[c].dl, now)) {
+                err = "chan " + s(c) + " expired at now " + hx(now) + " but " +
+                      (m[c].armed ? "deadline " + hx(m[c].dl) : std::string("not armed"));
+                break;
+            }
+            uint64_t lat = g_cycle - m[c].due_at - (stalls - m[c].stalls_at);
+            if (m[c].due && lat > max_lat) max_lat = lat;
+            m[c] = St{};
+            expiries++;
+            if (recent.size() < 8) recent.push_back(c);
+        }
+        if (arm_fire) { m[arm_chan] = St{true, arm_dl}; arm_on = false; arms++; }
+        if (dis_fire) { m[dis_chan] = St{}; dis_on = false; disarms++; }
+        // liveness: every armed, due channel is emitted within a sweep plus the stall cycles
+        uint32_t nnow = now_val();
+        for (int c = 0; c < T::CH; c++) {
+            St& x = m[c];
+            if (!x.armed) continue;
+            if (!x.due && is_due(x.dl, nnow)) { x.due = true; x.due_at = g_cycle; x.stalls_at = stalls; }
+            if (x.due && g_cycle - x.due_at - (stalls - x.stalls_at) > uint64_t(T::CH) + 3) {
+                err = "chan " + s(c) + " due since cycle " + s(x.due_at) + " not expired by " + s(g_cycle);
+                break;
+            }
+        }
+    }
+    T::arm(0, 0, 0); T::disarm(0, 0); T::exp_ready(0); settle();
+    report(err.empty(), tname,
+           err.empty() ? s(ncycles) + " cycles: " + s(arms) + " arms, " + s(disarms) + " disarms, " + s(expiries) +
+                             " expiries checked, worst latency " + s(max_lat) + " (+stalls) cycles (CHANNELS=" + s(T::CH) + ")"
+                       : err);
+}
+
+// ================================================================================================
+// nc_desc_validate and nc_ring_index_check
+// ================================================================================================
+enum : uint32_t { C_OK = 0, C_BAD_ADDR = 1, C_BAD_LEN = 2, C_BAD_INDEX = 3, C_BAD_DESC = 7 };
+
+struct TxD { uint64_t addr = 0x1000; uint32_t len = 100; uint16_t tag = 0, flags = 0, sp = 0, dp = 0; uint32_t seq = 0, grant = 0;
+             uint8_t type = 1, rsvd0 = 0; uint16_t rsvd1 = 0; };
+struct RxD { uint64_t addr = 0x1000; uint32_t len = 100; uint16_t tag = 0, rsvd = 0; };
+
+uint32_t model_tx(const TxD& d) {
+    if (d.type > 6 || d.flags || d.rsvd0 || d.rsvd1) return C_BAD_DESC;
+    if (d.len > 9000 || (d.len == 0 && d.type == 1)) return C_BAD_LEN;
+    if (d.len > 0 && (d.addr == 0 || u128(d.addr) + d.len > (u128(1) << 64))) return C_BAD_ADDR;
+    return C_OK;
+}
+uint32_t model_rx(const RxD& d) {
+    if (d.rsvd) return C_BAD_DESC;
+    if (d.len == 0) return C_BAD_LEN;
+    if (d.addr == 0 || (d.addr & 63) != 0 || u128(d.addr) + d.len > (u128(1) << 64)) return C_BAD_ADDR;
+    return C_OK;
+}
+
+void pack_tx(const TxD& d, uint32_t w[8]) {
+    w[0] = uint32_t(d.addr); w[1] = uint32_t(d.addr >> 32); w[2] = d.len;
+    w[3] = d.tag | (uint32_t(d.flags) << 16); w[4] = d.sp | (uint32_t(d.dp) << 16);
+    w[5] = d.seq; w[6] = d.grant; w[7] = d.type | (uint32_t(d.rsvd0) << 8) | (uint32_t(d.rsvd1) << 16);
+}
+void pack_rx(const RxD& d, uint32_t w[4]) {
+    w[0] = uint32_t(d.addr); w[1] = uint32_t(d.addr >> 32); w[2] = d.len; w[3] = d.tag | (uint32_t(d.rsvd) << 16);
+}
+
+struct DescVec { bool is_rx; TxD tx; RxD rx; uint32_t expect; std::string what; };
+
+// Streams the vectors through nc_desc_validate with gaps and back-pressure; checks the status against
+// both the vector's expectation and the model, and the pass-through fields.
+void run_desc(Rng& r, const std::vector<DescVec>& v, const std::string& tname) {
+    reset();
+    top->dv_s_valid = 0; top->dv_m_ready = 0;
+    std::string err;
+    size_t in = 0, out = 0;
+    bool on = false;
+    uint64_t guard = 0;
+    while (out < v.size() && err.empty()) {
+        if (++guard > v.size() * 20 + 100) { err = "timeout"; break; }
+        if (!on && in < v.size() && !r.chance(0.3)) on = true;
+        bool mr = !r.chance(0.3);
+        top->dv_s_valid = on;
+        if (on) {
+            const DescVec& d = v[in];
+            uint32_t tw[8], rw[4];
+            TxD junk_tx; RxD junk_rx;  // the unused descriptor carries random junk
+            junk_tx.addr = r.u64(); junk_tx.len = uint32_t(r.u64()); junk_tx.type = uint8_t(r.u64()); junk_tx.rsvd1 = uint16_t(r.u64());
+            junk_rx.addr = r.u64(); junk_rx.len = 0; junk_rx.rsvd = uint16_t(r.u64());
+            pack_tx(d.is_rx ? junk_tx : d.tx, tw);
+            pack_rx(d.is_rx ? d.rx : junk_rx, rw);
+            for (int i = 0; i < 8; i++) top->dv_s_tx_desc[i] = tw[i];
+            for (int i = 0; i < 4; i++) top->dv_s_rx_desc[i] = rw[i];
+            top->dv_s_is_rx = d.is_rx;
+            top->dv_s_user = uint8_t(in);
+        }
+        top->dv_m_ready = mr;
+        settle();
+        if (top->dv_m_valid && mr) {
+            const DescVec& d = v[out];
+            uint32_t model = d.is_rx ? model_rx(d.rx) : model_tx(d.tx);
+            uint32_t got = top->dv_m_status;
+            uint32_t tw[8], rw[4];
+            pack_tx(d.tx, tw); pack_rx(d.rx, rw);
+            bool pass_ok = top->dv_m_user == uint8_t(out) && top->dv_m_is_rx == d.is_rx;
+            if (d.is_rx) for (int i = 0; i < 4; i++) pass_ok = pass_ok && top->dv_m_rx_desc[i] == rw[i];
+            else for (int i = 0; i < 8; i++) pass_ok = pass_ok && top->dv_m_tx_desc[i] == tw[i];
+            if (got != d.expect || model != d.expect)
+                err = "'" + d.what + "': expected " + s(d.expect) + ", model " + s(model) + ", DUT " + s(got);
+            else if (!pass_ok) err = "'" + d.what + "': pass-through fields differ";
+            out++;
+        }
+        if (on && top->dv_s_ready) { on = false; in++; }
+        edge();
+    }
+    top->dv_s_valid = 0; top->dv_m_ready = 0; settle();
+    report(err.empty(), tname, err.empty() ? s(v.size()) + " descriptors checked" : err);
+}
+
+void test_desc(uint64_t seed, int nrand) {
+    Rng r(seed);
+    const uint64_t TOP = 0;  // 2^64 wraps to 0
+    std::vector<DescVec> tx, rx, prec, edge_v, rnd;
+    auto T = [](TxD d, uint32_t e, const std::string& w) { return DescVec{false, d, RxD{}, e, w}; };
+    auto R = [](RxD d, uint32_t e, const std::string& w) { return DescVec{true, TxD{}, d, e, w}; };
+    // Tx rules one by one
+    for (int t = 0; t <= 6; t++) { TxD d; d.type = uint8_t(t); tx.push_back(T(d, C_OK, "type " + s(t) + " ok")); }
+    for (int t : {7, 8, 0x80, 0xFF}) { TxD d; d.type = uint8_t(t); tx.push_back(T(d, C_BAD_DESC, "type " + s(t))); }
+    { TxD d; d.flags = 1; tx.push_back(T(d, C_BAD_DESC, "flags")); }
+    { TxD d; d.flags = 0x8000; tx.push_back(T(d, C_BAD_DESC, "flags msb")); }
+    { TxD d; d.rsvd0 = 0x80; tx.push_back(T(d, C_BAD_DESC, "rsvd0")); }
+    { TxD d; d.rsvd1 = 1; tx.push_back(T(d, C_BAD_DESC, "rsvd1")); }
+    { TxD d; d.len = 9000; tx.push_back(T(d, C_OK, "len 9000")); }
+    { TxD d; d.len = 9001; tx.push_back(T(d, C_BAD_LEN, "len 9001")); }
+    { TxD d; d.len = 0xFFFFFFFF; tx.push_back(T(d, C_BAD_LEN, "len max")); }
+    { TxD d; d.len = 0x80000000; tx.push_back(T(d, C_BAD_LEN, "len 2^31")); }
+    { TxD d; d.len = 0; d.type = 1; tx.push_back(T(d, C_BAD_LEN, "len 0 DATA")); }
+    for (int t : {0, 2, 3, 4, 5, 6}) { TxD d; d.len = 0; d.type = uint8_t(t); d.addr = 0; tx.push_back(T(d, C_OK, "len 0 control, addr 0, type " + s(t))); }
+    { TxD d; d.len = 0; d.type = 2; d.addr = ~0ull; tx.push_back(T(d, C_OK, "len 0 control, addr max")); }
+    { TxD d; d.addr = 0; tx.push_back(T(d, C_BAD_ADDR, "addr 0")); }
+    { TxD d; d.addr = 1; d.len = 1; tx.push_back(T(d, C_OK, "addr 1")); }
+    // Rx rules
+    { RxD d; rx.push_back(R(d, C_OK, "rx ok")); }
+    { RxD d; d.len = 0xFFFFFFFF; d.addr = 0x1000; rx.push_back(R(d, C_OK, "rx len max")); }
+    { RxD d; d.rsvd = 1; rx.push_back(R(d, C_BAD_DESC, "rx rsvd")); }
+    { RxD d; d.rsvd = 0x8000; rx.push_back(R(d, C_BAD_DESC, "rx rsvd msb")); }
+    { RxD d; d.len = 0; rx.push_back(R(d, C_BAD_LEN, "rx len 0")); }
+    { RxD d; d.addr = 0; rx.push_back(R(d, C_BAD_ADDR, "rx addr 0")); }
+    for (uint64_t a : {0x1001ull, 0x1020ull, 0x103Full, 0x40ull}) {
+        RxD d; d.addr = a; rx.push_back(R(d, (a & 63) ? C_BAD_ADDR : C_OK, "rx addr " + hx(a) + ((a & 63) ? " misaligned" : " aligned")));
+    }
+    // precedence
+    { TxD d; d.rsvd0 = 1; d.len = 9001; d.addr = 0; prec.push_back(T(d, C_BAD_DESC, "tx desc > len > addr")); }
+    { TxD d; d.type = 9; d.len = 0; prec.push_back(T(d, C_BAD_DESC, "tx desc > len 0")); }
+    { TxD d; d.flags = 2; d.addr = ~0ull; prec.push_back(T(d, C_BAD_DESC, "tx desc > overflow")); }
+    { TxD d; d.len = 9001; d.addr = 0; prec.push_back(T(d, C_BAD_LEN, "tx len > addr 0")); }
+    { TxD d; d.len = 9500; d.addr = ~0ull; prec.push_back(T(d, C_BAD_LEN, "tx len > overflow")); }
+    { TxD d; d.len = 0; d.type = 1; d.addr = 0; prec.push_back(T(d, C_BAD_LEN, "tx len 0 DATA > addr 0")); }
+    { RxD d; d.rsvd = 3; d.len = 0; d.addr = 0; prec.push_back(R(d, C_BAD_DESC, "rx desc > len > addr")); }
+    { RxD d; d.len = 0; d.addr = 0; prec.push_back(R(d, C_BAD_LEN, "rx len > addr")); }
+    // the 2^64 edge: [addr, addr + len) may end exactly at 2^64
+    for (uint32_t len : {1u, 2u, 100u, 9000u}) {
+        TxD d; d.len = len; d.addr = TOP - len;
+        edge_v.push_back(T(d, C_OK, "tx addr = 2^64 - " + s(len)));
+        d.addr = TOP - len + 1;
+        edge_v.push_back(T(d, C_BAD_ADDR, "tx addr = 2^64 - " + s(len) + " + 1"));
+    }
+    // Rx buffers are 64-byte aligned: the edge is a buffer ending exactly at 2^64, and one byte longer
+    for (uint32_t len : {64u, 128u, 9024u, 0x10000u, 0xFFFFFFC0u}) {
+        RxD e; e.len = len; e.addr = TOP - len;
+        edge_v.push_back(R(e, C_OK, "rx addr = 2^64 - " + hx(len)));
+        e.len = len + 1;
+        edge_v.push_back(R(e, C_BAD_ADDR, "rx addr = 2^64 - " + hx(len) + ", len + 1"));
+    }
+    { TxD d; d.addr = ~0ull; d.len = 1; edge_v.push_back(T(d, C_OK, "tx last byte")); }
+    { TxD d; d.addr = ~0ull; d.len = 2; edge_v.push_back(T(d, C_BAD_ADDR, "tx last byte + 1")); }
+    // random (biased so that every outcome occurs)
+    for (int i = 0; i < nrand; i++) {
+        if (r.chance(0.5)) {
+            TxD d;
+            d.addr = r.chance(0.1) ? 0 : r.chance(0.3) ? TOP - r.below(10000) : r.u64();
+            d.len = r.chance(0.1) ? 0 : r.chance(0.1) ? uint32_t(r.u64()) : r.below(9100);
+            d.type = uint8_t(r.chance(0.9) ? r.below(7) : r.u64());
+            d.flags = r.chance(0.05) ? uint16_t(r.u64()) : 0;
+            d.rsvd0 = r.chance(0.05) ? uint8_t(r.u64()) : 0;
+            d.rsvd1 = r.chance(0.05) ? uint16_t(r.u64()) : 0;
+            d.tag = uint16_t(r.u64()); d.sp = uint16_t(r.u64()); d.dp = uint16_t(r.u64());
+            d.seq = uint32_t(r.u64()); d.grant = uint32_t(r.u64());
+            rnd.push_back(T(d, model_tx(d), "random tx " + s(i)));
+        } else {
+            RxD d;
+            d.addr = r.chance(0.1) ? 0 : r.chance(0.3) ? TOP - r.below(100000) : r.u64();
+            if (r.chance(0.8)) d.addr &= ~63ull;  // mostly aligned, so the other rules are reached
+            d.len = r.chance(0.1) ? 0 : r.chance(0.5) ? r.below(100000) : uint32_t(r.u64());
+            d.rsvd = r.chance(0.1) ? uint16_t(r.u64()) : 0;
+            d.tag = uint16_t(r.u64());
+            rnd.push_back(R(d, model_rx(d), "random rx " + s(i)));
+        }
+    }
+    run_desc(r, tx, "desc_tx_rules");
+    run_desc(r, rx, "desc_rx_rules");
+    run_desc(r, prec, "desc_precedence");
+    run_desc(r, edge_v, "desc_addr_overflow_edge");
+    run_desc(r, rnd, "desc_random");
+}
+
+void test_ring(uint64_t seed, int nrand) {
+    Rng r(seed);
+    struct V { uint32_t log, cons, prod, expect; };
+    std::vector<V> v;
+    for (uint32_t lg = 0; lg <= 16; lg++) {
+        uint32_t size = 1u << lg;
+        for (uint32_t cons : {0u, 0x1234u, 0xFFFFu, 0xFFF0u}) {
+            v.push_back({lg, cons, (cons + size) & 0xFFFF, C_OK});
+            if (size < 0x10000) v.push_back({lg, cons, (cons + size + 1) & 0xFFFF, C_BAD_INDEX});
+            v.push_back({lg, cons, cons, C_OK});
+            v.push_back({lg, cons, (cons - 1) & 0xFFFF, lg >= 16 ? C_OK : C_BAD_INDEX});  // producer behind
+        }
+    }
+    for (uint32_t lg : {17u, 31u}) v.push_back({lg, 5, 4, C_OK});
+    for (int i = 0; i < nrand; i++) {
+        uint32_t lg = r.below(18), cons = r.below(0x10000);
+        uint32_t prod = r.chance(0.5) ? (cons + r.below((1u << std::min(lg, 16u)) + 3)) & 0xFFFF : r.below(0x10000);
+        uint32_t cnt = (prod - cons) & 0xFFFF;
+        v.push_back({lg, cons, prod, cnt > (1u << std::min(lg, 16u)) ? C_BAD_INDEX : C_OK});
+    }
+    reset();
+    std::string err;
+    size_t in = 0, out = 0;
+    bool on = false;
+    while (out < v.size() && err.empty()) {
+        if (!on && in < v.size() && !r.chance(0.3)) on = true;
+        bool mr = !r.chance(0.3);
+        top->ric_s_valid = on;
+        if (on) { top->ric_s_ring_log = v[in].log; top->ric_s_cons = v[in].cons; top->ric_s_prod = v[in].prod; top->ric_s_user = uint8_t(in); }
+        top->ric_m_ready = mr;
+        settle();
+        if (top->ric_m_valid && mr) {
+            const V& e = v[out];
+            if (top->ric_m_status != e.expect || top->ric_m_user != uint8_t(out) || top->ric_m_cons != e.cons ||
+                top->ric_m_prod != e.prod || top->ric_m_count != ((e.prod - e.cons) & 0xFFFF))
+                err = "log " + s(e.log) + " cons " + hx(e.cons) + " prod " + hx(e.prod) + ": expected " + s(e.expect) +
+                      " got " + s(top->ric_m_status);
+            out++;
+        }
+        if (on && top->ric_s_ready) { on = false; in++; }
+        edge();
+    }
+    top->ric_s_valid = 0; top->ric_m_ready = 0; settle();
+    report(err.empty(), "ring_index_check", err.empty() ? s(v.size()) + " doorbells checked" : err);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    uint64_t seed = 1;
+    if (const char* e = getenv("NC_SEED")) seed = strtoull(e, nullptr, 0);
+    int ops = 120000;
+    std::string only;
+    for (int i = 1; i < argc; i++) {
+        std::string a = argv[i];
+        if (a == "--only" && i + 1 < argc) only = argv[++i];
+        else if (a == "--seed" && i + 1 < argc) seed = strtoull(argv[++i], nullptr, 0);
+        else if (a == "--ops" && i + 1 < argc) ops = atoi(argv[++i]);
+    }
+    g_ctx = std::make_unique<VerilatedContext>();
+    g_ctx->commandArgs(argc, argv);
+    top = std::make_unique<Vtb_xport>(g_ctx.get());
+    top->clk = 0;
+    settle();
+
+    const Knobs busy{0.0, 0.0, 0.7};     // back to back, no back-pressure, mostly the same channel
+    const Knobs rnd{0.3, 0.3, 0.5};      // random gaps and back-pressure
+    const Knobs bp{0.05, 0.6, 0.8};      // heavy back-pressure
+    auto want = [&](const char* n) { return only.empty() || only == n; };
+    if (want("rxw")) {
+        test_rxw<Rxw_rxs>(seed * 11 + 1, ops, busy, "rxw_small_b2b");
+        test_rxw<Rxw_rxs>(seed * 11 + 2, ops, rnd, "rxw_small_random");
+        test_rxw<Rxw_rxs>(seed * 11 + 3, ops / 4, bp, "rxw_small_backpressure");
+        test_rxw<Rxw_rxl>(seed * 11 + 4, ops, busy, "rxw_1024_b2b");
+        test_rxw<Rxw_rxl>(seed * 11 + 5, ops, rnd, "rxw_1024_random");
+    }
+    if (want("txw")) {
+        test_txw<Txw_txs>(seed * 13 + 1, ops, busy, "txw_small_b2b");
+        test_txw<Txw_txs>(seed * 13 + 2, ops, rnd, "txw_small_random");
+        test_txw<Txw_txs>(seed * 13 + 3, ops / 4, bp, "txw_small_backpressure");
+        test_txw<Txw_txl>(seed * 13 + 4, ops, busy, "txw_1024_b2b");
+        test_txw<Txw_txl>(seed * 13 + 5, ops, rnd, "txw_1024_random");
+    }
+    if (want("e2e")) {
+        test_e2e<Txw_txs, Rxw_rxs>(seed * 17 + 1, 4, 400, 0.1, "e2e_small_loss10");
+        test_e2e<Txw_txs, Rxw_rxs>(seed * 17 + 2, 2, 300, 0.3, "e2e_small_loss30");
+        test_e2e<Txw_txl, Rxw_rxl>(seed * 17 + 3, 12, 150, 0.1, "e2e_1024_loss10");
+    }
+    if (want("timer")) {
+        test_timer<Tmr_tms>(seed * 19 + 1, uint64_t(ops), Knobs{0.2, 0.2, 0.5}, 40, "timer_small_random");
+        test_timer<Tmr_tms>(seed * 19 + 2, uint64_t(ops) / 2, Knobs{0.0, 0.7, 0.8}, 12, "timer_small_backpressure");
+        test_timer<Tmr_tml>(seed * 19 + 3, uint64_t(ops), Knobs{0.6, 0.2, 0.3}, 4000, "timer_1024_random");
+    }
+    if (want("desc")) test_desc(seed * 23 + 1, 20000);
+    if (want("ring")) test_ring(seed * 29 + 1, 20000);
+
+    top->final();
+    printf("%d passed, %d failed\n", g_pass, g_fail);
+    return g_fail ? 1 : 0;
+}
