@@ -61,7 +61,8 @@ $(SIM_TESTDEV_LIB): $(SIM_TESTDEV_SV) $(SIM_TOP) $(SIM_CPP) $(SIM_HDRS) $(SIM_MA
 	$(call SIM_BUILD_LIB,testdev,$@,$(SIM_TESTDEV_SV),+define+NCSIM_NIC_MODULE=nc_testdev $(SIM_TRACE_VFLAGS),-DNCSIM_TRACE=$(SIM_TRACE) -DNCSIM_TESTDEV=1)
 
 # ---- tests and benchmark (plain C++; the libraries are loaded with dlopen) ----------------------------
-SIM_TEST_HDRS := $(SIM_TEST_DIR)/test_common.h $(SIM_TEST_DIR)/ncsim_loader.h $(SIM_DIR)/include/ncsim.h
+SIM_TEST_HDRS := $(SIM_TEST_DIR)/test_common.h $(SIM_TEST_DIR)/ncsim_loader.h $(SIM_DIR)/include/ncsim.h \
+                 $(SIM_DIR)/include/nc_spec.h
 SIM_TEST_CXX  := g++ -std=c++17 -O2 -g -Wall -Wextra -Werror -I$(SIM_DIR)/include -I$(SIM_DIR)/src
 
 $(SIM_BUILD)/test_models: $(SIM_TEST_DIR)/test_models.cpp $(SIM_TEST_HDRS) $(SIM_HDRS)
@@ -80,8 +81,7 @@ $(SIM_BUILD)/bench_ncsim: $(SIM_TEST_DIR)/bench_ncsim.cpp $(SIM_TEST_HDRS)
 SIM_TEST_DEPS := $(SIM_BUILD)/test_models $(SIM_BUILD)/test_ncsim $(SIM_TESTDEV_LIB) $(if $(SIM_HAVE_NIC),$(SIM_LIB))
 SIM_TEST_CMDS := "$(SIM_BUILD)/test_models" \
                  "$(SIM_BUILD)/test_ncsim $(SIM_TESTDEV_LIB) --tmp $(SIM_BUILD)" \
-                 $(if $(SIM_HAVE_NIC),"$(SIM_BUILD)/test_ncsim $(SIM_LIB) --nic --tmp $(SIM_BUILD) --spec-version $(SIM_SPEC_VERSION)")
-SIM_SPEC_VERSION = $(shell sed -n 's/.*NC_SPEC_VERSION = \([0-9]*\);.*/\1/p' $(RTL_DIR)/generated/nc_pkg.sv)
+                 $(if $(SIM_HAVE_NIC),"$(SIM_BUILD)/test_ncsim $(SIM_LIB) --nic --tmp $(SIM_BUILD)")
 
 # What the xunit tests load (the real library only once nc_nic exists).
 SIM_DOTNET_DEPS := $(SIM_TESTDEV_LIB) $(if $(SIM_HAVE_NIC),$(SIM_LIB))

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <thread>
 
+#include "nc_spec.h"
 #include "ncsim_loader.h"
 #include "test_common.h"
 
@@ -759,21 +760,18 @@ void test_shutdown() {
 }
 
 // ---- the real NIC (nc_nic): what can be checked without a host driver --------------------------------
-int g_spec_version = -1;
-
 int nic_tests() {
-    constexpr uint32_t NIC_MAGIC = 0x4E434E49, R_VERSION = 0x004, R_CAP_CHANNELS = 0x00C, R_CAP_DATAPATH = 0x014,
-                       R_CAP_EVENT_QUEUES = 0x018;
     {
         Check c;
         c(std::string(api.ncsim_device_name()) == "nc_nic", std::string("device ") + api.ncsim_device_name());
         ncsim_t* s = make(base_cfg());
         if (s) {
             for (int n = 0; n < 2; n++) {
-                c(rd(s, n, ID_MAGIC) == NIC_MAGIC, "NIC " + str(uint64_t(n)) + ": ID_MAGIC " + str(rd(s, n, ID_MAGIC)));
-                const uint32_t v = rd(s, n, R_VERSION);
-                c(g_spec_version < 0 || int(v & 0xFFFF) == g_spec_version, "ID_VERSION " + str(v) + ", spec " + std::to_string(g_spec_version));
-                c(rd(s, n, R_CAP_CHANNELS) == 1024 && rd(s, n, R_CAP_EVENT_QUEUES) == 8 && (rd(s, n, R_CAP_DATAPATH) & 0xFFFF) == 512,
+                c(rd(s, n, NC_REG_ID_MAGIC) == NC_NIC_MAGIC, "NIC " + str(uint64_t(n)) + ": ID_MAGIC " + str(rd(s, n, NC_REG_ID_MAGIC)));
+                const uint32_t v = rd(s, n, NC_REG_ID_VERSION);
+                c((v & 0xFFFF) == NC_SPEC_VERSION, "ID_VERSION " + str(v) + ", spec " + str(NC_SPEC_VERSION));
+                c(rd(s, n, NC_REG_CAP_CHANNELS) == 1024 && rd(s, n, NC_REG_CAP_EVENT_QUEUES) == 8 &&
+                      (rd(s, n, NC_REG_CAP_DATAPATH) & 0xFFFF) == 512,
                   "CAP_CHANNELS/EVENT_QUEUES/DATAPATH");
             }
             api.ncsim_destroy(s);
@@ -834,7 +832,6 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; i++) {
         std::string a = argv[i];
         if (a == "--nic") nic = true;
-        else if (a == "--spec-version" && i + 1 < argc) g_spec_version = std::atoi(argv[++i]);
         else if (a == "--tmp" && i + 1 < argc) g_tmp = argv[++i];
         else if (a == "--only" && i + 1 < argc) g_only = argv[++i];
         else lib = a;
