@@ -48,8 +48,9 @@ define SIM_BUILD_LIB
 	@cp $(SIM_BUILD)/$(1)/$(notdir $(2)) $(2)
 endef
 
-# Waveform support (FST) is compiled in: measured with the test device, it costs 0.3 % more instructions
-# per cycle when no waveform is written (docs/simulator.md), so there is no separate untraced build.
+# Waveform support (FST) is compiled in: when no waveform is written it costs +0.3 % instructions per
+# cycle with the test device and nothing measurable with nc_nic (docs/simulator.md), so there is no
+# separate untraced build.
 # Building with SIM_TRACE=0 leaves it out (ncsim_has_tracing() then returns 0).
 SIM_TRACE ?= 1
 SIM_TRACE_VFLAGS := $(if $(filter 1,$(SIM_TRACE)),--trace-fst --trace-structs)
