@@ -15,7 +15,8 @@ SIM_BUILD    := $(ROOT)/build/sim
 
 SIM_TOP  := $(SIM_DIR)/ncsim_top.sv
 SIM_CPP  := $(SIM_DIR)/src/ncsim.cpp
-SIM_HDRS := $(SIM_DIR)/include/ncsim.h $(SIM_DIR)/src/link_model.h $(SIM_DIR)/src/dma_model.h
+SIM_HDRS := $(SIM_DIR)/include/ncsim.h $(SIM_DIR)/src/link_model.h $(SIM_DIR)/src/dma_model.h \
+            $(SIM_DIR)/src/ncsim_printf.h
 SIM_MAP  := $(SIM_DIR)/src/ncsim.map
 
 # The NIC: every RTL source, as listed (package first) in tests/rtl/rtl.mk. nc_nic.sv must be among them.
@@ -28,9 +29,11 @@ SIM_TESTDEV_LIB := $(SIM_BUILD)/libncsim_testdev.so
 
 # Verilator: -O3, every warning fatal as in `make lint`; C++ -O2 for the fast paths, position independent,
 # hidden visibility (the version script exports only ncsim_*, so several variants can live in one
-# process), and the model's $fatal/$stop/$finish turned into errors of the system instead of exit().
+# process), and the model's $fatal/$stop/$finish turned into errors of the system instead of exit()
+# (with the model's last console line, which VL_PRINTF routes through libncsim, in the message).
 SIM_CXXFLAGS := -fPIC -std=c++17 -fvisibility=hidden -fno-semantic-interposition \
                 -DVL_USER_FATAL -DVL_USER_STOP -DVL_USER_FINISH \
+                -DVL_PRINTF=ncsim_vl_printf -DVL_VPRINTF=ncsim_vl_vprintf -include $(SIM_DIR)/src/ncsim_printf.h \
                 -I$(SIM_DIR)/include -I$(SIM_DIR)/src
 SIM_VFLAGS := --cc --exe --build -j 2 -O3 -Wall --top-module ncsim_top --timescale-override 1ns/1ns \
               --x-assign fast --x-initial fast \

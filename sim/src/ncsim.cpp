@@ -691,7 +691,46 @@ struct ncsim {
     }
 };
 
-// ---- Verilator's fatal/stop/finish hooks (compiled with VL_USER_FATAL/STOP/FINISH) ----------------
+// ---- Verilator's console and fatal/stop/finish hooks ----------------------------------------------
+// Console output (VL_PRINTF/VL_VPRINTF, sim/src/ncsim_printf.h) is printed as usual; the last line is
+// kept per thread, so that a $fatal (which Verilator prints, then turns into $stop) is reported with its
+// message.
+namespace {
+thread_local std::string tl_last_line;
+
+void keep_last_line(const char* text) {
+    std::string t(text);
+    while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
+    const size_t nl = t.rfind('\n');
+    if (nl != std::string::npos) t.erase(0, nl + 1);
+    if (!t.empty()) tl_last_line = t.substr(0, 1000);
+}
+
+std::string with_last_line(std::string what) {
+    if (!tl_last_line.empty()) what += " (after the model printed: " + tl_last_line + ")";
+    return what;
+}
+}  // namespace
+
+int ncsim_vl_vprintf(const char* fmt, va_list ap) {
+    va_list ap2;
+    va_copy(ap2, ap);
+    char buf[2048];
+    const int n = std::vsnprintf(buf, sizeof buf, fmt, ap2);
+    va_end(ap2);
+    keep_last_line(buf);
+    std::fputs(buf, stdout);
+    return n;
+}
+
+int ncsim_vl_printf(const char* fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    const int n = ncsim_vl_vprintf(fmt, ap);
+    va_end(ap);
+    return n;
+}
+
 // The model must never end the host process: each becomes an exception that stops this system only.
 void vl_fatal(const char* filename, int linenum, const char* hier, const char* msg) {
     (void)hier;
@@ -699,11 +738,11 @@ void vl_fatal(const char* filename, int linenum, const char* hier, const char* m
 }
 void vl_stop(const char* filename, int linenum, const char* hier) {
     (void)hier;
-    throw SimFatal{std::string("$stop at ") + (filename ? filename : "") + ":" + std::to_string(linenum)};
+    throw SimFatal{with_last_line(std::string("$stop at ") + (filename ? filename : "") + ":" + std::to_string(linenum))};
 }
 void vl_finish(const char* filename, int linenum, const char* hier) {
     (void)hier;
-    throw SimFatal{std::string("$finish at ") + (filename ? filename : "") + ":" + std::to_string(linenum)};
+    throw SimFatal{with_last_line(std::string("$finish at ") + (filename ? filename : "") + ":" + std::to_string(linenum))};
 }
 
 // ---- the C ABI ------------------------------------------------------------------------------------

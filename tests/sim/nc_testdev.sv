@@ -77,6 +77,7 @@ module nc_testdev #(
                                                     //    2: a 2-beat write burst whose address changes
                                                     //    3: 300 reads of 64 bytes at TX_ADDR back to back
                                                     //    4: an unsolicited mmio_rd_valid
+                                                    //    7: $fatal (the simulator must survive it)
   localparam logic [15:0] R_VIOL_RSP   = 16'h00A4;  // ro [15:0] read responses (last beats) the VIOL reads got, [31:16] of them with err
   localparam logic [15:0] R_VIOL_DONE  = 16'h00A8;  // ro [15:0] write dones the VIOL writes got, [31:16] of them with err
   localparam logic [15:0] R_BUSY       = 16'h00AC;  // ro [0] TX busy, [1] RX writing, [2] VIOL busy, [3] RX frame partly received
@@ -495,6 +496,7 @@ module nc_testdev #(
             3'd2: begin viol_busy <= 1'b1; viol_kind <= 3'd2; viol_beats_left <= 2'd2; end
             3'd3: begin viol_busy <= 1'b1; viol_kind <= 3'd3; viol_reqs_left <= 9'd300; end
             3'd4: unsolicited <= 1'b1;
+            3'd7: $fatal(1, "nc_testdev: VIOL 7 asks for a fatal error");
             default: ;
           endcase
         end

@@ -733,6 +733,30 @@ void test_dma_latency() {
     report(c.ok(), "dma_link_latency", c.ok() ? "DMA latency +200 => frame leaves exactly 200 cycles later; link latency +500 => received exactly 500 later" : c.err);
 }
 
+void test_fatal() {
+    // The model's $fatal must stop this system with an error, not end the process.
+    Check c;
+    ncsim_t* s = make(base_cfg());
+    if (!s) { report(false, "model_fatal", "create failed"); return; }
+    ncsim_t* other = make(base_cfg());
+    std::atomic<int> w{-100};
+    std::thread waiter([&] { w = api.ncsim_wait_irq(s, 1, -1); });
+    wr(s, 0, VIOL, 7);
+    int rc = NCSIM_OK;
+    for (int i = 0; i < 1000 && rc == NCSIM_OK; i++) rd(s, 0, ID_MAGIC, &rc);
+    c(rc == NCSIM_ESTOPPED, "reads after $fatal returned " + std::to_string(rc));
+    waiter.join();
+    c(w == NCSIM_ESTOPPED, "a blocked waiter got " + std::to_string(w.load()));
+    const std::string e = api.last_error(s);
+    c(e.find("VIOL 7 asks for a fatal error") != std::string::npos && e.find("simulation stopped at cycle") != std::string::npos,
+      "last_error '" + e + "'");
+    c(api.ncsim_mmio_write(s, 0, SCRATCH0, 1) == NCSIM_ESTOPPED, "write after $fatal");
+    api.ncsim_destroy(s);
+    c(other && rd(other, 0, ID_MAGIC) == kMagic, "another system in the process stopped too");
+    if (other) api.ncsim_destroy(other);
+    report(c.ok(), "model_fatal", c.ok() ? "$fatal stops that system (callers get ESTOPPED, the message in last_error), the process and other systems go on" : c.err);
+}
+
 void test_shutdown() {
     Check c;
     ncsim_t* s = make(base_cfg());
@@ -854,6 +878,7 @@ int main(int argc, char** argv) {
     if (want("step_determinism")) test_step_determinism();
     if (want("dma_link_latency")) test_dma_latency();
     if (want("waveform")) test_waveform();
+    if (want("model_fatal")) test_fatal();
     if (want("shutdown")) test_shutdown();
     return summary();
 }
