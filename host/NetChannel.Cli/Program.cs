@@ -21,6 +21,13 @@ internal static class Program
               --tool PATH     nc_hdr_tool (default: $NC_HDR_TOOL, else <repo>/build/rtl/nc_hdr_tool)
               --pcap FILE     where to write the C#-built frames (default: <repo>/build/header-demo/frames.pcap)
               --timeout SEC   timeout of each nc_hdr_tool / tshark run (default 600)
+          loopback-bench  measure the host runtime alone: two hosts on the loopback test device, senders as
+                        fast as they can, receivers copying every payload out; then a 64-byte ping-pong
+              --size LIST     payload sizes, comma-separated (default 64,1024,9000)
+              --channels N    channels A->B, one sender thread each (default 2)
+              --seconds S     measuring time per size (default 2)
+              --mode M        interrupt or busypoll (default interrupt)
+              --pingpongs N   round trips timed (default 2000)
           help          this text
 
         options:
@@ -56,6 +63,15 @@ internal static class Program
                 }
                 if (opts is null) return 2;
                 return new HeaderDemo(opts, stdout, stderr).Run();
+            case "loopback-bench":
+                LoopbackBenchOptions? lb = LoopbackBenchOptions.Parse(args[1..], stderr, out bool lbHelp);
+                if (lbHelp)
+                {
+                    stdout.WriteLine(Usage);
+                    return 0;
+                }
+                if (lb is null) return 2;
+                return new LoopbackBench(lb, stdout).Run();
             default:
                 stderr.WriteLine($"netchannel: unknown command '{args[0]}' (try 'netchannel --help')");
                 return 2;

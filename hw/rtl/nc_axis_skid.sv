@@ -56,9 +56,10 @@ module nc_axis_skid #(
     end
   end
 
-  // datapath (no reset)
+  // datapath (no reset); loaded only when a beat moves (copying wide data every idle cycle is not
+  // free in simulation)
   always_ff @(posedge clk) begin
-    if (m_load) begin
+    if (m_load && (skid_valid_reg || s_axis_tvalid)) begin
       m_beat_reg <= skid_valid_reg ? skid_beat_reg : s_beat;
     end else if (s_axis_tvalid && s_axis_tready) begin
       skid_beat_reg <= s_beat;

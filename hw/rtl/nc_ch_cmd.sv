@@ -6,10 +6,12 @@
 //          reset the completion ring, open the receive side and last the transmit side (so doorbells
 //          only take effect once everything is in place)
 //   CLOSE  close the transmit side (its outstanding descriptors complete CHANNEL_DOWN) and the receive
-//          side (unused Rx buffers complete CHANNEL_DOWN)
+//          side (unused Rx buffers complete CHANNEL_DOWN), then wait until the completion writer has
+//          issued both flushes (cpl_done), so once not busy every completion of the channel is out
 //   READ   copy the context into the staged registers and the live state into CH_RB_*
-//   a failure notice from nc_tx_ctrl (retransmission limit, DMA fault): close the receive side and
-//          write a CHANNEL event (data = failed state | reason << 8) to the channel's event queue
+//   a failure notice from nc_tx_ctrl (retransmission limit, DMA fault): close the receive side, wait
+//          for its flush, and write a CHANNEL event (data = failed state | reason << 8) to the channel's
+//          event queue
 // busy is set from the command until its result is in CH_CMD_STATUS.
 `default_nettype none
 
@@ -77,6 +79,8 @@ module nc_ch_cmd
   input  wire            cpl_rsp_valid,
   input  wire [15:0]     cpl_rsp_prod,
   input  wire [15:0]     cpl_rsp_cons,
+  input  wire            cpl_done_valid,   // the completion writer issued a close's flush
+  input  wire [15:0]     cpl_done_chan,
 
   output ev_req_t        m_ev,
   output logic           m_ev_valid,
@@ -89,7 +93,7 @@ module nc_ch_cmd
 
   typedef enum logic [3:0] {
     S_IDLE, S_CHECK, S_TX_READ, S_CTX, S_CPL, S_RX, S_TX, S_WAIT,
-    S_FAIL_RX, S_FAIL_EV, S_RB_TX, S_RB_RX, S_RB_CPL, S_DONE
+    S_FAIL_RX, S_FAIL_EV, S_RB_TX, S_RB_RX, S_RB_CPL, S_DONE, S_FLUSHED
   } state_e;
 
   state_e      s_reg, after_reg;
@@ -99,6 +103,7 @@ module nc_ch_cmd
   logic [3:0]  res_reg;
   fail_t       fail_reg;
   logic        failing_reg;
+  logic [1:0]  flushed_reg;   // flush notifications seen for the channel being closed
 
   // ---------------------------------------------------------------- shadow context (read back, event queue)
   ch_ctx_t     shadow_rd;
@@ -208,12 +213,13 @@ module nc_ch_cmd
       S_TX_READ: if (tx_ready) begin s_reg <= S_WAIT; after_reg <= S_CTX; end
       S_CTX:     s_reg <= S_CPL;
       S_CPL:     if (cpl_ready) begin s_reg <= S_WAIT; after_reg <= S_RX; end
-      S_RX:      if (rx_ready) begin s_reg <= S_WAIT; after_reg <= (code_reg == CMD_OPEN) ? S_TX : S_DONE; end
+      S_RX:      if (rx_ready) begin s_reg <= S_WAIT; after_reg <= (code_reg == CMD_OPEN) ? S_TX : S_FLUSHED; end
+      S_FLUSHED: if (flushed_reg == (failing_reg ? 2'd1 : 2'd2)) s_reg <= failing_reg ? S_FAIL_EV : S_DONE;
       S_TX:      if (tx_ready) begin s_reg <= S_WAIT; after_reg <= (code_reg == CMD_OPEN) ? S_DONE : S_RX; end
       S_RB_TX:   if (tx_ready) begin s_reg <= S_WAIT; after_reg <= S_RB_RX; end
       S_RB_RX:   if (rx_ready) begin s_reg <= S_WAIT; after_reg <= S_RB_CPL; end
       S_RB_CPL:  if (cpl_ready) begin s_reg <= S_WAIT; after_reg <= S_DONE; end
-      S_FAIL_RX: if (rx_ready) begin s_reg <= S_WAIT; after_reg <= S_FAIL_EV; end
+      S_FAIL_RX: if (rx_ready) begin s_reg <= S_WAIT; after_reg <= S_FLUSHED; end
       S_FAIL_EV: if (m_ev_ready) begin s_reg <= S_IDLE; failing_reg <= 1'b0; end
       S_WAIT: if (rsp_seen) begin
         s_reg <= after_reg;
@@ -250,6 +256,10 @@ module nc_ch_cmd
       end
       default: s_reg <= S_IDLE;
     endcase
+    // close flushes (tx and rx) report when issued; count those of the channel at hand
+    if (s_reg == S_IDLE) flushed_reg <= '0;
+    else if (cpl_done_valid && cpl_done_chan == (failing_reg ? fail_reg.chan : chan_reg) && flushed_reg != 2'd3)
+      flushed_reg <= flushed_reg + 2'd1;
     if (rst) begin
       s_reg       <= S_IDLE;
       res_reg     <= RES_OK;

@@ -81,6 +81,8 @@ module nc_cpl_writer
   output logic           m_ev_valid,
   input  wire            m_ev_ready,
 
+  output logic           cpl_done_valid,   // pulse: the notify range of a channel close has been issued
+  output logic [15:0]    cpl_done_chan,
   output logic           cnt_overflow,
   output logic           cnt_bad_doorbell
 );
@@ -116,8 +118,10 @@ module nc_cpl_writer
   assign s_tx_ready    = load && pick == 2'd2;
   assign s_flush_ready = load && pick == 2'd3;
 
+  // a range of no entries still emits one (empty) entry when it must notify, so the notification
+  // travels behind every entry issued before it
   assign total  = cur_reg.n_a + cur_reg.n_b;
-  assign e_emit = cur_valid_reg && e_ready && (total != 17'd0);
+  assign e_emit = cur_valid_reg && e_ready && (total != 17'd0 || cur_reg.notify);
   assign e_last = (k_reg + 17'd1 >= total);
 
   always_ff @(posedge clk) begin
@@ -130,7 +134,7 @@ module nc_cpl_writer
       endcase
       cur_valid_reg <= 1'b1;
       k_reg         <= '0;
-    end else if (cur_valid_reg && (total == 17'd0 || (e_emit && e_last))) begin
+    end else if (cur_valid_reg && ((total == 17'd0 && !cur_reg.notify) || (e_emit && e_last))) begin
       cur_valid_reg <= 1'b0;
     end else if (e_emit) begin
       k_reg <= k_reg + 17'd1;
@@ -145,8 +149,9 @@ module nc_cpl_writer
     ent = cur_reg;
     ent.idx = cur_reg.idx + k_reg[15:0];
     ent.psn = cur_reg.psn + 32'(k_reg);
-    ent.n_a = 17'd1;
+    ent.n_a = (total == 17'd0) ? 17'd0 : 17'd1;   // 0: only a notification
     ent.n_b = 17'd0;
+    ent.notify = cur_reg.notify && e_last;
     ent_table = 1'b0;
     if (k_reg >= cur_reg.n_a) begin
       ent.status = 8'(NC_CPL_STATUS_CHANNEL_DOWN);
@@ -312,11 +317,13 @@ module nc_cpl_writer
            data: 32'(st.prod)};
     unique case (op.code)
       2'd0: begin
-        if (full) begin
+        if (op.cpl.n_a == 17'd0) begin
+          p_write = 1'b0;        // a notification only
+        end else if (full) begin
           c_ovf      = 1'b1;
           need_ev    = 1'b1;
           ev.ev_type = 8'(NC_EVENT_TYPE_ERROR);
-          ev.data    = 32'd1;   // completion ring overflow
+          ev.data    = {16'd0, op.cpl.kind, 8'd1};   // [7:0] 1: completion ring overflow, [15:8] its kind
           p_write    = 1'b0;
         end else begin
           need_wr  = 1'b1;
@@ -392,10 +399,13 @@ module nc_cpl_writer
 
   always_ff @(posedge clk) begin
     rsp_valid        <= p_fire && rsp_now;
+    cpl_done_valid   <= p_fire && op.code == 2'd0 && op.cpl.notify;
+    cpl_done_chan    <= op.cpl.chan;
     cnt_overflow     <= p_fire && c_ovf;
     cnt_bad_doorbell <= p_fire && c_bad;
     if (rst) begin
       rsp_valid        <= 1'b0;
+      cpl_done_valid   <= 1'b0;
       cnt_overflow     <= 1'b0;
       cnt_bad_doorbell <= 1'b0;
     end

@@ -6,7 +6,7 @@
 // control FIFO the port is shared burst by burst, alternating when both wait. An interrupt marker at
 // the head of the control FIFO becomes an interrupt pulse once the output register is empty, i.e. when
 // every earlier write has been handed to the host — the host never takes an interrupt before the event
-// it announces is in memory. Every burst gets a tag; write-done responses with err are counted.
+// it announces is in memory; a marker takes the control side's turn like a write. Every burst gets a tag; write-done responses with err are counted.
 `default_nettype none
 
 module nc_dma_wr_mux (
@@ -86,9 +86,12 @@ module nc_dma_wr_mux (
   logic        sel_b, sel_ctl, out_empty, irq_fire;
   logic [7:0]  tag_reg;
 
-  // interrupt markers wait until every earlier write has left the output register
+  // Interrupt markers wait until every earlier write has left the output register. A marker at the head
+  // takes the control side's turn like a write: when it is the control side's turn, payload waits while
+  // the output drains and the marker fires (else back-to-back payload bursts would starve it, and with it
+  // every control write queued behind it).
   assign irq_fire = !lock_b_reg && ctl_valid && ctl_head.irq && out_empty && !(b_valid && !prefer_ctl_reg);
-  assign sel_b    = lock_b_reg || (b_valid && !(ctl_valid && !ctl_head.irq && prefer_ctl_reg));
+  assign sel_b    = lock_b_reg || (b_valid && !(ctl_valid && prefer_ctl_reg));
   assign sel_ctl  = !sel_b && ctl_valid && !ctl_head.irq;
 
   always_comb begin
@@ -112,7 +115,7 @@ module nc_dma_wr_mux (
       lock_b_reg     <= !b_last;
       if (b_last) prefer_ctl_reg <= 1'b1;
     end
-    if (sel_ctl && o_ready) prefer_ctl_reg <= 1'b0;
+    if ((sel_ctl && o_ready) || irq_fire) prefer_ctl_reg <= 1'b0;
     if (o_valid && o_ready && o_last) tag_reg <= tag_reg + 8'd1;
     irq_valid  <= irq_fire;
     irq_vector <= ctl_head.vec;

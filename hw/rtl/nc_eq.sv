@@ -5,7 +5,7 @@
 // (from the completion writer or the command block) is written at the producer index with the phase
 // bit of that pass; if the queue is armed, an interrupt marker follows it and the queue disarms.
 // EQ_ARM sets the consumer index and arms; if unconsumed events exist the marker is emitted at once
-// (no lost wake-up). A full or disabled queue drops the event and counts it.
+// (no lost wake-up); a consumer index beyond the producer is ignored and counted. A full or disabled queue drops the event and counts it.
 // Writes and interrupt markers leave on one ordered stream (m_*): the DMA write side turns a marker
 // into an interrupt pulse once every earlier write has gone to the host.
 `default_nettype none
@@ -42,7 +42,8 @@ module nc_eq
   output logic [511:0]   m_data,
   output logic [63:0]    m_keep,
 
-  output logic           cnt_overflow
+  output logic           cnt_overflow,
+  output logic           cnt_bad_doorbell   // EQ_ARM with a consumer index beyond the producer (ignored)
 );
 
   localparam int QW = (QUEUES > 1) ? $clog2(QUEUES) : 1;
@@ -97,14 +98,17 @@ module nc_eq
 
   always_ff @(posedge clk) begin
     if (out_free) m_valid <= 1'b0;
-    cnt_overflow <= 1'b0;
+    cnt_overflow     <= 1'b0;
+    cnt_bad_doorbell <= 1'b0;
     if (irq_pend_reg && out_free) begin
       m_valid      <= 1'b1;
       m_irq        <= 1'b1;
       m_vector     <= irq_vec_reg;
       irq_pend_reg <= 1'b0;
     end else if (do_arm) begin
-      if (arm_ok) begin
+      if (!arm_ok || (arm_cons - cons_reg[arm_i]) > (prod_reg[arm_i] - cons_reg[arm_i])) begin
+        cnt_bad_doorbell <= 1'b1;
+      end else begin
         cons_reg[arm_i] <= arm_cons;
         if (prod_reg[arm_i] != arm_cons) begin
           m_valid          <= 1'b1;
@@ -144,6 +148,7 @@ module nc_eq
       m_valid      <= 1'b0;
       irq_pend_reg <= 1'b0;
       cnt_overflow <= 1'b0;
+      cnt_bad_doorbell <= 1'b0;
       for (int i = 0; i < QUEUES; i++) begin
         en_reg[i]    <= 1'b0;
         armed_reg[i] <= 1'b0;

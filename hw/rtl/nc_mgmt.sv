@@ -43,7 +43,7 @@ module nc_mgmt
   input  wire            rsp_hdr_valid,
   output logic           rsp_hdr_ready,
 
-  output nc_frame_hdr_t  m_hdr,
+  output logic [687:0]   m_hdr_lanes,      // the host's 86 header bytes, wire byte 0 in bits [7:0]
   output logic           m_hdr_valid,
   input  wire            m_hdr_ready,
   output tx_job_t        m_job,
@@ -62,7 +62,8 @@ module nc_mgmt
   output logic [15:0]    buf_idx,
   input  wire            buf_take,
 
-  output logic           cnt_bad_desc
+  output logic           cnt_bad_desc,
+  output logic           cnt_bad_doorbell   // a producer index behind the last one or beyond the ring
 );
 
   typedef enum logic [2:0] {
@@ -78,6 +79,13 @@ module nc_mgmt
   logic [7:0]  status_reg;
   logic [511:0] hdr_lo_reg;
   logic        hdr_beat_reg, hdr_err_reg;
+
+  // doorbells: at most a ring ahead of the consumer, never behind the previous producer index
+  logic db_tx_ok, db_rx_ok;
+  assign db_tx_ok = ({1'b0, db_tx_prod - tx_cons_reg} <= ring_size(tx_log)) &&
+                    ({1'b0, db_tx_prod - tx_prod_reg} <= ring_size(tx_log));
+  assign db_rx_ok = ({1'b0, db_rx_prod - rx_alloc_reg} <= ring_size(rx_log)) &&
+                    ({1'b0, db_rx_prod - rx_prod_reg} <= ring_size(rx_log));
 
   // ---------------------------------------------------------------- descriptor validation
   logic [64:0] fin;
@@ -103,15 +111,15 @@ module nc_mgmt
 
   assign sent_ready     = ts_reg == T_WAIT_SENT;
 
-  nc_frame_hdr_t hdr_in;
-  assign hdr_in = nc_frame_hdr_from_lanes({rsp_data[175:0], hdr_lo_reg});
+  logic [687:0] hdr_in;
+  assign hdr_in = {rsp_data[175:0], hdr_lo_reg};
   /* verilator lint_off UNUSEDSIGNAL */
   logic [1:0] hq_free_unused;
   /* verilator lint_on UNUSEDSIGNAL */
-  nc_fifo #(.WIDTH($bits(nc_frame_hdr_t)), .DEPTH(2)) u_hdr_q (
+  nc_fifo #(.WIDTH(688), .DEPTH(2)) u_hdr_q (
     .clk(clk), .rst(rst), .s_data(hdr_in),
     .s_valid(rsp_hdr_valid && rsp_hdr_ready && rsp_last && hdr_beat_reg && !hdr_err_reg && !rsp_err),
-    .s_ready(m_hdr_ready_q), .m_data(m_hdr), .m_valid(m_hdr_valid), .m_ready(m_hdr_ready), .free(hq_free_unused));
+    .s_ready(m_hdr_ready_q), .m_data(m_hdr_lanes), .m_valid(m_hdr_valid), .m_ready(m_hdr_ready), .free(hq_free_unused));
 
   always_comb begin
     m_job = '0;
@@ -179,8 +187,15 @@ module nc_mgmt
       end
       default: ts_reg <= T_IDLE;
     endcase
-    if (db_tx_valid) tx_prod_reg <= db_tx_prod;
-    if (db_rx_valid) rx_prod_reg <= db_rx_prod;
+    cnt_bad_doorbell <= 1'b0;
+    if (db_tx_valid) begin
+      if (db_tx_ok) tx_prod_reg <= db_tx_prod;
+      else cnt_bad_doorbell <= 1'b1;
+    end
+    if (db_rx_valid) begin
+      if (db_rx_ok) rx_prod_reg <= db_rx_prod;
+      else cnt_bad_doorbell <= 1'b1;
+    end
     if (buf_take) rx_alloc_reg <= rx_alloc_reg + 16'd1;
     if (q_restart) begin
       tx_prod_reg  <= '0;
@@ -195,6 +210,7 @@ module nc_mgmt
       rx_prod_reg  <= '0;
       rx_alloc_reg <= '0;
       cnt_bad_desc <= 1'b0;
+      cnt_bad_doorbell <= 1'b0;
     end
   end
 

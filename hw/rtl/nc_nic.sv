@@ -167,7 +167,8 @@ module nc_nic
   logic        rxc_rsp_valid, rxc_rsp_open;
   logic [15:0] rxc_rsp_prod, rxc_rsp_cons;
   logic [31:0] rxc_rsp_ack_psn, rxc_rsp_rx_pkts, rxc_rsp_dup;
-  logic        cplw_rsp_valid;
+  logic        cplw_rsp_valid, cpl_done_valid;
+  logic [15:0] cpl_done_chan;
   logic [15:0] cplw_rsp_prod, cplw_rsp_cons;
 
   nc_ch_cmd #(.CHANNELS(CHANNELS), .EVENT_QUEUES(EVENT_QUEUES)) u_cmd (
@@ -186,6 +187,7 @@ module nc_nic
     .rx_rsp_ack_psn(rxc_rsp_ack_psn), .rx_rsp_rx_pkts(rxc_rsp_rx_pkts), .rx_rsp_dup(rxc_rsp_dup),
     .cpl_valid(cmd_cpl_valid), .cpl_ready(cmd_cpl_ready), .cpl_open(cmd_cpl_open), .cpl_chan(cmd_cpl_chan),
     .cpl_rsp_valid(cplw_rsp_valid), .cpl_rsp_prod(cplw_rsp_prod), .cpl_rsp_cons(cplw_rsp_cons),
+    .cpl_done_valid(cpl_done_valid), .cpl_done_chan(cpl_done_chan),
     .m_ev(cmd_ev), .m_ev_valid(cmd_ev_valid), .m_ev_ready(cmd_ev_ready));
 
   // ---------------------------------------------------------------- Tx control and timers
@@ -204,7 +206,8 @@ module nc_nic
   timer_op_t   tmr_op;
   logic        tmr_valid, tmr_ready;
   logic        c_timeout, c_credit_stall, c_txc_bad_db, c_ch_failed;
-  logic [15:0] sent_chan, done_len;
+  logic [15:0] sent_chan, done_len, probe_chan;
+  logic        probe_valid, probe_ready;
   logic        sent_valid, sent_ready, done_valid;
 
   nc_tx_ctrl #(.CHANNELS(CHANNELS)) u_txc (
@@ -224,6 +227,7 @@ module nc_nic
     .m_cpl(txc_cpl), .m_cpl_valid(txc_cpl_valid), .m_cpl_ready(txc_cpl_ready),
     .m_tmr(tmr_op), .m_tmr_valid(tmr_valid), .m_tmr_ready(tmr_ready),
     .m_fail(fail), .m_fail_valid(fail_valid), .m_fail_ready(fail_ready),
+    .m_probe_chan(probe_chan), .m_probe_valid(probe_valid), .m_probe_ready(probe_ready),
     .cnt_timeout(c_timeout), .cnt_credit_stall(c_credit_stall), .cnt_bad_doorbell(c_txc_bad_db),
     .cnt_ch_failed(c_ch_failed));
 
@@ -247,7 +251,7 @@ module nc_nic
   logic [5:0]        rd_rsp_lane;
   logic              c_rd_fault, c_rd_tag_err;
 
-  nc_dma_rd_mux #(.PORTS(5), .LIMIT_PORT(P_PAY), .LIMIT_N(64)) u_rdmux (
+  nc_dma_rd_mux #(.PORTS(5), .LIMIT_PORT(P_PAY), .LIMIT_N(128)) u_rdmux (
     .clk(clk), .rst(rst),
     .req_valid(rd_req_valid), .req_ready(rd_req_ready), .req_addr(rd_req_addr), .req_len(rd_req_len),
     .dma_rd_req_valid(dma_rd_req_valid), .dma_rd_req_ready(dma_rd_req_ready), .dma_rd_req_addr(dma_rd_req_addr),
@@ -267,7 +271,7 @@ module nc_nic
   logic          data_job_valid, data_job_ready;
   logic          c_tx_bad_desc, c_retx;
 
-  nc_tx_fetch #(.CHANNELS(CHANNELS)) u_fetch (
+  nc_tx_fetch #(.CHANNELS(CHANNELS), .DESC_DEPTH(128)) u_fetch (
     .clk(clk), .rst(rst),
     .ctx_wr_en(ctx_wr_en), .ctx_wr_chan(ctx_wr_chan), .ctx_wr_base(ctx_wr.tx_base), .ctx_wr_log(ctx_wr.tx_log),
     .s_fetch(fetch_req), .s_fetch_valid(fetch_valid), .s_fetch_ready(fetch_ready),
@@ -288,7 +292,7 @@ module nc_nic
   tx_job_t       mgmt_job, job;
   logic          mgmt_job_valid, mgmt_job_ready, job_valid, job_ready;
 
-  nc_tx_job_arb #(.DEPTH(64)) u_jarb (
+  nc_tx_job_arb #(.DEPTH(128)) u_jarb (
     .clk(clk), .rst(rst),
     .s_data_job(data_job), .s_data_valid(data_job_valid), .s_data_ready(data_job_ready),
     .s_mgmt_job(mgmt_job), .s_mgmt_valid(mgmt_job_valid), .s_mgmt_ready(mgmt_job_ready),
@@ -304,7 +308,7 @@ module nc_nic
   logic         pay_tvalid, pay_tready, pay_tlast, pay_tuser;
   logic         pst_err, pst_valid, pst_ready, pst_q_ready;
   /* verilator lint_off UNUSEDSIGNAL */
-  logic [6:0]   pst_free_unused;
+  logic [7:0]   pst_free_unused;
   /* verilator lint_on UNUSEDSIGNAL */
 
   assign pay_tdata  = rd_rsp_data;
@@ -314,11 +318,12 @@ module nc_nic
   assign pay_tvalid = rd_rsp_valid[P_PAY] && pst_q_ready;
   assign rd_rsp_ready[P_PAY] = pay_tready && pst_q_ready;
 
-  nc_fifo #(.WIDTH(1), .DEPTH(64)) u_pst (
+  nc_fifo #(.WIDTH(1), .DEPTH(128)) u_pst (
     .clk(clk), .rst(rst), .s_data(rd_rsp_err), .s_valid(pay_tvalid && pay_tready && pay_tlast),
     .s_ready(pst_q_ready), .m_data(pst_err), .m_valid(pst_valid), .m_ready(pst_ready), .free(pst_free_unused));
 
-  nc_frame_hdr_t tx_hdr, mgmt_hdr;
+  nc_frame_hdr_t tx_hdr;
+  logic [687:0]  mgmt_hdr;
   logic          tx_hdr_valid, tx_hdr_ready, mgmt_hdr_valid, mgmt_hdr_ready;
   ack_job_t      ack_job;
   logic          ack_job_valid, ack_job_ready;
@@ -370,7 +375,7 @@ module nc_nic
   logic        mgmt_cpl_valid, mgmt_cpl_ready;
   logic        mgmt_buf_valid, mgmt_buf_take;
   logic [15:0] mgmt_buf_idx;
-  logic        c_mgmt_bad_desc;
+  logic        c_mgmt_bad_desc, c_mgmt_bad_db;
 
   nc_mgmt u_mgmt (
     .clk(clk), .rst(rst),
@@ -383,12 +388,12 @@ module nc_nic
     .rsp_data(rd_rsp_data), .rsp_last(rd_rsp_last), .rsp_err(rd_rsp_err),
     .rsp_desc_valid(rd_rsp_valid[P_MDESC]), .rsp_desc_ready(rd_rsp_ready[P_MDESC]),
     .rsp_hdr_valid(rd_rsp_valid[P_MHDR]), .rsp_hdr_ready(rd_rsp_ready[P_MHDR]),
-    .m_hdr(mgmt_hdr), .m_hdr_valid(mgmt_hdr_valid), .m_hdr_ready(mgmt_hdr_ready),
+    .m_hdr_lanes(mgmt_hdr), .m_hdr_valid(mgmt_hdr_valid), .m_hdr_ready(mgmt_hdr_ready),
     .m_job(mgmt_job), .m_job_valid(mgmt_job_valid), .m_job_ready(mgmt_job_ready),
     .sent_valid(mgmt_sent_valid), .sent_err(mgmt_sent_err), .sent_ready(mgmt_sent_ready),
     .m_cpl(mgmt_cpl), .m_cpl_valid(mgmt_cpl_valid), .m_cpl_ready(mgmt_cpl_ready),
     .buf_valid(mgmt_buf_valid), .buf_idx(mgmt_buf_idx), .buf_take(mgmt_buf_take),
-    .cnt_bad_desc(c_mgmt_bad_desc));
+    .cnt_bad_desc(c_mgmt_bad_desc), .cnt_bad_doorbell(c_mgmt_bad_db));
   assign rd_req_len[P_MDESC] = 16'd32;
   assign rd_req_len[P_MHDR]  = 16'(NC_FRAME_HDR_BYTES);
 
@@ -420,7 +425,7 @@ module nc_nic
   logic [31:0]     accepted_unused;
   /* verilator lint_on UNUSEDSIGNAL */
 
-  nc_frame_parser #(.PAY_FIFO_DEPTH(512), .HDR_FIFO_DEPTH(64)) u_parser (
+  nc_frame_parser #(.PAY_FIFO_DEPTH(512), .HDR_FIFO_DEPTH(128)) u_parser (
     .clk(clk), .rst(rst),
     .cfg_filter_en(cfg_filter), .cfg_local_mac(cfg_mac), .cfg_local_ip(cfg_ip),
     .s_axis_tdata(s_axis_rx_tdata), .s_axis_tkeep(s_axis_rx_tkeep), .s_axis_tvalid(s_axis_rx_tvalid && !rx_drop),
@@ -462,6 +467,7 @@ module nc_nic
     .cmd_op(cmd_rx_op), .cmd_valid(cmd_rx_valid), .cmd_ready(cmd_rx_ready),
     .frame_op(frame_op), .frame_valid(frame_valid), .frame_ready(frame_ready),
     .db_op(db_rx), .db_valid(db_rx_valid), .db_ready(db_rx_ready),
+    .probe_chan(probe_chan), .probe_valid(probe_valid), .probe_ready(probe_ready),
     .rsp_valid(rxc_rsp_valid), .rsp_open(rxc_rsp_open), .rsp_prod(rxc_rsp_prod), .rsp_cons(rxc_rsp_cons),
     .rsp_ack_psn(rxc_rsp_ack_psn), .rsp_rx_pkts(rxc_rsp_rx_pkts), .rsp_dup(rxc_rsp_dup),
     .m_place(place_job), .m_place_valid(place_valid), .m_place_ready(place_ready),
@@ -483,7 +489,7 @@ module nc_nic
   assign rxdesc_keep_unused = rd_rsp_keep;
   assign rxdesc_last_unused = rd_rsp_last;
 
-  nc_rx_place #(.CHANNELS(CHANNELS), .DEPTH(32)) u_place (
+  nc_rx_place #(.CHANNELS(CHANNELS), .DEPTH(128)) u_place (
     .clk(clk), .rst(rst),
     .ctx_wr_en(ctx_wr_en), .ctx_wr_chan(ctx_wr_chan), .ctx_wr_base(ctx_wr.rx_base), .ctx_wr_log(ctx_wr.rx_log),
     .s_job(place_job), .s_job_valid(place_valid), .s_job_ready(place_ready),
@@ -524,6 +530,7 @@ module nc_nic
     .info_rd_en(info_rd_en), .info_rd_addr(info_rd_addr), .info_rd_data(info_rd_data),
     .m_wr_valid(cw_valid), .m_wr_ready(cw_ready), .m_wr_addr(cw_addr), .m_wr_data(cw_data), .m_wr_keep(cw_keep),
     .m_ev(cpl_ev), .m_ev_valid(cpl_ev_valid), .m_ev_ready(cpl_ev_ready),
+    .cpl_done_valid(cpl_done_valid), .cpl_done_chan(cpl_done_chan),
     .cnt_overflow(c_cpl_ovf), .cnt_bad_doorbell(c_cpl_bad_db));
 
   // events: channel failures first, then completion events
@@ -536,7 +543,7 @@ module nc_nic
   logic [7:0]  eqw_vector;
   logic [63:0] eqw_addr, eqw_keep;
   logic [511:0] eqw_data;
-  logic        c_eq_ovf;
+  logic        c_eq_ovf, c_eq_bad_db;
 
   nc_eq #(.QUEUES(EVENT_QUEUES)) u_eq (
     .clk(clk), .rst(rst),
@@ -545,7 +552,7 @@ module nc_nic
     .arm_valid(eq_arm_valid), .arm_ready(eq_arm_ready), .arm_eq(eq_arm_eq), .arm_cons(eq_arm_cons),
     .s_ev(ev), .s_ev_valid(ev_valid), .s_ev_ready(ev_ready),
     .m_valid(eqw_valid), .m_ready(eqw_ready), .m_irq(eqw_irq), .m_vector(eqw_vector), .m_addr(eqw_addr),
-    .m_data(eqw_data), .m_keep(eqw_keep), .cnt_overflow(c_eq_ovf));
+    .m_data(eqw_data), .m_keep(eqw_keep), .cnt_overflow(c_eq_ovf), .cnt_bad_doorbell(c_eq_bad_db));
 
   logic c_wr_fault;
 
@@ -587,7 +594,7 @@ module nc_nic
     cnt_inc[17] = b2(c_cpl_ovf);
     cnt_inc[18] = b2(c_eq_ovf);
     cnt_inc[19] = b2(c_ch_failed);
-    cnt_inc[20] = b2(c_txc_bad_db) + b2(c_rxc_bad_db) + b2(c_cpl_bad_db);
+    cnt_inc[20] = b2(c_txc_bad_db) + b2(c_rxc_bad_db) + b2(c_cpl_bad_db) + b2(c_eq_bad_db) + b2(c_mgmt_bad_db);
   end
 
   // internal consistency checks (simulation): neither can happen by design

@@ -164,6 +164,7 @@ package nc_nic_pkg;
     logic [31:0] ack_psn;
     logic [63:0] sack;
     logic [31:0] credit;
+    logic        ackreq;     // ask the peer for an ACK at once (a credit probe)
   } ack_job_t;
 
   // what the Tx monitor learns of each frame handed to the builder, in frame order
@@ -181,7 +182,9 @@ package nc_nic_pkg;
     RXOP_READ   = 3'd2,
     RXOP_DB     = 3'd3,
     RXOP_FRAME  = 3'd4,      // a received frame (DATA, or a frame whose payload is only passed on)
-    RXOP_ACKDUE = 3'd5       // the delayed-ACK deadline of the channel passed
+    RXOP_ACKDUE = 3'd5,      // the delayed-ACK deadline of the channel passed
+    RXOP_ACKNOW = 3'd6,      // the peer asked for an ACK (ACK_REQ on an ACK frame): send one at once
+    RXOP_PROBE  = 3'd7       // our sender is out of credit: send an ACK flagged ACK_REQ (credit probe)
   } rxop_e;
 
   typedef enum logic [1:0] {
@@ -243,6 +246,7 @@ package nc_nic_pkg;
     logic [16:0] n_a;        // range: entries with `status` (or the table's status); 1 for a single completion
     logic [16:0] n_b;        // range: then entries with status CHANNEL_DOWN and tag 0
     logic        from_table; // range: tag, len and status of the first n_a entries come from the Tx info table
+    logic        notify;     // a channel close: report (cpl_done) once every entry of the range is issued
   } cpl_req_t;
 
   typedef struct packed {

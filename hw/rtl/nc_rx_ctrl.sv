@@ -13,6 +13,9 @@
 //                    acknowledged at once, beyond the window -> dropped; other frames only pass their
 //                    payload disposition (discard / management) on to nc_rx_place, keeping frame order
 //   ACKDUE           the channel's delayed-ACK deadline passed
+//   ACKNOW           the peer asked for an ACK (an ACK frame flagged ACK_REQ: its credit probe)
+//   PROBE            our own sender is out of credit: send an ACK flagged ACK_REQ, so the peer answers
+//                    with its current credit (a credit update lost on the link cannot stall a channel)
 //
 // Acknowledgements are coalesced: an ACK job is emitted at once for a duplicate, a packet beyond the
 // window, a packet flagged ACK_REQ, a packet received while a hole exists, a packet without a buffer,
@@ -43,6 +46,9 @@ module nc_rx_ctrl
   input  wire rxop_t     db_op,
   input  wire            db_valid,
   output logic           db_ready,
+  input  wire [15:0]     probe_chan,
+  input  wire            probe_valid,
+  output logic           probe_ready,
 
   output logic           rsp_valid,
   output logic           rsp_open,
@@ -134,12 +140,13 @@ module nc_rx_ctrl
   // ---------------------------------------------------------------- operation arbiter
   logic  s_ready, s_valid;
   rxop_t s_op;
-  logic  pick_cmd, pick_due, pick_frame, pick_db;
+  logic  pick_cmd, pick_due, pick_frame, pick_db, pick_probe;
 
   assign pick_cmd   = cmd_valid;
   assign pick_due   = !cmd_valid && dl_due;
   assign pick_frame = !cmd_valid && !dl_due && frame_valid;
   assign pick_db    = !cmd_valid && !dl_due && !frame_valid && db_valid;
+  assign pick_probe = !cmd_valid && !dl_due && !frame_valid && !db_valid && probe_valid;
 
   always_comb begin
     s_op = '0;
@@ -149,9 +156,14 @@ module nc_rx_ctrl
       s_op.chan = dl_head.chan;
     end else if (pick_frame) s_op = frame_op;
     else if (pick_db) s_op = db_op;
+    else if (pick_probe) begin
+      s_op.code = RXOP_PROBE;
+      s_op.chan = probe_chan;
+    end
   end
 
-  assign s_valid     = pick_cmd || pick_due || pick_frame || pick_db;
+  assign s_valid     = pick_cmd || pick_due || pick_frame || pick_db || pick_probe;
+  assign probe_ready = s_ready && pick_probe;
   assign cmd_ready   = s_ready && pick_cmd;
   assign dl_pop      = s_ready && pick_due;
   assign frame_ready = s_ready && pick_frame;
@@ -204,7 +216,7 @@ module nc_rx_ctrl
   assign has_pay      = op.len != 16'd0;
   assign is_void      = (op.flags & NC_CTH_FLAG_VOID) != 8'd0;
 
-  logic need_pl, need_ak, need_cp, need_dl, rsp_now;
+  logic need_pl, need_ak, need_cp, need_dl, rsp_now, ak_req;
   logic c_dup, c_oow, c_nobuf, c_nochan, c_baddb;
   logic [15:0] pend;
   logic        now_ack;
@@ -214,7 +226,7 @@ module nc_rx_ctrl
     pend = st.pending;
     now_ack = 1'b0;
     p_write = 1'b1;
-    need_pl = 1'b0; need_ak = 1'b0; need_cp = 1'b0; need_dl = 1'b0; rsp_now = 1'b0;
+    need_pl = 1'b0; need_ak = 1'b0; need_cp = 1'b0; need_dl = 1'b0; rsp_now = 1'b0; ak_req = 1'b0;
     c_dup = 1'b0; c_oow = 1'b0; c_nobuf = 1'b0; c_nochan = 1'b0; c_baddb = 1'b0;
 
     pl_in = '0;
@@ -253,13 +265,26 @@ module nc_rx_ctrl
         nx.dup      = '0;
       end
       RXOP_CLOSE: begin
-        rsp_now = 1'b1;
+        // every unused Rx buffer completes CHANNEL_DOWN; the range always goes out (maybe empty) so the
+        // command block learns when everything of the channel has been issued
+        rsp_now     = 1'b1;
+        need_cp     = 1'b1;
+        cp_in.notify = 1'b1;
         if (st.open) begin
           nx.open = 1'b0;
-          need_cp = (st.prod != st.cons);
           nx.cons = st.prod;
         end else begin
-          p_write = 1'b0;
+          cp_in.n_a = '0;
+          p_write   = 1'b0;
+        end
+      end
+      RXOP_ACKNOW, RXOP_PROBE: begin
+        p_write = 1'b0;
+        if (st.open) begin
+          need_ak    = 1'b1;
+          ak_req     = (op.code == RXOP_PROBE);
+          nx.pending = '0;
+          p_write    = st.pending != 16'd0;
         end
       end
       RXOP_READ: begin
@@ -346,7 +371,7 @@ module nc_rx_ctrl
     endcase
   end
 
-  assign ak_in = '{chan: op.chan, ack_psn: nx.ack_psn, sack: nx.sack, credit: nx.credit};
+  assign ak_in = '{chan: op.chan, ack_psn: nx.ack_psn, sack: nx.sack, credit: nx.credit, ackreq: ak_req};
 
   assign p_hold  = (need_pl && !pl_ready) || (need_ak && !ak_ready) || (need_cp && !cp_ready);
   assign pl_push = p_fire && need_pl;

@@ -2,7 +2,8 @@
 //
 // The destination channel's context (peer channel id and peer IPv4 address, written on open) is read
 // and the frame is sent on:
-//   ACK frame from the channel's peer            -> an ACK operation for nc_tx_ctrl
+//   ACK frame from the channel's peer            -> an ACK operation for nc_tx_ctrl (and, flagged
+//                                                   ACK_REQ, an ACKNOW operation for nc_rx_ctrl)
 //   DATA frame from the channel's peer           -> a FRAME operation for nc_rx_ctrl (window, buffer)
 //   management frame                             -> its header to the management header FIFO and a
 //                                                   FRAME operation (so its payload keeps its place)
@@ -78,7 +79,7 @@ module nc_rx_dispatch
   // ---------------------------------------------------------------- classify
   logic m_ack_ready_q, m_frame_ready_q, m_mgmt_ready_q;
   logic in_range, match, is_mgmt, is_ack, is_data, has_pay;
-  logic need_ack, need_frame, need_mgmt, no_chan;
+  logic need_ack, need_frame, need_mgmt, no_chan, ack_now;
   frame_kind_e fkind;
 
   assign in_range = ({16'd0, b_reg.cth.dst_chan} < 32'(CHANNELS));
@@ -89,7 +90,7 @@ module nc_rx_dispatch
   assign has_pay  = b_reg.nc.len != 16'd0;
 
   always_comb begin
-    need_ack = 1'b0; need_frame = 1'b0; need_mgmt = 1'b0; no_chan = 1'b0;
+    need_ack = 1'b0; need_frame = 1'b0; need_mgmt = 1'b0; no_chan = 1'b0; ack_now = 1'b0;
     fkind = FR_DISCARD;
     if (is_mgmt) begin
       need_mgmt = 1'b1; need_frame = 1'b1; fkind = FR_MGMT;
@@ -104,6 +105,8 @@ module nc_rx_dispatch
       need_ack = 1'b1;
       if (has_pay) begin
         need_frame = 1'b1; fkind = FR_DISCARD;
+      end else if ((b_reg.cth.flags & NC_CTH_FLAG_ACK_REQ) != 8'd0) begin
+        need_frame = 1'b1; ack_now = 1'b1;   // a credit probe: answer with an ACK at once
       end
     end else if (is_data) begin
       need_frame = 1'b1; fkind = FR_DATA;
@@ -129,7 +132,7 @@ module nc_rx_dispatch
     ack_in.sack  = b_reg.cth.sack;
     ack_in.flags = b_reg.cth.flags;
     frame_in = '0;
-    frame_in.code     = RXOP_FRAME;
+    frame_in.code     = ack_now ? RXOP_ACKNOW : RXOP_FRAME;
     frame_in.fkind    = fkind;
     frame_in.chan     = b_reg.cth.dst_chan;
     frame_in.a        = b_reg.cth.psn;

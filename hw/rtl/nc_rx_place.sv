@@ -230,10 +230,10 @@ module nc_rx_place
   /* verilator lint_off UNUSEDSIGNAL */
   nc_frame_hdr_t cur_hdr_s;     // the completion takes the CTH and NetChannel fields only
   /* verilator lint_on UNUSEDSIGNAL */
+  logic          is_mgmt_start;
   logic [63:0] pay_addr_reg;
   logic        do_cpl_reg;
 
-  assign cur_hdr_s = nc_frame_hdr_from_lanes(cur_hdr_reg);
 
   // status for the job at the head, given its validated descriptor
   logic [7:0]  st_new;
@@ -282,12 +282,21 @@ module nc_rx_place
     endcase
   end
 
+  // management frames only: the header is kept as a struct (completion fields) and in lane order (the
+  // DMA write); converted only then, as the lane swap is not free in simulation
+  assign is_mgmt_start = start && q_head.job.kind == PL_MGMT;
+  always_ff @(posedge clk) begin
+    if (is_mgmt_start) begin
+      cur_hdr_s   <= s_mgmt_hdr;
+      cur_hdr_reg <= nc_frame_hdr_to_lanes(s_mgmt_hdr);
+    end
+  end
+
   always_ff @(posedge clk) begin
     unique case (ps_reg)
       P_IDLE: if (start) begin
         cur_reg        <= q_head;
         cur_desc_reg   <= v_desc;
-        cur_hdr_reg    <= nc_frame_hdr_to_lanes(s_mgmt_hdr);
         cur_status_reg <= q_head.has_desc ? st_new : 8'(NC_CPL_STATUS_OK);
         pay_addr_reg   <= (q_head.job.kind == PL_MGMT) ? v_desc.addr + 64'd128 : v_desc.addr;
         do_cpl_reg     <= q_head.has_desc;

@@ -8,6 +8,7 @@
 //                  a later psn sets its sack bit
 // new_ack_psn/new_sack are the state after accepting the packet (unchanged for duplicate and out of
 // window). nc_rx_ctrl keeps the state per channel and decides whether to accept (buffer available).
+// Written without loops and in 64-bit arithmetic (bit tricks), which keeps it cheap in simulation.
 `default_nettype none
 
 module nc_rx_window_logic (
@@ -21,16 +22,13 @@ module nc_rx_window_logic (
 );
 
   logic [31:0] delta;
-  logic [64:0] run;        // {sack, 1}: bit j = PSN ack_psn + j received (ack_psn itself arriving now)
-  logic [6:0]  ones;       // trailing ones of run (1..65)
+  logic [6:0]  ones;       // PSNs ack_psn.. now received in a row: 1 + trailing ones of sack (1..65)
+  logic [63:0] bit_d;      // the sack bit of psn (delta 1..64)
 
+  // trailing ones of sack = the index of its lowest clear bit = popcount of the bits below it
   assign delta = psn - ack_psn;
-  assign run   = {sack, 1'b1};
-
-  always_comb begin
-    ones = 7'd65;
-    for (int j = 64; j >= 0; j--) if (!run[j]) ones = 7'(j);
-  end
+  assign ones  = 7'd1 + 7'($countones((~sack & (sack + 64'd1)) - 64'd1));
+  assign bit_d = 64'd1 << (delta[5:0] - 6'd1);
 
   always_comb begin
     dup = 1'b0;
@@ -41,13 +39,13 @@ module nc_rx_window_logic (
       dup = 1'b1;
     end else if (delta == 32'd0) begin
       new_ack_psn = ack_psn + 32'(ones);
-      new_sack    = 64'(run >> (ones + 7'd1));
+      new_sack    = (ones >= 7'd64) ? 64'd0 : (sack >> ones);
     end else if (delta > 32'd64) begin
       oow = 1'b1;
-    end else if (sack[delta[5:0] - 6'd1]) begin
+    end else if ((sack & bit_d) != 64'd0) begin
       dup = 1'b1;
     end else begin
-      new_sack[delta[5:0] - 6'd1] = 1'b1;
+      new_sack = sack | bit_d;
     end
   end
 

@@ -87,6 +87,9 @@ module nc_tx_ctrl
   output fail_t          m_fail,
   output logic           m_fail_valid,
   input  wire            m_fail_ready,
+  output logic [15:0]    m_probe_chan,     // credit probe: the receive side sends an ACK flagged ACK_REQ
+  output logic           m_probe_valid,
+  input  wire            m_probe_ready,
 
   // counter pulses
   output logic           cnt_timeout,
@@ -128,6 +131,7 @@ module nc_tx_ctrl
   cpl_req_t   c_in;  logic c_push, c_ready; logic [3:0] c_free;
   timer_op_t  t_in;  logic t_push, t_ready; logic [3:0] t_free;
   fail_t      x_in;  logic x_push, x_ready; logic [2:0] x_free;
+  logic       pr_push, pr_ready; logic [2:0] pr_free;
 
   nc_fifo #(.WIDTH($bits(fetch_req_t)), .DEPTH(16)) u_fetch_q (
     .clk(clk), .rst(rst), .s_data(f_in), .s_valid(f_push), .s_ready(f_ready),
@@ -141,6 +145,9 @@ module nc_tx_ctrl
   nc_fifo #(.WIDTH($bits(timer_op_t)), .DEPTH(8)) u_tmr_q (
     .clk(clk), .rst(rst), .s_data(t_in), .s_valid(t_push), .s_ready(t_ready),
     .m_data(m_tmr), .m_valid(m_tmr_valid), .m_ready(m_tmr_ready), .free(t_free));
+  nc_fifo #(.WIDTH(16), .DEPTH(4)) u_probe_q (
+    .clk(clk), .rst(rst), .s_data(op.chan), .s_valid(pr_push), .s_ready(pr_ready),
+    .m_data(m_probe_chan), .m_valid(m_probe_valid), .m_ready(m_probe_ready), .free(pr_free));
   nc_fifo #(.WIDTH($bits(fail_t)), .DEPTH(4)) u_fail_q (
     .clk(clk), .rst(rst), .s_data(x_in), .s_valid(x_push), .s_ready(x_ready),
     .m_data(m_fail), .m_valid(m_fail_valid), .m_ready(m_fail_ready), .free(x_free));
@@ -286,15 +293,17 @@ module nc_tx_ctrl
   assign rto_cur      = cfg_rto << backoff_cur;
 
   // DB checks: the new producer index may be at most a ring ahead of the oldest uncompleted descriptor
-  // and must not be behind the descriptors already taken.
+  // and must be neither behind the descriptors already taken nor behind the previous doorbell.
   logic [15:0] db_prod, db_from_una, db_from_nxt;
   logic        db_ok;
   assign db_prod     = op.a[15:0];
   assign db_from_una = db_prod - idx_una;
   assign db_from_nxt = db_prod - idx_nxt;
-  assign db_ok       = ({1'b0, db_from_una} <= size) && ({1'b0, db_from_nxt} <= size);
+  assign db_ok       = ({1'b0, db_from_una} <= size) && ({1'b0, db_from_nxt} <= size) &&
+                       ({1'b0, db_prod - st.prod} <= size);   // not behind the previous doorbell
 
-  logic need_f, need_r, need_c, need_t, need_x, need_q, rsp_now;
+  logic need_f, need_r, need_c, need_t, need_x, need_q, need_p, rsp_now;
+  logic stalled;   // descriptors are waiting and the peer's credit is used up
   logic cnt_to, cnt_cs, cnt_bd, cnt_cf;
   logic [31:0] dc;
 
@@ -302,7 +311,8 @@ module nc_tx_ctrl
     nx      = st;
     dc      = op.b - st.credit;
     p_write = 1'b1;
-    need_f = 1'b0; need_r = 1'b0; need_c = 1'b0; need_t = 1'b0; need_x = 1'b0; need_q = 1'b0;
+    need_f = 1'b0; need_r = 1'b0; need_c = 1'b0; need_t = 1'b0; need_x = 1'b0; need_q = 1'b0; need_p = 1'b0;
+    stalled = (avail != 16'd0) && (cred_room == 7'd0);
     rsp_now = 1'b0;
     cnt_to = 1'b0; cnt_cs = 1'b0; cnt_bd = 1'b0; cnt_cf = 1'b0;
 
@@ -358,7 +368,8 @@ module nc_tx_ctrl
           // every outstanding descriptor completes: in flight with the reason, not yet taken CHANNEL_DOWN
           nx.st  = (op.code == TXOP_CLOSE) ? CH_CLOSED : CH_FAILED;
           nx.why = (op.code == TXOP_CLOSE) ? 8'(NC_CPL_STATUS_CHANNEL_DOWN) : op.a[7:0];
-          need_c = (inflight != 7'd0) || (avail != 16'd0);
+          need_c = (inflight != 7'd0) || (avail != 16'd0) || (op.code == TXOP_CLOSE);
+          c_in.notify = (op.code == TXOP_CLOSE);
           c_in.status = (op.code == TXOP_CLOSE) ? 8'(NC_CPL_STATUS_CHANNEL_DOWN) : op.a[7:0];
           c_in.n_a    = 17'(inflight);
           c_in.n_b    = 17'(avail);
@@ -368,8 +379,15 @@ module nc_tx_ctrl
           need_x      = (op.code == TXOP_FAIL);
           x_in.reason = op.a[7:0];
           cnt_cf      = (op.code == TXOP_FAIL);
-        end else if (op.code == TXOP_CLOSE && st.st == CH_FAILED) begin
-          nx.st = CH_CLOSED;
+        end else if (op.code == TXOP_CLOSE) begin
+          // closed or failed already: nothing outstanding, but the close still waits for the
+          // completion writer to have issued everything before it
+          nx.st       = CH_CLOSED;
+          p_write     = (st.st == CH_FAILED);
+          need_c      = 1'b1;
+          c_in.notify = 1'b1;
+          c_in.n_a    = '0;
+          c_in.n_b    = '0;
         end else begin
           p_write = 1'b0;
         end
@@ -387,6 +405,15 @@ module nc_tx_ctrl
           if (!st.queued && can_send(db_prod, st.psn0, st.nxt, st.una, st.credit)) begin
             need_q    = 1'b1;
             nx.queued = 1'b1;
+          end else if (cred_room == 7'd0 && db_prod != idx_nxt) begin
+            // descriptors wait for credit: count it; with nothing in flight the timer runs as a
+            // persist timer, so a lost credit update is asked for again (credit probe)
+            cnt_cs = 1'b1;
+            if (inflight == 7'd0) begin
+              need_t        = 1'b1;
+              t_in.arm      = 1'b1;
+              t_in.deadline = now + rto_cur;
+            end
           end
         end
       end
@@ -406,14 +433,24 @@ module nc_tx_ctrl
             nx.queued = 1'b1;
           end
         end
-        cnt_cs = (st.st == CH_OPEN) && (avail != 16'd0) && (cred_room == 7'd0);
+        // held back by credit: descriptors remain and the credit, not the window, set the limit
+        cnt_cs = (st.st == CH_OPEN) && ({9'd0, avail7} > {9'd0, n}) && (cred_room == n) && (win_room > n);
+        // out of credit with nothing in flight: the timer now runs as a persist timer (credit probes)
+        if (st.st == CH_OPEN && stalled && inflight == 7'd0) begin
+          need_t        = 1'b1;
+          t_in.arm      = 1'b1;
+          t_in.deadline = now + rto_cur;
+        end
       end
       TXOP_ACK: begin
         if (st.st != CH_OPEN) begin
           p_write = 1'b0;
         end else begin
           if ((op.flags & NC_CTH_FLAG_CREDIT_VALID) != 8'd0) begin
-            if (!dc[31] && dc != 32'd0) nx.credit = op.b;
+            if (!dc[31] && dc != 32'd0) begin
+              nx.credit  = op.b;
+              nx.retries = '0;      // the peer is alive
+            end
           end
           if (((op.flags & NC_CTH_FLAG_ACK_VALID) != 8'd0) && ack_ok) begin
             nx.una    = op.a;
@@ -425,7 +462,8 @@ module nc_tx_ctrl
               c_in.n_a    = 17'(cnt);
               nx.retries  = '0;
               need_t      = 1'b1;
-              t_in.arm    = (new_inflight != 7'd0);
+              t_in.arm    = (new_inflight != 7'd0) ||
+                            ((avail != 16'd0) && ((nx.credit - st.nxt) == 32'd0 || (nx.credit - st.nxt) > 32'h7FFF_FFFF));
               t_in.deadline = now + cfg_rto;
             end
             if (rtx_ack != 64'd0) begin
@@ -450,8 +488,15 @@ module nc_tx_ctrl
         end
       end
       TXOP_TIMEOUT: begin
-        if (st.st != CH_OPEN || inflight == 7'd0) begin
+        if (st.st != CH_OPEN || (inflight == 7'd0 && !stalled)) begin
           p_write = 1'b0;
+        end else if (inflight == 7'd0 && retries_next <= cfg_retry_limit) begin
+          // persist: ask the peer for its credit (the update may have been lost on the link)
+          need_p        = 1'b1;
+          nx.retries    = retries_next;
+          need_t        = 1'b1;
+          t_in.arm      = 1'b1;
+          t_in.deadline = now + rto_backoff;
         end else if (retries_next > cfg_retry_limit) begin
           // give up: the channel fails (as TXOP_FAIL with reason TIMEOUT)
           nx.st  = CH_FAILED;
@@ -489,7 +534,8 @@ module nc_tx_ctrl
   end
 
   assign p_hold = (need_f && !f_ready) || (need_r && !r_ready) || (need_c && !c_ready) ||
-                  (need_t && !t_ready) || (need_x && !x_ready);
+                  (need_t && !t_ready) || (need_x && !x_ready) || (need_p && !pr_ready);
+  assign pr_push = p_fire && need_p;
   assign f_push = p_fire && need_f;
   assign r_push = p_fire && need_r;
   assign c_push = p_fire && need_c;
@@ -530,9 +576,9 @@ module nc_tx_ctrl
   end
 
   /* verilator lint_off UNUSEDSIGNAL */
-  logic [17:0] unused_free;   // only the fetch FIFO's fill level is used (SCHED gating)
+  logic [20:0] unused_free;   // only the fetch FIFO's fill level is used (SCHED gating)
   logic        unused_p_valid;
-  assign unused_free    = {f_free[1:0], r_free, c_free, t_free, x_free, 1'b0};
+  assign unused_free    = {f_free[1:0], r_free, c_free, t_free, x_free, pr_free, 1'b0};
   assign unused_p_valid = p_valid;
   /* verilator lint_on UNUSEDSIGNAL */
 

@@ -39,7 +39,7 @@ module nc_tx_hdr
   input  wire ack_job_t  s_ack,
   input  wire            s_ack_valid,
   output logic           s_ack_ready,
-  input  wire nc_frame_hdr_t s_mgmt_hdr,
+  input  wire [687:0]    s_mgmt_hdr,         // lane order (wire byte 0 in bits [7:0])
   input  wire            s_mgmt_hdr_valid,
   output logic           s_mgmt_hdr_ready,
 
@@ -99,8 +99,9 @@ module nc_tx_hdr
       b_is_ack_reg <= a_ack;
       b_job_reg    <= s_job;
       b_ack_reg    <= s_ack;
-      b_mgmt_reg   <= s_mgmt_hdr;
     end
+    // converted only for management frames (the lane swap is not free in simulation)
+    if (a_take && a_job && s_job.kind == JOB_MGMT) b_mgmt_reg <= nc_frame_hdr_from_lanes(s_mgmt_hdr);
   end
 
   // ---------------------------------------------------------------- stage C: assemble
@@ -114,8 +115,11 @@ module nc_tx_hdr
 
   assign {c_peer_mac, c_peer_ip, c_udp_src, c_peer_chan, c_latency} = ctx_rd;
 
+  // assembled only in the cycle the header moves to stage C (wide struct work is not free in simulation)
   always_comb begin
     h = '0;
+    meta = '0;
+    if (b_valid_reg && b_ready) begin
     h.eth.dst        = c_peer_mac;
     h.eth.src        = cfg_mac;
     h.ipv4.tos       = c_latency ? 8'hB8 : 8'h00;
@@ -125,10 +129,10 @@ module nc_tx_hdr
     h.ipv4.dst       = c_peer_ip;
     h.udp.src_port   = c_udp_src;
     h.cth.dst_chan   = c_peer_chan;
-    meta = '0;
     if (b_is_ack_reg) begin
       h.cth.opcode   = NC_CTH_OPCODE_ACK;
-      h.cth.flags    = NC_CTH_FLAG_ACK_VALID | NC_CTH_FLAG_CREDIT_VALID;
+      h.cth.flags    = NC_CTH_FLAG_ACK_VALID | NC_CTH_FLAG_CREDIT_VALID |
+                       (b_ack_reg.ackreq ? NC_CTH_FLAG_ACK_REQ : 8'd0);
       h.cth.src_chan = b_ack_reg.chan;
       h.cth.ack_psn  = b_ack_reg.ack_psn;
       h.cth.sack     = b_ack_reg.sack;
@@ -161,6 +165,7 @@ module nc_tx_hdr
       meta.chan      = b_job_reg.chan;
       meta.payload   = b_job_reg.len != 16'd0;
       meta.len       = b_job_reg.len;
+    end
     end
   end
 

@@ -40,8 +40,24 @@ module nc_tx_window_logic #(
 
   logic [31:0] inflight32, d_una;
   logic [6:0]  inflight;
-  logic [63:0] rng, sack_in, a_sacked, a_done, above;
-  logic [6:0]  run;
+  logic [63:0] rng, rng_all, sack_in, a_sacked, a_done, above, x1, x2;
+  logic [63:0] sacked_lo;
+
+  // mask of the n lowest bits (n = 0..64)
+  function automatic logic [63:0] low_mask(input logic [6:0] n);
+    return (n >= 7'd64) ? '1 : ((64'd1 << n[5:0]) - 64'd1);
+  endfunction
+  // the highest set bit of x, alone (0 when x is 0): smear it downwards, keep the top
+  function automatic logic [63:0] top_bit(input logic [63:0] x);
+    logic [63:0] y;
+    y = x | (x >> 1);
+    y = y | (y >> 2);
+    y = y | (y >> 4);
+    y = y | (y >> 8);
+    y = y | (y >> 16);
+    y = y | (y >> 32);
+    return y ^ (y >> 1);
+  endfunction
 
   assign inflight32   = nxt - una;
   assign inflight     = inflight32[6:0];
@@ -50,21 +66,25 @@ module nc_tx_window_logic #(
   assign acked        = d_una[6:0];
   assign new_inflight = inflight - acked;
   assign sack_in      = {sack[62:0], 1'b0};   // PSN ack_psn + 1 + i is bit i + 1 above the new una
+  assign rng          = low_mask(new_inflight);
+  assign rng_all      = low_mask(inflight);
+  assign a_sacked     = ((sacked >> acked) | sack_in) & rng;
+  assign a_done       = (done >> acked) & rng;
 
+  // above[j]: at least DUPTHRESH selectively acknowledged PSNs above j. Strip the highest
+  // DUPTHRESH - 1 set bits; every position below the next highest one qualifies.
   always_comb begin
-    for (int j = 0; j < 64; j++) rng[j] = (7'(j) < new_inflight);
-    a_sacked = ((sacked >> acked) | sack_in) & rng;
-    a_done   = (done >> acked) & rng;
-    run = '0;
-    for (int j = 63; j >= 0; j--) begin
-      above[j] = (run >= 7'(DUPTHRESH));
-      if (a_sacked[j] && run < 7'(DUPTHRESH)) run = run + 7'd1;
-    end
-    rtx        = rng & ~a_sacked & ~a_done & above;
-    new_sacked = a_sacked;
-    new_done   = a_done | rtx;
-    for (int j = 0; j < 64; j++) rtx_timeout[j] = (7'(j) < inflight) && !sacked[j];
+    x1 = a_sacked;
+    for (int k = 1; k < DUPTHRESH; k++) x1 = x1 & ~top_bit(x1);
+    x2 = top_bit(x1);
+    above = (x2 == 64'd0) ? 64'd0 : (x2 - 64'd1);
   end
+
+  assign rtx         = rng & ~a_sacked & ~a_done & above;
+  assign new_sacked  = a_sacked;
+  assign new_done    = a_done | rtx;
+  assign sacked_lo   = sacked;
+  assign rtx_timeout = rng_all & ~sacked_lo;
 
 endmodule
 

@@ -394,7 +394,8 @@ def gen_cs(s: Spec) -> str:
         for fl in f.fields:
             if fl.kind == "const":
                 w(f"    /// <summary>The only value <see cref=\"{pascal(fl.name)}\"/> may carry.</summary>")
-                w(f"    public const {cs_uint(fl.bits)} {pascal(fl.name)}Value = Spec.{pascal(fl.value)};")
+                v = f"0x{fl.value:X}" if isinstance(fl.value, int) else f"Spec.{pascal(fl.value)}"
+                w(f"    public const {cs_uint(fl.bits)} {pascal(fl.name)}Value = {v};")
         for fl in f.fields:
             o.extend(cs_doc(f"{fl.doc} ({fl.bits} bits, {fl.kind}).", "    "))
             w(f"    public {cs_field_type(s, fl)} {pascal(fl.name)};")

@@ -81,6 +81,25 @@
 #define NC_EVENT_TYPE_CHANNEL 0x2u
 #define NC_EVENT_TYPE_ERROR 0x3u
 
+#define NC_MGMT_OP_OPEN_REQ 0x1u
+#define NC_MGMT_OP_OPEN_ACK 0x2u
+#define NC_MGMT_OP_OPEN_NAK 0x3u
+#define NC_MGMT_OP_OPEN_CONFIRM 0x4u
+#define NC_MGMT_OP_CLOSE_REQ 0x5u
+#define NC_MGMT_OP_CLOSE_ACK 0x6u
+#define NC_MGMT_OP_ABORT 0x7u
+#define NC_MGMT_OP_PING 0x8u
+#define NC_MGMT_OP_PONG 0x9u
+
+#define NC_MGMT_STATUS_OK 0x0u
+#define NC_MGMT_STATUS_REFUSED 0x1u
+#define NC_MGMT_STATUS_NO_RESOURCES 0x2u
+#define NC_MGMT_STATUS_BAD_REQUEST 0x3u
+#define NC_MGMT_STATUS_FAILED 0x4u
+#define NC_MGMT_STATUS_SHUTDOWN 0x5u
+#define NC_MGMT_STATUS_UNKNOWN_CHANNEL 0x6u
+#define NC_MGMT_STATUS_TIMEOUT 0x7u
+
 /* ---- formats: size and the byte offset of every byte-aligned field ----
  * wire formats: offsets within the header (big-endian fields); NC_OFF_* also within the frame
  * DMA formats: offsets within the little-endian structure */
@@ -174,6 +193,23 @@
 #define NC_EVENT_DATA_OFF 4  /* 32 bits */
 #define NC_EVENT_RSVD1_OFF 8  /* 56 bits */
 #define NC_EVENT_PHASE_OFF 15  /* 8 bits */
+
+#define NC_MGMT_BYTES 48
+#define NC_MGMT_VERSION_OFF 0  /* 8 bits */
+#define NC_MGMT_OP_OFF 1  /* 8 bits */
+#define NC_MGMT_STATUS_OFF 2  /* 8 bits */
+#define NC_MGMT_CH_CLASS_OFF 3  /* 8 bits */
+#define NC_MGMT_TXN_OFF 4  /* 32 bits */
+#define NC_MGMT_HOST_ID_OFF 8  /* 64 bits */
+#define NC_MGMT_PEER_HOST_ID_OFF 16  /* 64 bits */
+#define NC_MGMT_SRC_CHAN_OFF 24  /* 16 bits */
+#define NC_MGMT_DST_CHAN_OFF 26  /* 16 bits */
+#define NC_MGMT_UDP_PORT_OFF 28  /* 16 bits */
+#define NC_MGMT_RSVD_OFF 30  /* 16 bits */
+#define NC_MGMT_SRC_PSN_OFF 32  /* 32 bits */
+#define NC_MGMT_DST_PSN_OFF 36  /* 32 bits */
+#define NC_MGMT_MAX_PAYLOAD_OFF 40  /* 32 bits */
+#define NC_MGMT_RX_BUFFERS_OFF 44  /* 32 bits */
 
 /* ---- register map (byte addresses) ---- */
 #define NC_REG_ID_MAGIC 0x0000u  /* ro */

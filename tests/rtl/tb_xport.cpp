@@ -1,9 +1,14 @@
-// Testbenches of the transport building blocks around the Verilated tb_xport:
-// nc_rx_window, nc_tx_window, nc_timer_scan (each at CHANNELS = 4 and 1024), nc_desc_validate,
-// nc_ring_index_check. Every case has a C++ reference model, random valid gaps and random back-pressure
-// on every output; each prints one PASS/FAIL line, and the program ends with "N passed, N failed".
+// Testbenches of the transport building blocks around the Verilated tb_xport (tests/rtl/tb_xport.sv):
+//   rxw_*    the receive window as nc_rx_ctrl builds it: nc_chan_rmw + nc_rx_window_logic (tb_rx_window.sv)
+//   txw_*    the send window as nc_tx_ctrl builds it: nc_chan_rmw + nc_tx_window_logic (tb_tx_window.sv)
+//   e2e_*    both windows joined by a lossy, reordering, duplicating network
+//   rmw_*    nc_chan_rmw alone: hazards, back-pressure (p_hold), the post-reset clear
+//   timer_*  nc_timer_scan;  desc_*  nc_desc_validate
+// each at CHANNELS = 4 (every operation a hazard) and 1024 (the product's size). Every case has a C++
+// reference model, random valid gaps and random back-pressure; each prints one PASS/FAIL line, and the
+// program ends with "N passed, N failed".
 //
-//   build/rtl/xport/Vtb_xport [--only rxw|txw|e2e|timer|desc|ring] [--seed N] [--ops N]
+//   build/rtl/xport/Vtb_xport [--only rxw|txw|e2e|rmw|timer|desc] [--seed N] [--ops N]
 #include "Vtb_xport.h"
 #include "verilated.h"
 
@@ -55,8 +60,28 @@ struct Rng {
     bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(r) < p; }
 };
 
-u128 wide65(const VlWide<3>& w) { return (u128(w[2] & 1) << 64) | (u128(w[1]) << 32) | w[0]; }
 std::string hx128(u128 v) { return hx(uint64_t(v >> 64)) + ":" + hx(uint64_t(v)); }
+// Verilated ports of up to 128 bits as one number
+u128 rdw(uint64_t v) { return v; }
+u128 rdw(const VlWide<3>& w) { return (u128(w[2]) << 64) | (u128(w[1]) << 32) | w[0]; }
+void wrw(CData& d, u128 v) { d = CData(v); }
+void wrw(SData& d, u128 v) { d = SData(v); }
+void wrw(QData& d, u128 v) { d = QData(v); }
+void wrw(VlWide<3>& w, u128 v) { w[0] = uint32_t(v); w[1] = uint32_t(v >> 32); w[2] = uint32_t(v >> 64); }
+
+// Waits for the RAM clear after a reset (`clearing` high, nothing accepted) and checks it takes exactly
+// `depth` cycles; returns "" or what went wrong.
+template <class Clearing, class Ready>
+std::string wait_clear(uint32_t depth, Clearing clearing, Ready ready) {
+    uint32_t n = 0;
+    while (clearing()) {
+        if (ready()) return "ready while the post-reset clear runs (cycle " + s(n) + ")";
+        edge();
+        if (++n > depth + 4) return "clear never ends";
+    }
+    if (n != depth) return "post-reset clear took " + s(n) + " cycles, expected " + s(depth);
+    return "";
+}
 
 // ================================================================================================
 // Port bindings: one struct per instance, so the tests are templates over the instance.
@@ -76,10 +101,7 @@ std::string hx128(u128 v) { return hx(uint64_t(v >> 64)) + ":" + hx(uint64_t(v))
         static uint32_t rsp_verdict() { return top->P##_m_rsp_verdict; }                           \
         static uint32_t rsp_ack() { return top->P##_m_rsp_ack_psn; }                               \
         static uint64_t rsp_sack() { return top->P##_m_rsp_sack; }                                 \
-        static void rd(bool v, uint32_t c) { top->P##_rd_valid = v; top->P##_rd_chan = c; }        \
-        static bool rd_rsp_valid() { return top->P##_rd_rsp_valid; }                               \
-        static uint32_t rd_ack() { return top->P##_rd_rsp_ack_psn; }                               \
-        static uint64_t rd_sack() { return top->P##_rd_rsp_sack; }                                 \
+        static bool clearing() { return top->P##_clearing; }                                       \
     };
 RXW_PORTS(rxs, 4)
 RXW_PORTS(rxl, 1024)
@@ -101,8 +123,9 @@ RXW_PORTS(rxl, 1024)
         static uint32_t acked_from() { return top->P##_m_rsp_acked_from; }                         \
         static uint32_t acked_count() { return top->P##_m_rsp_acked_count; }                       \
         static uint32_t rtx_base() { return top->P##_m_rsp_rtx_base; }                             \
-        static u128 rtx_mask() { return wide65(top->P##_m_rsp_rtx_mask); }                         \
+        static uint64_t rtx_mask() { return top->P##_m_rsp_rtx_mask; }                             \
         static uint32_t inflight() { return top->P##_m_rsp_inflight; }                             \
+        static bool clearing() { return top->P##_clearing; }                                       \
     };
 TXW_PORTS(txs, 4)
 TXW_PORTS(txl, 1024)
@@ -121,6 +144,23 @@ TXW_PORTS(txl, 1024)
     };
 TMR_PORTS(tms, 4)
 TMR_PORTS(tml, 1024)
+
+#define RMW_PORTS(P, NDEPTH, NSW, NOPW)                                                                \
+    struct Rmw_##P {                                                                               \
+        static constexpr int DEPTH = NDEPTH, SW = NSW, OPW = NOPW;                                 \
+        static void s(bool v, uint32_t a, uint32_t op) { top->P##_s_valid = v; top->P##_s_addr = a; top->P##_s_op = op; } \
+        static bool s_ready() { return top->P##_s_ready; }                                         \
+        static bool p_valid() { return top->P##_p_valid; }                                         \
+        static uint32_t p_addr() { return top->P##_p_addr; }                                       \
+        static uint32_t p_op() { return top->P##_p_op; }                                           \
+        static u128 p_state() { return rdw(top->P##_p_state); }                                    \
+        static void p_next(u128 v, bool w) { wrw(top->P##_p_next, v); top->P##_p_write = w; }      \
+        static void p_hold(bool h) { top->P##_p_hold = h; }                                        \
+        static bool p_fire() { return top->P##_p_fire; }                                           \
+        static bool clearing() { return top->P##_clearing; }                                       \
+    };
+RMW_PORTS(rms, 4, 40, 8)
+RMW_PORTS(rml, 1024, 72, 16)
 
 // ================================================================================================
 // Reference models
@@ -149,14 +189,18 @@ int rx_model(RxState& st, uint32_t psn) {
 
 enum { OP_INIT = 0, OP_SEND = 1, OP_ACK = 2, OP_TIMEOUT = 3 };
 enum { ST_OK = 0, ST_NO_WINDOW = 1, ST_BAD_ACK = 2 };
-constexpr int WINDOW = 65, DUPTHRESH = 3;
-const u128 kMask65 = (u128(1) << 65) - 1;
+// The product's send window (nc_nic_pkg::WINDOW, docs/nic.md: 64 packets unacknowledged at most) and
+// fast-retransmit threshold (nc_nic_pkg::DUPTHRESH).
+constexpr uint32_t WINDOW = 64;
+constexpr int DUPTHRESH = 3;
 
-struct TxState { uint32_t una = 0, nxt = 0; u128 sacked = 0, done = 0; };
+// Bitmaps: bit j = PSN una + j, j < 64.
+struct TxState { uint32_t una = 0, nxt = 0; uint64_t sacked = 0, done = 0; };
 struct TxRsp {
     uint32_t code = 0, chan = 0, status = 0, psn = 0, acked_from = 0, acked_count = 0, rtx_base = 0, inflight = 0;
-    u128 rtx = 0;
+    uint64_t rtx = 0;
 };
+uint64_t bit(uint32_t j) { return uint64_t(1) << j; }
 
 TxRsp tx_model(TxState& st, uint32_t code, uint32_t chan, uint32_t psn, uint64_t sack) {
     TxRsp r;
@@ -166,7 +210,7 @@ TxRsp tx_model(TxState& st, uint32_t code, uint32_t chan, uint32_t psn, uint64_t
         st = TxState{psn, psn, 0, 0};
         break;
     case OP_SEND:
-        if (st.nxt - st.una < uint32_t(WINDOW)) r.psn = st.nxt++;
+        if (st.nxt - st.una < WINDOW) r.psn = st.nxt++;
         else r.status = ST_NO_WINDOW;
         break;
     case OP_ACK: {
@@ -175,17 +219,18 @@ TxRsp tx_model(TxState& st, uint32_t code, uint32_t chan, uint32_t psn, uint64_t
         r.acked_from = st.una;
         r.acked_count = cnt;
         st.una = psn;
-        st.sacked = cnt >= 65 ? 0 : st.sacked >> cnt;
-        st.done = cnt >= 65 ? 0 : st.done >> cnt;
+        st.sacked = cnt >= 64 ? 0 : st.sacked >> cnt;
+        st.done = cnt >= 64 ? 0 : st.done >> cnt;
         uint32_t infl = st.nxt - st.una;
-        for (int i = 0; i < 64; i++)
-            if (((sack >> i) & 1) && uint32_t(i + 1) < infl) st.sacked |= u128(1) << (i + 1);
+        // the peer's bit i is PSN ack_psn + 1 + i; only PSNs below nxt count
+        for (uint32_t i = 0; i < 64; i++)
+            if (((sack >> i) & 1) && i + 1 < infl) st.sacked |= bit(i + 1);
         for (uint32_t j = 0; j < infl; j++) {
             if ((st.sacked >> j) & 1) continue;
             if ((st.done >> j) & 1) continue;
             int after = 0;
             for (uint32_t k = j + 1; k < infl; k++) after += int((st.sacked >> k) & 1);
-            if (after >= DUPTHRESH) r.rtx |= u128(1) << j;
+            if (after >= DUPTHRESH) r.rtx |= bit(j);
         }
         st.done |= r.rtx;
         r.rtx_base = st.una;
@@ -194,7 +239,7 @@ TxRsp tx_model(TxState& st, uint32_t code, uint32_t chan, uint32_t psn, uint64_t
     case OP_TIMEOUT: {
         uint32_t infl = st.nxt - st.una;
         for (uint32_t j = 0; j < infl; j++)
-            if (!((st.sacked >> j) & 1)) r.rtx |= u128(1) << j;
+            if (!((st.sacked >> j) & 1)) r.rtx |= bit(j);
         st.done = r.rtx;
         r.rtx_base = st.una;
         break;
@@ -217,7 +262,7 @@ std::string tx_diff(const TxRsp& e, const TxRsp& g) {
     if (e.acked_count != g.acked_count) return f("acked_count", e.acked_count, g.acked_count);
     if ((e.code == OP_TIMEOUT || (e.code == OP_ACK && e.status == ST_OK)) && e.rtx_base != g.rtx_base)
         return f("rtx_base", e.rtx_base, g.rtx_base);
-    if (e.rtx != g.rtx) return "rtx_mask exp " + hx128(e.rtx) + " got " + hx128(g.rtx);
+    if (e.rtx != g.rtx) return "rtx_mask exp " + hx(e.rtx) + " got " + hx(g.rtx);
     if (e.inflight != g.inflight) return f("inflight", e.inflight, g.inflight);
     return "";
 }
@@ -252,33 +297,35 @@ uint32_t rand_psn0(Rng& r) {
 }
 
 // ================================================================================================
-// nc_rx_window: random operations vs. the model; responses in order, rd port vs. committed state.
+// Receive window (tb_rx_window: nc_chan_rmw + nc_rx_window_logic): random operations vs. the model;
+// responses in order; ready as the RMW pipeline defines it; channels never opened keep the post-reset
+// state (ack_psn 0, sack 0).
 // ================================================================================================
 template <class T>
 void test_rxw(uint64_t seed, int nops, const Knobs& k, const std::string& tname) {
     Rng r(seed);
+    T::init(0, 0, 0); T::req(0, 0, 0); T::rsp_ready(0);
     reset();
-    T::init(0, 0, 0); T::req(0, 0, 0); T::rd(0, 0); T::rsp_ready(0);
-    std::vector<RxState> acc(T::CH), com(T::CH);
-    std::vector<bool> com_open(T::CH, false);  // the RAM keeps the previous test's state until an init
+    std::string err = wait_clear(T::CH, T::clearing, [] { return T::init_ready() || T::req_ready(); });
+    std::vector<RxState> acc(T::CH);  // the model after every accepted operation (all zero after reset)
     struct Exp { uint32_t chan, psn, verdict, ack; uint64_t sack; };
     std::deque<Exp> exp;
-    struct Slot { bool valid = false, init = false; uint32_t chan = 0, psn = 0; } s1;
-    std::string err;
-    // Open every channel first (init traffic alone, back to back).
-    int issued = 0, checked = 0, inits = 0, rds = 0;
+    struct Slot { bool valid = false, init = false; } p;  // the RMW p stage
+    int issued = 0, checked = 0, inits = 0, holds = 0;
+    int verdicts[3] = {0, 0, 0};
     bool req_on = false, init_on = false;
     uint32_t req_chan = 0, req_psn = 0, init_chan = 0, init_psn = 0, prev = 0;
-    uint32_t opened = 0;
+    // half the channels are opened at a random PSN first, the others stay in the post-reset state
+    uint32_t opened = 0, to_open = uint32_t(T::CH) / 2;
     uint64_t guard = 0;
-    while ((issued < nops || !exp.empty() || s1.valid || init_on) && err.empty()) {
+    while ((issued < nops || !exp.empty() || p.valid || init_on) && err.empty()) {
         if (++guard > uint64_t(nops) * 40 + 100000) { err = "timeout"; break; }
-        // ---- choose this cycle's inputs
+        // ---- choose this cycle's inputs (a valid request is held until it is taken)
         if (!init_on) {
-            if (opened < uint32_t(T::CH)) { init_on = true; init_chan = opened++; init_psn = rand_psn0(r); }
+            if (opened < to_open) { init_on = true; init_chan = opened++ * 2 + 1; init_psn = rand_psn0(r); }
             else if (issued < nops && r.chance(0.004)) { init_on = true; init_chan = pick_chan(r, T::CH, prev, k); init_psn = rand_psn0(r); }
         }
-        if (!req_on && issued < nops && opened >= uint32_t(T::CH) && !r.chance(k.gap)) {
+        if (!req_on && issued < nops && !r.chance(k.gap)) {
             req_on = true;
             req_chan = pick_chan(r, T::CH, prev, k);
             prev = req_chan;
@@ -291,19 +338,22 @@ void test_rxw(uint64_t seed, int nops, const Knobs& k, const std::string& tname)
             default: req_psn = a + r.below(66); break;
             }
         }
-        bool rd_on = r.chance(0.5);
-        uint32_t rd_chan = r.chance(0.5) ? prev : r.below(T::CH);
         bool rr = !r.chance(k.bp);
         T::init(init_on, init_chan, init_psn);
         T::req(req_on, req_chan, req_psn);
-        T::rd(rd_on, rd_chan);
         T::rsp_ready(rr);
         settle();
         // ---- handshakes of this cycle (before the edge)
         bool m_valid = T::rsp_valid();
         bool out_free = !m_valid || rr;
-        bool adv = !s1.valid || out_free;
-        if (T::init_ready() != adv || T::req_ready() != (adv && !init_on)) { err = "ready differs from the documented pipeline"; break; }
+        bool fire = p.valid && (p.init || out_free);      // the p stage completes (an init is never held)
+        bool adv = !p.valid || fire;
+        if (T::init_ready() != adv || T::req_ready() != (adv && !init_on)) {
+            err = "ready (init " + s(T::init_ready()) + ", req " + s(T::req_ready()) + ") differs from the RMW pipeline (" +
+                  s(adv) + ", init has priority)";
+            break;
+        }
+        if (p.valid && !fire) holds++;
         bool init_fire = init_on && adv;
         bool req_fire = req_on && adv && !init_on;
         if (m_valid && rr) {
@@ -324,56 +374,46 @@ void test_rxw(uint64_t seed, int nops, const Knobs& k, const std::string& tname)
             Exp e{req_chan, req_psn, 0, 0, 0};
             e.verdict = uint32_t(rx_model(acc[req_chan], req_psn));
             e.ack = acc[req_chan].ack; e.sack = acc[req_chan].sack;
+            verdicts[e.verdict]++;
             exp.push_back(e);
             req_on = false;
             issued++;
         }
-        // commit model: stage 1 writes back when it moves on
-        if (s1.valid && out_free) {
-            if (s1.init) { com[s1.chan] = RxState{s1.psn, 0}; com_open[s1.chan] = true; }
-            else rx_model(com[s1.chan], s1.psn);
-        }
-        if (adv) s1 = Slot{init_fire || req_fire, init_fire, init_fire ? init_chan : req_chan, init_fire ? init_psn : req_psn};
+        if (adv) p = Slot{init_fire || req_fire, init_fire};
         edge();
-        // ---- read port: registered, reflects every commit up to and including the last edge
-        if (T::rd_rsp_valid() != rd_on) { err = "rd_rsp_valid"; break; }
-        if (rd_on && com_open[rd_chan]) {
-            rds++;
-            if (T::rd_ack() != com[rd_chan].ack || T::rd_sack() != com[rd_chan].sack) {
-                err = "rd chan " + s(rd_chan) + " exp ack " + hx(com[rd_chan].ack) + " sack " + hx(com[rd_chan].sack) +
-                      " got " + hx(T::rd_ack()) + " " + hx(T::rd_sack());
-                break;
-            }
-        }
     }
-    T::init(0, 0, 0); T::req(0, 0, 0); T::rd(0, 0); T::rsp_ready(0); settle();
+    T::init(0, 0, 0); T::req(0, 0, 0); T::rsp_ready(0); settle();
     report(err.empty(), tname,
-           err.empty() ? s(checked) + " responses, " + s(inits) + " inits, " + s(rds) + " reads checked (CHANNELS=" + s(T::CH) + ")"
+           err.empty() ? s(checked) + " responses checked (" + s(verdicts[V_NEW]) + " new, " + s(verdicts[V_DUP]) +
+                             " duplicate, " + s(verdicts[V_OOW]) + " beyond the window), " + s(inits) + " inits, " +
+                             s(holds) + " held cycles (CHANNELS=" + s(T::CH) + ")"
                        : err);
 }
 
 // ================================================================================================
-// nc_tx_window: random operations vs. the model.
+// Send window (tb_tx_window: nc_chan_rmw + nc_tx_window_logic): random operations vs. the model;
+// responses in order; ready as the RMW pipeline defines it.
 // ================================================================================================
 template <class T>
 void test_txw(uint64_t seed, int nops, const Knobs& k, const std::string& tname) {
     Rng r(seed);
-    reset();
     T::op(0, 0, 0, 0, 0); T::rsp_ready(0);
-    std::vector<TxState> acc(T::CH);
+    reset();
+    std::string err = wait_clear(T::CH, T::clearing, [] { return T::op_ready(); });
+    std::vector<TxState> acc(T::CH);  // all zero after reset
     std::deque<TxRsp> exp;
-    std::string err;
-    int issued = 0, checked = 0, rtx_ops = 0, bad_acks = 0, no_win = 0;
-    bool on = false;
+    int issued = 0, checked = 0, rtx_ops = 0, bad_acks = 0, no_win = 0, holds = 0;
+    bool on = false, p_valid = false;
     uint32_t code = 0, chan = 0, psn = 0, prev = 0;
     uint64_t sack = 0;
-    uint32_t opened = 0;
+    // half the channels are opened at a random PSN first, the others start from the post-reset state
+    uint32_t opened = 0, to_open = uint32_t(T::CH) / 2;
     uint64_t guard = 0;
     while ((issued < nops || !exp.empty()) && err.empty()) {
         if (++guard > uint64_t(nops) * 40 + 100000) { err = "timeout"; break; }
-        if (!on && issued < nops && (opened < uint32_t(T::CH) || !r.chance(k.gap))) {
+        if (!on && issued < nops && (opened < to_open || !r.chance(k.gap))) {
             on = true;
-            if (opened < uint32_t(T::CH)) { code = OP_INIT; chan = opened++; psn = rand_psn0(r); sack = 0; }
+            if (opened < to_open) { code = OP_INIT; chan = opened++ * 2 + 1; psn = rand_psn0(r); sack = 0; }
             else {
                 chan = pick_chan(r, T::CH, prev, k);
                 const TxState& st = acc[chan];
@@ -403,6 +443,9 @@ void test_txw(uint64_t seed, int nops, const Knobs& k, const std::string& tname)
         T::rsp_ready(rr);
         settle();
         bool m_valid = T::rsp_valid();
+        bool adv = !p_valid || !m_valid || rr;  // the p stage is empty or completes into the response register
+        if (T::op_ready() != adv) { err = "ready " + s(T::op_ready()) + " differs from the RMW pipeline (" + s(adv) + ")"; break; }
+        if (!adv) holds++;
         if (m_valid && rr) {
             if (exp.empty()) { err = "unexpected response"; break; }
             TxRsp e = exp.front(); exp.pop_front();
@@ -410,6 +453,7 @@ void test_txw(uint64_t seed, int nops, const Knobs& k, const std::string& tname)
             if (!d.empty()) { err = "response " + s(checked) + " (op " + s(e.code) + " chan " + s(e.chan) + "): " + d; break; }
             checked++;
         }
+        if (adv) p_valid = on;
         if (on && T::op_ready()) {
             exp.push_back(tx_model(acc[chan], code, chan, psn, sack));
             const TxRsp& e = exp.back();
@@ -424,12 +468,14 @@ void test_txw(uint64_t seed, int nops, const Knobs& k, const std::string& tname)
     T::op(0, 0, 0, 0, 0); T::rsp_ready(0); settle();
     report(err.empty(), tname,
            err.empty() ? s(checked) + " responses checked (" + s(rtx_ops) + " with retransmits, " + s(bad_acks) +
-                             " bad acks, " + s(no_win) + " no-window; CHANNELS=" + s(T::CH) + ")"
+                             " bad acks, " + s(no_win) + " window full, " + s(holds) + " held cycles; CHANNELS=" +
+                             s(T::CH) + ")"
                        : err);
 }
 
 // ================================================================================================
-// End to end: nc_tx_window + nc_rx_window with a lossy, reordering, duplicating network.
+// End to end: the send window (tb_tx_window) and the receive window (tb_rx_window) joined by a lossy,
+// reordering, duplicating network: every packet is delivered exactly once.
 // ================================================================================================
 template <class TX> TxRsp tx_op(Rng& r, uint32_t code, uint32_t chan, uint32_t psn, uint64_t sack) {
     while (r.chance(0.2)) edge();
@@ -512,8 +558,8 @@ void test_e2e(uint64_t seed, int nchan, int npkts, double loss, const std::strin
         return true;
     };
     auto retransmit = [&](int ci, const TxRsp& g) {
-        for (int j = 0; j < 65; j++)
-            if ((g.rtx >> j) & 1) { put(data, Pkt{ci, g.rtx_base + uint32_t(j), 0}); retx++; }
+        for (uint32_t j = 0; j < WINDOW; j++)
+            if ((g.rtx >> j) & 1) { put(data, Pkt{ci, g.rtx_base + j, 0}); retx++; }
     };
     while (err.empty() && !all_done()) {
         if (++steps > 400000) { err = "no full delivery after " + s(steps) + " steps"; break; }
@@ -527,7 +573,7 @@ void test_e2e(uint64_t seed, int nchan, int npkts, double loss, const std::strin
                     if (g.psn != c.psn0 + c.sent) { err = "SEND psn " + hx(g.psn) + " exp " + hx(c.psn0 + c.sent); break; }
                     c.sent++;
                     put(data, Pkt{ci, g.psn, 0});
-                } else if (g.inflight != 65) { err = "NO_WINDOW with inflight " + s(g.inflight); break; }
+                } else if (g.inflight != WINDOW) { err = "NO_WINDOW with inflight " + s(g.inflight); break; }
             }
         } else if (x < 6 && !data.empty()) {  // a data packet arrives
             Pkt p = take(data);
@@ -571,6 +617,152 @@ void test_e2e(uint64_t seed, int nchan, int npkts, double loss, const std::strin
                              s(dups) + " duplicates, " + s(retx) + " retransmits, " + s(timeouts) + " timeouts, " + s(bad) +
                              " stale acks; loss " + s(uint64_t(loss * 100)) + "%, CHANNELS=" + s(TX::CH) + ")"
                        : err);
+}
+
+// ================================================================================================
+// nc_chan_rmw alone: random operations on random entries with random p_hold, against a model memory.
+// Whenever the p stage holds an operation, p_addr/p_op must be that operation and p_state the entry's
+// value after every earlier operation (so back-to-back operations on one entry, where the write of one
+// and the read of the next share a cycle, must go through the bypass); s_ready and p_fire must follow
+// the pipeline rule. Writes are random values with random p_write.
+// ================================================================================================
+template <class T> struct RmwRun {
+    Rng& r;
+    std::vector<u128> ref;              // the model memory
+    struct Slot { bool valid = false; uint32_t addr = 0, op = 0; } p;
+    bool on = false;
+    uint32_t addr = 0, op = 0, prev = 0;
+    uint64_t ops = 0, checked = 0, holds = 0, hazards = 0, writes = 0;
+    std::string err;
+
+    explicit RmwRun(Rng& rr) : r(rr), ref(T::DEPTH, 0) {}
+    static u128 mask(int bits) { return bits >= 128 ? ~u128(0) : (u128(1) << bits) - 1; }
+
+    // Runs until `n` more operations completed. sweep: the first DEPTH operations read entries 0, 1, ...
+    // in order (after a reset: every entry must read zero).
+    void run(uint64_t n, const Knobs& k, double hold_p, double write_p, bool sweep) {
+        uint64_t target = ops + n, issued = ops + uint64_t(p.valid), guard = 0, swept = 0;
+        while ((ops < target || p.valid) && err.empty()) {
+            if (++guard > n * 50 + 1000) { err = "timeout"; return; }
+            if (!on && issued < target && !r.chance(k.gap)) {
+                on = true;
+                if (sweep && swept < uint64_t(T::DEPTH)) addr = uint32_t(swept++);
+                else addr = pick_chan(r, T::DEPTH, prev, k);
+                prev = addr;
+                op = uint32_t(r.u64() & uint64_t(mask(T::OPW)));
+            }
+            bool hold = r.chance(hold_p);
+            T::s(on, addr, op);
+            T::p_hold(hold);
+            T::p_next(0, false);
+            settle();
+            bool pv = T::p_valid();
+            if (pv != p.valid) { err = "p_valid " + s(pv) + " but the model's p stage is " + (p.valid ? "full" : "empty"); return; }
+            if (pv) {
+                if (T::p_addr() != p.addr || T::p_op() != p.op) {
+                    err = "p stage holds addr " + s(T::p_addr()) + " op " + hx(T::p_op()) + ", expected addr " + s(p.addr) +
+                          " op " + hx(p.op);
+                    return;
+                }
+                if (T::p_state() != ref[p.addr]) {
+                    err = "op " + s(ops) + ": entry " + s(p.addr) + " reads " + hx128(T::p_state()) + ", expected " +
+                          hx128(ref[p.addr]);
+                    return;
+                }
+                checked++;
+            }
+            // the caller's combinational modify: a random new value, written or not
+            u128 nv = (u128(r.u64()) << 64 | r.u64()) & mask(T::SW);
+            bool wr = r.chance(write_p);
+            T::p_next(nv, wr);
+            settle();
+            bool fire = pv && !hold;
+            if (T::p_fire() != fire) { err = "p_fire " + s(T::p_fire()) + " with p_valid " + s(pv) + " p_hold " + s(hold); return; }
+            bool ready = !pv || fire;
+            if (T::s_ready() != ready || T::clearing()) {
+                err = "s_ready " + s(T::s_ready()) + " (clearing " + s(T::clearing()) + "), expected " + s(ready);
+                return;
+            }
+            if (pv && hold) holds++;
+            bool accept = on && ready;
+            if (fire) {
+                if (wr) { ref[p.addr] = nv; writes++; }
+                if (accept && addr == p.addr) hazards++;
+                p.valid = false;
+                ops++;
+            }
+            if (accept) { p = Slot{true, addr, op}; on = false; issued++; }
+            edge();
+        }
+    }
+};
+
+template <class T>
+void test_rmw(uint64_t seed, int nops, const Knobs& k, double hold_p, const std::string& tname) {
+    Rng r(seed);
+    T::s(0, 0, 0); T::p_hold(0); T::p_next(0, false);
+    reset();
+    RmwRun<T> m(r);
+    m.err = wait_clear(T::DEPTH, T::clearing, [] { return T::s_ready(); });
+    if (m.err.empty()) m.run(uint64_t(nops), k, hold_p, 0.8, true);
+    T::s(0, 0, 0); T::p_hold(0); T::p_next(0, false); settle();
+    report(m.err.empty(), tname,
+           m.err.empty() ? s(m.ops) + " operations, " + s(m.checked) + " p-stage states checked, " + s(m.hazards) +
+                               " back-to-back same-entry hazards, " + s(m.holds) + " held cycles, " + s(m.writes) +
+                               " writes (DEPTH=" + s(T::DEPTH) + ")"
+                         : m.err);
+}
+
+// The post-reset clear: it lasts exactly DEPTH cycles with s_ready low (an operation offered all along is
+// not taken), a reset while an operation is held in the p stage drops it, a reset during the clear
+// restarts it, and afterwards every entry written before reads zero.
+template <class T>
+void test_rmw_reset(uint64_t seed, const std::string& tname) {
+    Rng r(seed);
+    const Knobs k{0.1, 0.0, 0.5};
+    T::s(0, 0, 0); T::p_hold(0); T::p_next(0, false);
+    reset();
+    RmwRun<T> m(r);
+    int clears = 0;
+    auto clear_again = [&](const char* what) {
+        T::s(1, r.below(T::DEPTH), 1);  // offered during the whole clear
+        std::string e = wait_clear(T::DEPTH, T::clearing, [] { return T::s_ready(); });
+        if (e.empty() && T::p_valid()) e = "p_valid after the clear";
+        if (!e.empty()) m.err = std::string(what) + ": " + e;
+        T::s(0, 0, 0);
+        settle();
+        std::fill(m.ref.begin(), m.ref.end(), u128(0));
+        m.p = {};
+        m.on = false;
+        clears++;
+    };
+    clear_again("first reset");
+    // dirty every entry, then reset with an operation held in the p stage
+    for (int round = 0; round < 2 && m.err.empty(); round++) {
+        m.run(uint64_t(T::DEPTH), k, 0.3, 1.0, true);   // every entry: reads zero, gets a random value
+        m.run(uint64_t(T::DEPTH) * 2, k, 0.3, 0.8, false);
+        if (!m.err.empty()) break;
+        T::s(1, 0, 0x5A); T::p_hold(1); settle(); edge();  // taken, then held
+        T::s(0, 0, 0); settle();
+        if (!T::p_valid() || T::p_fire()) { m.err = "could not hold an operation in the p stage"; break; }
+        if (round == 0) {
+            reset();
+            clear_again("reset with a held operation");
+        } else {
+            reset();
+            for (int i = 0; i < T::DEPTH / 2; i++) edge();  // half the clear
+            reset();
+            clear_again("reset during the clear");
+        }
+        T::p_hold(0);
+        if (m.err.empty()) m.run(uint64_t(T::DEPTH) + 64, k, 0.3, 0.8, true);  // the sweep reads every entry
+    }
+    T::s(0, 0, 0); T::p_hold(0); T::p_next(0, false); settle();
+    report(m.err.empty(), tname,
+           m.err.empty() ? s(clears) + " clears of " + s(T::DEPTH) + " cycles, every entry read back zero after a "
+                               "dirty reset, a reset with a held operation and a reset during the clear (DEPTH=" +
+                               s(T::DEPTH) + ")"
+                         : m.err);
 }
 
 // ================================================================================================
@@ -654,9 +846,9 @@ void test_timer(uint64_t seed, uint64_t ncycles, const Knobs& k, uint32_t horizo
 }
 
 // ================================================================================================
-// nc_desc_validate and nc_ring_index_check
+// nc_desc_validate
 // ================================================================================================
-enum : uint32_t { C_OK = 0, C_BAD_ADDR = 1, C_BAD_LEN = 2, C_BAD_INDEX = 3, C_BAD_DESC = 7 };
+enum : uint32_t { C_OK = 0, C_BAD_ADDR = 1, C_BAD_LEN = 2, C_BAD_DESC = 7 };
 
 struct TxD { uint64_t addr = 0x1000; uint32_t len = 100; uint16_t tag = 0, flags = 0, sp = 0, dp = 0; uint32_t seq = 0, grant = 0;
              uint8_t type = 1, rsvd0 = 0; uint16_t rsvd1 = 0; };
@@ -823,52 +1015,6 @@ void test_desc(uint64_t seed, int nrand) {
     run_desc(r, rnd, "desc_random");
 }
 
-void test_ring(uint64_t seed, int nrand) {
-    Rng r(seed);
-    struct V { uint32_t log, cons, prod, expect; };
-    std::vector<V> v;
-    for (uint32_t lg = 0; lg <= 16; lg++) {
-        uint32_t size = 1u << lg;
-        for (uint32_t cons : {0u, 0x1234u, 0xFFFFu, 0xFFF0u}) {
-            v.push_back({lg, cons, (cons + size) & 0xFFFF, C_OK});
-            if (size < 0x10000) v.push_back({lg, cons, (cons + size + 1) & 0xFFFF, C_BAD_INDEX});
-            v.push_back({lg, cons, cons, C_OK});
-            v.push_back({lg, cons, (cons - 1) & 0xFFFF, lg >= 16 ? C_OK : C_BAD_INDEX});  // producer behind
-        }
-    }
-    for (uint32_t lg : {17u, 31u}) v.push_back({lg, 5, 4, C_OK});
-    for (int i = 0; i < nrand; i++) {
-        uint32_t lg = r.below(18), cons = r.below(0x10000);
-        uint32_t prod = r.chance(0.5) ? (cons + r.below((1u << std::min(lg, 16u)) + 3)) & 0xFFFF : r.below(0x10000);
-        uint32_t cnt = (prod - cons) & 0xFFFF;
-        v.push_back({lg, cons, prod, cnt > (1u << std::min(lg, 16u)) ? C_BAD_INDEX : C_OK});
-    }
-    reset();
-    std::string err;
-    size_t in = 0, out = 0;
-    bool on = false;
-    while (out < v.size() && err.empty()) {
-        if (!on && in < v.size() && !r.chance(0.3)) on = true;
-        bool mr = !r.chance(0.3);
-        top->ric_s_valid = on;
-        if (on) { top->ric_s_ring_log = v[in].log; top->ric_s_cons = v[in].cons; top->ric_s_prod = v[in].prod; top->ric_s_user = uint8_t(in); }
-        top->ric_m_ready = mr;
-        settle();
-        if (top->ric_m_valid && mr) {
-            const V& e = v[out];
-            if (top->ric_m_status != e.expect || top->ric_m_user != uint8_t(out) || top->ric_m_cons != e.cons ||
-                top->ric_m_prod != e.prod || top->ric_m_count != ((e.prod - e.cons) & 0xFFFF))
-                err = "log " + s(e.log) + " cons " + hx(e.cons) + " prod " + hx(e.prod) + ": expected " + s(e.expect) +
-                      " got " + s(top->ric_m_status);
-            out++;
-        }
-        if (on && top->ric_s_ready) { on = false; in++; }
-        edge();
-    }
-    top->ric_s_valid = 0; top->ric_m_ready = 0; settle();
-    report(err.empty(), "ring_index_check", err.empty() ? s(v.size()) + " doorbells checked" : err);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -916,8 +1062,14 @@ int main(int argc, char** argv) {
         test_timer<Tmr_tms>(seed * 19 + 2, uint64_t(ops) / 2, Knobs{0.0, 0.7, 0.8}, 12, "timer_small_backpressure");
         test_timer<Tmr_tml>(seed * 19 + 3, uint64_t(ops), Knobs{0.6, 0.2, 0.3}, 4000, "timer_1024_random");
     }
+    if (want("rmw")) {
+        test_rmw<Rmw_rms>(seed * 31 + 1, ops, Knobs{0.0, 0.0, 0.9}, 0.0, "rmw_small_b2b");
+        test_rmw<Rmw_rms>(seed * 31 + 2, ops, Knobs{0.2, 0.0, 0.7}, 0.3, "rmw_small_hold");
+        test_rmw<Rmw_rml>(seed * 31 + 3, ops, Knobs{0.1, 0.0, 0.6}, 0.3, "rmw_1024_random");
+        test_rmw_reset<Rmw_rms>(seed * 31 + 4, "rmw_small_reset_clear");
+        test_rmw_reset<Rmw_rml>(seed * 31 + 5, "rmw_1024_reset_clear");
+    }
     if (want("desc")) test_desc(seed * 23 + 1, 20000);
-    if (want("ring")) test_ring(seed * 29 + 1, 20000);
 
     top->final();
     printf("%d passed, %d failed\n", g_pass, g_fail);

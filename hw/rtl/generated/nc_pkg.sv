@@ -98,9 +98,34 @@ package nc_pkg;
   typedef enum logic [7:0] {
     NC_EVENT_TYPE_COMPLETION = 8'h01,  // A completion queue has new entries (source = completion queue)
     NC_EVENT_TYPE_CHANNEL = 8'h02,  // A channel changed state (source = channel; data [7:0] new CH_STATE state, [15:8] the completion status that says why: TIMEOUT, DMA_FAULT, CHANNEL_DOWN)
-    NC_EVENT_TYPE_ERROR = 8'h03  // A device error (source = channel or 0xFFFF; data = a cpl_status code, e.g. a completion ring overflow)
+    NC_EVENT_TYPE_ERROR = 8'h03  // A device error (source = channel or 0xFFFF; data [7:0] error: 1 completion ring overflow; [15:8] the kind of the completion that was lost)
   } nc_event_type_e;
   localparam int NC_EVENT_TYPE_COUNT = 4;
+
+  typedef enum logic [7:0] {
+    NC_MGMT_OP_OPEN_REQ = 8'h01,  // Open a channel: carries the opener's channel id, initial PSN, class, UDP source port, receive MTU
+    NC_MGMT_OP_OPEN_ACK = 8'h02,  // Open accepted: the responder's channel id, initial PSN and receive MTU; its channel is programmed, without Rx buffers yet
+    NC_MGMT_OP_OPEN_NAK = 8'h03,  // Open refused; status says why
+    NC_MGMT_OP_OPEN_CONFIRM = 8'h04,  // The opener programmed its channel and posted its Rx buffers; the responder posts its own and reports the channel open
+    NC_MGMT_OP_CLOSE_REQ = 8'h05,  // Graceful close: the sender has no transmit outstanding on the channel any more
+    NC_MGMT_OP_CLOSE_ACK = 8'h06,  // Close agreed: the sender drained and closed its side
+    NC_MGMT_OP_ABORT = 8'h07,  // The sender tore its side of the channel down (failure, timeout, shutdown); status says why. Not answered
+    NC_MGMT_OP_PING = 8'h08,  // Liveness probe; answered by PONG
+    NC_MGMT_OP_PONG = 8'h09  // Answer to PING (echoes txn)
+  } nc_mgmt_op_e;
+  localparam int NC_MGMT_OP_COUNT = 10;
+
+  typedef enum logic [7:0] {
+    NC_MGMT_STATUS_OK = 8'h00,  // No error
+    NC_MGMT_STATUS_REFUSED = 8'h01,  // The host does not accept channels
+    NC_MGMT_STATUS_NO_RESOURCES = 8'h02,  // No free channel (MaxChannels or CAP_CHANNELS reached) or no memory
+    NC_MGMT_STATUS_BAD_REQUEST = 8'h03,  // A field is invalid (class, receive MTU, channel id, version)
+    NC_MGMT_STATUS_FAILED = 8'h04,  // The channel failed in the NIC (retransmission limit or DMA fault)
+    NC_MGMT_STATUS_SHUTDOWN = 8'h05,  // The host is shutting down
+    NC_MGMT_STATUS_UNKNOWN_CHANNEL = 8'h06,  // The message names a channel the receiver does not have (stale or after a restart)
+    NC_MGMT_STATUS_TIMEOUT = 8'h07  // The exchange timed out (open not confirmed, close not answered, peer silent)
+  } nc_mgmt_status_e;
+  localparam int NC_MGMT_STATUS_COUNT = 8;
 
   // ---- formats ----
   // Wire formats: a packed struct lists the fields in wire order, so its bits are the header in
@@ -257,6 +282,26 @@ package nc_pkg;
     nc_event_type_e ev_type;  // byte 0: Event type
   } nc_event_t;
 
+  // MgmtMessage: Management message, the payload of a MGMT frame (in a management buffer at offset 128). Requests carry a txn the sender chose; replies echo it, so retransmitted requests are recognised. host_id is a random 64-bit id a host draws at start: a new value from the same address means the peer restarted; peer_host_id is the id the sender believes the receiver has (0 if unknown), so messages from before a restart are recognised as stale.
+  localparam int NC_MGMT_BYTES = 48;
+  typedef struct packed {
+    logic [7:0] version;  // byte 0: Management protocol version
+    nc_mgmt_op_e op;  // byte 1: Operation
+    nc_mgmt_status_e status;  // byte 2: OPEN_NAK, ABORT: reason
+    logic [7:0] ch_class;  // byte 3: Channel class: 0 throughput, 1 latency (OPEN_REQ)
+    logic [31:0] txn;  // byte 4: Transaction id chosen by the requester, echoed in the reply
+    logic [63:0] host_id;  // byte 8: Sender's host id (random per host start)
+    logic [63:0] peer_host_id;  // byte 16: Receiver's host id as the sender knows it (0 if unknown)
+    logic [15:0] src_chan;  // byte 24: Sender's channel id (0xFFFF: none)
+    logic [15:0] dst_chan;  // byte 26: Receiver's channel id (0xFFFF: not known yet)
+    logic [15:0] udp_port;  // byte 28: UDP source port both directions of the channel use (OPEN_REQ; echoed)
+    logic [15:0] rsvd;  // byte 30: Reserved, zero
+    logic [31:0] src_psn;  // byte 32: Sender's initial transmit PSN (OPEN_REQ, OPEN_ACK)
+    logic [31:0] dst_psn;  // byte 36: Receiver's initial transmit PSN as the sender knows it (OPEN_ACK echoes the opener's; OPEN_CONFIRM the responder's)
+    logic [31:0] max_payload;  // byte 40: Largest payload the sender's Rx buffers take (its receive MTU), bytes
+    logic [31:0] rx_buffers;  // byte 44: Rx ring entries the sender posts on the channel (informational: its credit window)
+  } nc_mgmt_hdr_t;
+
   // FrameHeader: every header in front of the payload, 86 bytes.
   typedef struct packed {
     nc_eth_hdr_t eth;
@@ -409,7 +454,7 @@ package nc_pkg;
   localparam logic [15:0] NC_REG_CNT_RETX_HI = 16'h2024;  // ro: 
   localparam logic [15:0] NC_REG_CNT_TIMEOUTS_LO = 16'h2028;  // rc: Retransmission timeouts
   localparam logic [15:0] NC_REG_CNT_TIMEOUTS_HI = 16'h202C;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_CREDIT_STALL_LO = 16'h2030;  // rc: Times a channel with posted Tx descriptors was held back by the peer's credit
+  localparam logic [15:0] NC_REG_CNT_CREDIT_STALL_LO = 16'h2030;  // rc: Times a channel with posted Tx descriptors was held back by the peer's credit (a doorbell found no credit, or the credit, not the window, limited a batch)
   localparam logic [15:0] NC_REG_CNT_CREDIT_STALL_HI = 16'h2034;  // ro: 
   localparam logic [15:0] NC_REG_CNT_BAD_DESC_LO = 16'h2038;  // rc: Descriptors rejected
   localparam logic [15:0] NC_REG_CNT_BAD_DESC_HI = 16'h203C;  // ro: 

@@ -178,8 +178,52 @@ public enum EventType : byte
     Completion = 1,
     /// <summary>A channel changed state (source = channel; data [7:0] new CH_STATE state, [15:8] the completion status that says why: TIMEOUT, DMA_FAULT, CHANNEL_DOWN)</summary>
     Channel = 2,
-    /// <summary>A device error (source = channel or 0xFFFF; data = a cpl_status code, e.g. a completion ring overflow)</summary>
+    /// <summary>A device error (source = channel or 0xFFFF; data [7:0] error: 1 completion ring overflow; [15:8] the kind of the completion that was lost)</summary>
     Error = 3,
+}
+
+/// <summary>Management message operation (docs/host-runtime.md describes the exchanges).</summary>
+public enum MgmtOp : byte
+{
+    /// <summary>Open a channel: carries the opener's channel id, initial PSN, class, UDP source port, receive MTU</summary>
+    OpenReq = 1,
+    /// <summary>Open accepted: the responder's channel id, initial PSN and receive MTU; its channel is programmed, without Rx buffers yet</summary>
+    OpenAck = 2,
+    /// <summary>Open refused; status says why</summary>
+    OpenNak = 3,
+    /// <summary>The opener programmed its channel and posted its Rx buffers; the responder posts its own and reports the channel open</summary>
+    OpenConfirm = 4,
+    /// <summary>Graceful close: the sender has no transmit outstanding on the channel any more</summary>
+    CloseReq = 5,
+    /// <summary>Close agreed: the sender drained and closed its side</summary>
+    CloseAck = 6,
+    /// <summary>The sender tore its side of the channel down (failure, timeout, shutdown); status says why. Not answered</summary>
+    Abort = 7,
+    /// <summary>Liveness probe; answered by PONG</summary>
+    Ping = 8,
+    /// <summary>Answer to PING (echoes txn)</summary>
+    Pong = 9,
+}
+
+/// <summary>Why an open was refused or a channel aborted.</summary>
+public enum MgmtStatus : byte
+{
+    /// <summary>No error</summary>
+    Ok = 0,
+    /// <summary>The host does not accept channels</summary>
+    Refused = 1,
+    /// <summary>No free channel (MaxChannels or CAP_CHANNELS reached) or no memory</summary>
+    NoResources = 2,
+    /// <summary>A field is invalid (class, receive MTU, channel id, version)</summary>
+    BadRequest = 3,
+    /// <summary>The channel failed in the NIC (retransmission limit or DMA fault)</summary>
+    Failed = 4,
+    /// <summary>The host is shutting down</summary>
+    Shutdown = 5,
+    /// <summary>The message names a channel the receiver does not have (stale or after a restart)</summary>
+    UnknownChannel = 6,
+    /// <summary>The exchange timed out (open not confirmed, close not answered, peer silent)</summary>
+    Timeout = 7,
 }
 
 /// <summary>Ethernet II header. The MAC adds and strips the FCS; it is not part of the AXI-Stream frame. 14 bytes, network (big-endian).</summary>
@@ -1008,6 +1052,147 @@ public struct Event : IEquatable<Event>
     public override readonly string ToString() => $"Event(EvType={EvType}, Rsvd0={Rsvd0}, Source={Source}, Data={Data}, Rsvd1={Rsvd1}, Phase={Phase})";
 }
 
+/// <summary>Management message, the payload of a MGMT frame (in a management buffer at offset 128). Requests carry a txn the sender chose; replies echo it, so retransmitted requests are recognised. host_id is a random 64-bit id a host draws at start: a new value from the same address means the peer restarted; peer_host_id is the id the sender believes the receiver has (0 if unknown), so messages from before a restart are recognised as stale. 48 bytes, network (big-endian).</summary>
+public struct MgmtMessage : IEquatable<MgmtMessage>
+{
+    /// <summary>Size in bytes.</summary>
+    public const int Size = 48;
+    /// <summary>Byte offset of <see cref="Version"/>.</summary>
+    public const int VersionOffset = 0;
+    /// <summary>Byte offset of <see cref="Op"/>.</summary>
+    public const int OpOffset = 1;
+    /// <summary>Byte offset of <see cref="Status"/>.</summary>
+    public const int StatusOffset = 2;
+    /// <summary>Byte offset of <see cref="ChClass"/>.</summary>
+    public const int ChClassOffset = 3;
+    /// <summary>Byte offset of <see cref="Txn"/>.</summary>
+    public const int TxnOffset = 4;
+    /// <summary>Byte offset of <see cref="HostId"/>.</summary>
+    public const int HostIdOffset = 8;
+    /// <summary>Byte offset of <see cref="PeerHostId"/>.</summary>
+    public const int PeerHostIdOffset = 16;
+    /// <summary>Byte offset of <see cref="SrcChan"/>.</summary>
+    public const int SrcChanOffset = 24;
+    /// <summary>Byte offset of <see cref="DstChan"/>.</summary>
+    public const int DstChanOffset = 26;
+    /// <summary>Byte offset of <see cref="UdpPort"/>.</summary>
+    public const int UdpPortOffset = 28;
+    /// <summary>Byte offset of <see cref="Rsvd"/>.</summary>
+    public const int RsvdOffset = 30;
+    /// <summary>Byte offset of <see cref="SrcPsn"/>.</summary>
+    public const int SrcPsnOffset = 32;
+    /// <summary>Byte offset of <see cref="DstPsn"/>.</summary>
+    public const int DstPsnOffset = 36;
+    /// <summary>Byte offset of <see cref="MaxPayload"/>.</summary>
+    public const int MaxPayloadOffset = 40;
+    /// <summary>Byte offset of <see cref="RxBuffers"/>.</summary>
+    public const int RxBuffersOffset = 44;
+    /// <summary>The only value <see cref="Version"/> may carry.</summary>
+    public const byte VersionValue = 0x1;
+    /// <summary>Management protocol version (8 bits, const).</summary>
+    public byte Version;
+    /// <summary>Operation (8 bits, var).</summary>
+    public MgmtOp Op;
+    /// <summary>OPEN_NAK, ABORT: reason (8 bits, var).</summary>
+    public MgmtStatus Status;
+    /// <summary>Channel class: 0 throughput, 1 latency (OPEN_REQ) (8 bits, var).</summary>
+    public byte ChClass;
+    /// <summary>Transaction id chosen by the requester, echoed in the reply (32 bits, var).</summary>
+    public uint Txn;
+    /// <summary>Sender's host id (random per host start) (64 bits, var).</summary>
+    public ulong HostId;
+    /// <summary>Receiver's host id as the sender knows it (0 if unknown) (64 bits, var).</summary>
+    public ulong PeerHostId;
+    /// <summary>Sender's channel id (0xFFFF: none) (16 bits, var).</summary>
+    public ushort SrcChan;
+    /// <summary>Receiver's channel id (0xFFFF: not known yet) (16 bits, var).</summary>
+    public ushort DstChan;
+    /// <summary>UDP source port both directions of the channel use (OPEN_REQ; echoed) (16 bits, var).</summary>
+    public ushort UdpPort;
+    /// <summary>Reserved, zero (16 bits, reserved).</summary>
+    public ushort Rsvd;
+    /// <summary>Sender's initial transmit PSN (OPEN_REQ, OPEN_ACK) (32 bits, var).</summary>
+    public uint SrcPsn;
+    /// <summary>Receiver's initial transmit PSN as the sender knows it (OPEN_ACK echoes the opener's; OPEN_CONFIRM the responder's) (32 bits, var).</summary>
+    public uint DstPsn;
+    /// <summary>Largest payload the sender's Rx buffers take (its receive MTU), bytes (32 bits, var).</summary>
+    public uint MaxPayload;
+    /// <summary>Rx ring entries the sender posts on the channel (informational: its credit window) (32 bits, var).</summary>
+    public uint RxBuffers;
+
+    /// <summary>Reads a MgmtMessage from the first 48 bytes of <paramref name="src"/>.</summary>
+    public static MgmtMessage Read(ReadOnlySpan<byte> src)
+    {
+        if (src.Length < Size) throw new ArgumentException($"MgmtMessage needs {Size} bytes, got {src.Length}", nameof(src));
+        MgmtMessage h;
+        h.Version = src[0];
+        h.Op = (MgmtOp)src[1];
+        h.Status = (MgmtStatus)src[2];
+        h.ChClass = src[3];
+        h.Txn = BinaryPrimitives.ReadUInt32BigEndian(src.Slice(4));
+        h.HostId = BinaryPrimitives.ReadUInt64BigEndian(src.Slice(8));
+        h.PeerHostId = BinaryPrimitives.ReadUInt64BigEndian(src.Slice(16));
+        h.SrcChan = BinaryPrimitives.ReadUInt16BigEndian(src.Slice(24));
+        h.DstChan = BinaryPrimitives.ReadUInt16BigEndian(src.Slice(26));
+        h.UdpPort = BinaryPrimitives.ReadUInt16BigEndian(src.Slice(28));
+        h.Rsvd = BinaryPrimitives.ReadUInt16BigEndian(src.Slice(30));
+        h.SrcPsn = BinaryPrimitives.ReadUInt32BigEndian(src.Slice(32));
+        h.DstPsn = BinaryPrimitives.ReadUInt32BigEndian(src.Slice(36));
+        h.MaxPayload = BinaryPrimitives.ReadUInt32BigEndian(src.Slice(40));
+        h.RxBuffers = BinaryPrimitives.ReadUInt32BigEndian(src.Slice(44));
+        return h;
+    }
+
+    /// <summary>Writes every field into the first 48 bytes of <paramref name="dst"/>.</summary>
+    public readonly void Write(Span<byte> dst)
+    {
+        if (dst.Length < Size) throw new ArgumentException($"MgmtMessage needs {Size} bytes, got {dst.Length}", nameof(dst));
+        dst[0] = Version;
+        dst[1] = (byte)Op;
+        dst[2] = (byte)Status;
+        dst[3] = ChClass;
+        BinaryPrimitives.WriteUInt32BigEndian(dst.Slice(4), Txn);
+        BinaryPrimitives.WriteUInt64BigEndian(dst.Slice(8), HostId);
+        BinaryPrimitives.WriteUInt64BigEndian(dst.Slice(16), PeerHostId);
+        BinaryPrimitives.WriteUInt16BigEndian(dst.Slice(24), SrcChan);
+        BinaryPrimitives.WriteUInt16BigEndian(dst.Slice(26), DstChan);
+        BinaryPrimitives.WriteUInt16BigEndian(dst.Slice(28), UdpPort);
+        BinaryPrimitives.WriteUInt16BigEndian(dst.Slice(30), Rsvd);
+        BinaryPrimitives.WriteUInt32BigEndian(dst.Slice(32), SrcPsn);
+        BinaryPrimitives.WriteUInt32BigEndian(dst.Slice(36), DstPsn);
+        BinaryPrimitives.WriteUInt32BigEndian(dst.Slice(40), MaxPayload);
+        BinaryPrimitives.WriteUInt32BigEndian(dst.Slice(44), RxBuffers);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(MgmtMessage other) => Version == other.Version && Op == other.Op && Status == other.Status && ChClass == other.ChClass && Txn == other.Txn && HostId == other.HostId && PeerHostId == other.PeerHostId && SrcChan == other.SrcChan && DstChan == other.DstChan && UdpPort == other.UdpPort && Rsvd == other.Rsvd && SrcPsn == other.SrcPsn && DstPsn == other.DstPsn && MaxPayload == other.MaxPayload && RxBuffers == other.RxBuffers;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is MgmtMessage o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode()
+    {
+        var hc = new HashCode();
+        hc.Add(Version);
+        hc.Add(Op);
+        hc.Add(Status);
+        hc.Add(ChClass);
+        hc.Add(Txn);
+        hc.Add(HostId);
+        hc.Add(PeerHostId);
+        hc.Add(SrcChan);
+        hc.Add(DstChan);
+        hc.Add(UdpPort);
+        hc.Add(Rsvd);
+        hc.Add(SrcPsn);
+        hc.Add(DstPsn);
+        hc.Add(MaxPayload);
+        hc.Add(RxBuffers);
+        return hc.ToHashCode();
+    }
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"MgmtMessage(Version={Version}, Op={Op}, Status={Status}, ChClass={ChClass}, Txn={Txn}, HostId={HostId}, PeerHostId={PeerHostId}, SrcChan={SrcChan}, DstChan={DstChan}, UdpPort={UdpPort}, Rsvd={Rsvd}, SrcPsn={SrcPsn}, DstPsn={DstPsn}, MaxPayload={MaxPayload}, RxBuffers={RxBuffers})";
+}
+
 /// <summary>Every header in front of the payload (86 bytes), in wire order.</summary>
 public struct FrameHeader : IEquatable<FrameHeader>
 {
@@ -1213,7 +1398,7 @@ public static class Registers
     public const int CntTimeoutsLo = 0x2028;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntTimeoutsHi = 0x202C;
-    /// <summary>rc: Times a channel with posted Tx descriptors was held back by the peer's credit</summary>
+    /// <summary>rc: Times a channel with posted Tx descriptors was held back by the peer's credit (a doorbell found no credit, or the credit, not the window, limited a batch)</summary>
     public const int CntCreditStallLo = 0x2030;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntCreditStallHi = 0x2034;

@@ -1,0 +1,178 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using NetChannel.Wire;
+
+namespace NetChannel.Driver;
+
+/// <summary>
+/// Live counters of one channel. The host-side counts are updated by the driver as it goes; the
+/// <c>Nic*</c> values are the NIC's per-channel counters as of the last read-back
+/// (<see cref="Channel.ReadNicCounters"/>, and once more when the channel goes down).
+/// </summary>
+public sealed class ChannelCounters
+{
+    internal long _txMessages, _txBytes, _txErrors, _rxMessages, _rxBytes, _rxErrors;
+    internal long _rxStarvations, _reserveWaits, _sinkExceptions, _doorbells;
+    private NicChannelCounters _nic;
+    private readonly object _nicLock = new();
+
+    /// <summary>Messages the NIC completed successfully (acknowledged by the peer's NIC).</summary>
+    public long TxMessages => Volatile.Read(ref _txMessages);
+
+    /// <summary>Payload bytes of <see cref="TxMessages"/>.</summary>
+    public long TxBytes => Volatile.Read(ref _txBytes);
+
+    /// <summary>Messages the NIC completed with an error (not delivered: timeout, DMA fault, channel down, rejected).</summary>
+    public long TxErrors => Volatile.Read(ref _txErrors);
+
+    /// <summary>Messages delivered to the sink.</summary>
+    public long RxMessages => Volatile.Read(ref _rxMessages);
+
+    /// <summary>Payload bytes of <see cref="RxMessages"/>.</summary>
+    public long RxBytes => Volatile.Read(ref _rxBytes);
+
+    /// <summary>Receive completions with an error status (other than the buffers returned by a close).</summary>
+    public long RxErrors => Volatile.Read(ref _rxErrors);
+
+    /// <summary>Times the Rx ring could not be refilled because every pool buffer was held by the application (credit withheld).</summary>
+    public long RxStarvations => Volatile.Read(ref _rxStarvations);
+
+    /// <summary>Times <see cref="Channel.ReserveAsync"/> had to wait for a free Tx slot.</summary>
+    public long ReserveWaits => Volatile.Read(ref _reserveWaits);
+
+    /// <summary>Exceptions thrown by the sink's callbacks for this channel (caught and counted).</summary>
+    public long SinkExceptions => Volatile.Read(ref _sinkExceptions);
+
+    /// <summary>Tx doorbells rung (each covers a batch of committed messages).</summary>
+    public long Doorbells => Volatile.Read(ref _doorbells);
+
+    /// <summary>The NIC's per-channel counters as of the last read-back.</summary>
+    public NicChannelCounters Nic
+    {
+        get { lock (_nicLock) return _nic; }
+        internal set { lock (_nicLock) _nic = value; }
+    }
+}
+
+/// <summary>A channel's state as the NIC reports it (CH_CMD read back; docs/nic.md).</summary>
+public readonly record struct NicChannelCounters
+{
+    /// <summary>NIC channel state: 0 closed, 1 open, 2 failed.</summary>
+    public int State { get; init; }
+
+    /// <summary>Why the NIC failed the channel (when <see cref="State"/> is 2).</summary>
+    public CompletionStatus FailReason { get; init; }
+
+    /// <summary>Tx producer index (last doorbell).</summary>
+    public ushort TxProducer { get; init; }
+
+    /// <summary>Ring index of the next PSN (descriptors taken).</summary>
+    public ushort TxTaken { get; init; }
+
+    /// <summary>Oldest unacknowledged PSN.</summary>
+    public uint TxUnacked { get; init; }
+
+    /// <summary>Next PSN to assign.</summary>
+    public uint TxNext { get; init; }
+
+    /// <summary>Credit limit the peer granted.</summary>
+    public uint TxCredit { get; init; }
+
+    /// <summary>Rx producer index (buffers posted).</summary>
+    public ushort RxProducer { get; init; }
+
+    /// <summary>Rx buffers consumed.</summary>
+    public ushort RxConsumed { get; init; }
+
+    /// <summary>Receive cumulative ack (first PSN not yet received).</summary>
+    public uint RxAck { get; init; }
+
+    /// <summary>Completion producer index.</summary>
+    public ushort CplProducer { get; init; }
+
+    /// <summary>Completion consumer index (last DB_CPL).</summary>
+    public ushort CplConsumer { get; init; }
+
+    /// <summary>Packets sent for the first time (32-bit, wraps).</summary>
+    public uint TxPackets { get; init; }
+
+    /// <summary>Packets retransmitted (wraps).</summary>
+    public uint Retransmits { get; init; }
+
+    /// <summary>Packets received and placed (wraps).</summary>
+    public uint RxPackets { get; init; }
+
+    /// <summary>Duplicate packets dropped (wraps).</summary>
+    public uint Duplicates { get; init; }
+
+    /// <summary>Retransmission timeouts (wraps).</summary>
+    public uint Timeouts { get; init; }
+}
+
+/// <summary>A snapshot of the NIC's global counters (docs/protocol.md, CNT_*).</summary>
+public sealed class NicCounters
+{
+    internal NicCounters(ulong[] values, uint[] drops)
+    {
+        TxFrames = values[0]; TxBytes = values[1]; RxFrames = values[2]; RxBytes = values[3];
+        Retransmits = values[4]; Timeouts = values[5]; CreditStalls = values[6]; BadDescriptors = values[7];
+        Duplicates = values[8]; NoChannel = values[9]; DmaFaults = values[10]; ManagementTx = values[11];
+        ManagementRx = values[12]; RxNoBuffer = values[13]; OutOfWindow = values[14]; AckTx = values[15];
+        AckRx = values[16]; CompletionOverflows = values[17]; EventQueueOverflows = values[18];
+        ChannelsFailed = values[19]; BadDoorbells = values[20];
+        ParserDrops = drops;
+    }
+
+    /// <summary>Number of 64-bit counters (CNT_TX_FRAMES .. CNT_BAD_DOORBELL), in register order.</summary>
+    internal const int Count = 21;
+
+    /// <summary>Frames transmitted.</summary>
+    public ulong TxFrames { get; }
+    /// <summary>Frame bytes transmitted (without FCS).</summary>
+    public ulong TxBytes { get; }
+    /// <summary>Frames received and accepted.</summary>
+    public ulong RxFrames { get; }
+    /// <summary>Frame bytes received and accepted.</summary>
+    public ulong RxBytes { get; }
+    /// <summary>Packets retransmitted.</summary>
+    public ulong Retransmits { get; }
+    /// <summary>Retransmission timeouts.</summary>
+    public ulong Timeouts { get; }
+    /// <summary>Times a channel with posted Tx descriptors was held back by the peer's credit.</summary>
+    public ulong CreditStalls { get; }
+    /// <summary>Descriptors rejected.</summary>
+    public ulong BadDescriptors { get; }
+    /// <summary>Duplicate DATA packets dropped.</summary>
+    public ulong Duplicates { get; }
+    /// <summary>Frames for a closed or unknown channel, or from an unexpected peer.</summary>
+    public ulong NoChannel { get; }
+    /// <summary>DMA accesses the host refused.</summary>
+    public ulong DmaFaults { get; }
+    /// <summary>Management frames transmitted.</summary>
+    public ulong ManagementTx { get; }
+    /// <summary>Management frames delivered to the host.</summary>
+    public ulong ManagementRx { get; }
+    /// <summary>Frames dropped for want of a posted Rx buffer.</summary>
+    public ulong RxNoBuffer { get; }
+    /// <summary>DATA packets beyond the receive window.</summary>
+    public ulong OutOfWindow { get; }
+    /// <summary>Pure ACK frames sent.</summary>
+    public ulong AckTx { get; }
+    /// <summary>Pure ACK frames received.</summary>
+    public ulong AckRx { get; }
+    /// <summary>Completions dropped because a completion ring was full.</summary>
+    public ulong CompletionOverflows { get; }
+    /// <summary>Events dropped because an event queue was full or disabled.</summary>
+    public ulong EventQueueOverflows { get; }
+    /// <summary>Channels that failed.</summary>
+    public ulong ChannelsFailed { get; }
+    /// <summary>Doorbells rejected.</summary>
+    public ulong BadDoorbells { get; }
+
+    /// <summary>Parser drops by <see cref="DropReason"/> (index = reason code).</summary>
+    public IReadOnlyList<uint> ParserDrops { get; }
+
+    /// <summary>Parser drops for one reason.</summary>
+    public uint Drops(DropReason reason) => (int)reason < ParserDrops.Count ? ParserDrops[(int)reason] : 0;
+}

@@ -1,0 +1,479 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using NetChannel.Device;
+using NetChannel.Device.Loopback;
+using NetChannel.Driver;
+using NetChannel.Wire;
+
+namespace NetChannel.Tests.Driver;
+
+/// <summary>The host driver on the loopback device: channel life cycle with the peer, data path, failures.</summary>
+public sealed class NicHostTests
+{
+    [Fact]
+    public async Task OpenAndCloseAreAgreedWithThePeer()
+    {
+        await using HostPair p = await HostPair.StartAsync();
+        var (a, b) = await p.OpenAsync(ChannelClass.Latency);
+        Assert.Equal(ChannelState.Open, a.State);
+        Assert.Equal(ChannelState.Open, b.State);
+        Assert.Equal(HostPair.AddrB, a.Peer);
+        Assert.Equal(HostPair.AddrA, b.Peer);
+        Assert.Equal(ChannelClass.Latency, b.Class);
+        Assert.Equal(9000, a.MaxPayload);
+        Assert.Contains(a, p.SinkA.Opened); // the opener's sink hears of its own channels too
+        Assert.Single(p.A.Channels);
+        Assert.Single(p.B.Channels);
+        Assert.True(p.B.TryResolve(HostPair.AddrA.Ip, out PeerAddress learned)); // learned from management frames
+        Assert.Equal(HostPair.AddrA, learned);
+
+        // The NIC contexts agree: each side's initial PSN is the other's expected one.
+        NicChannelCounters na = a.ReadNicCounters(), nb = b.ReadNicCounters();
+        Assert.Equal(1, na.State);
+        Assert.Equal(na.TxNext, nb.RxAck);
+        Assert.Equal(nb.TxNext, na.RxAck);
+
+        await a.CloseAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(ChannelState.Closed, a.State);
+        Assert.True(await p.SinkB.WaitUntilAsync(() => !p.SinkB.Down.IsEmpty));
+        p.SinkB.Down.TryPeek(out var down);
+        Assert.Same(b, down.Channel);
+        Assert.Equal(NetChannelError.ClosedByPeer, Assert.IsType<NetChannelException>(down.Error).Error);
+        Assert.Equal(ChannelState.Closed, b.State);
+        Assert.Empty(p.A.Channels);
+        Assert.Empty(p.B.Channels);
+        Assert.True(p.SinkA.Down.IsEmpty); // a local close is not reported as "down"
+        Assert.Throws<NetChannelException>(() => a.TryReserve(out _));
+        Assert.Equal(0, a.Counters.Nic.State);
+        Assert.Null(GetControlError(p));
+    }
+
+    internal static Exception? GetControlError(HostPair p) =>
+        (Exception?)typeof(NicHost).GetProperty("ControlError", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(p.A)
+        ?? (Exception?)typeof(NicHost).GetProperty("ControlError", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(p.B);
+
+    [Fact]
+    public async Task TwelveThousandMessagesOfRandomSizesOnSeveralChannelsArriveExactlyOnceAndIntact()
+    {
+        await using HostPair p = await HostPair.StartAsync();
+        var chans = new List<(Channel tx, Channel rx)>();
+        for (int i = 0; i < 3; i++)
+        {
+            var (a, b) = await p.OpenAsync(i == 2 ? ChannelClass.Latency : ChannelClass.Throughput);
+            chans.Add((a, b));
+            chans.Add((b, a)); // both directions
+        }
+        const int PerStream = 2000;
+        var seen = new ConcurrentDictionary<(int, uint), int>();
+        var bad = new ConcurrentQueue<string>();
+        void Handler(Channel ch, NcMessage m, RxBuffer buf)
+        {
+            if (buf.Length != (int)m.Grant || !HostPair.Check(buf.Span, m.SrcPort, m.Seq)) bad.Enqueue($"stream {m.SrcPort} seq {m.Seq}: payload differs");
+            if (seen.AddOrUpdate((m.SrcPort, m.Seq), 1, (_, v) => v + 1) != 1) bad.Enqueue($"stream {m.SrcPort} seq {m.Seq} delivered twice");
+            buf.Release();
+        }
+        p.SinkA.Handler = Handler;
+        p.SinkB.Handler = Handler;
+        var rng = new Random(42);
+        int[] sizes = Enumerable.Range(0, PerStream).Select(_ => rng.Next(10) == 0 ? 0 : rng.Next(1, Spec.MaxPayloadBytes + 1)).ToArray();
+        Task[] senders = chans.Select((c, k) => Task.Run(() => HostPair.SendAsync(c.tx, 100 + k, PerStream, i => sizes[i]))).ToArray();
+        await Task.WhenAll(senders).WaitAsync(TimeSpan.FromSeconds(60));
+        int total = chans.Count * PerStream;
+        Assert.True(await p.SinkA.WaitUntilAsync(() => p.SinkA.Count + p.SinkB.Count >= total, 30_000), $"{p.SinkA.Count + p.SinkB.Count} of {total} arrived");
+        Assert.Empty(bad);
+        Assert.Equal(total, seen.Count);
+        Assert.Equal(total, p.SinkA.Count + p.SinkB.Count);
+        foreach (var (tx, rx) in chans)
+        {
+            Assert.True(SpinWait.SpinUntil(() => tx.QueuedMessages == 0, 5000));
+            Assert.Equal(PerStream, tx.Counters.TxMessages);
+            Assert.Equal(0, tx.Counters.TxErrors);
+            Assert.Equal(sizes.Sum(), tx.Counters.TxBytes);
+            Assert.Equal(0, tx.QueuedBytes);
+        }
+        NicCounters ca = p.A.ReadCounters();
+        Assert.Equal(0ul, ca.RxNoBuffer + ca.BadDescriptors + ca.BadDoorbells + ca.CompletionOverflows + ca.EventQueueOverflows);
+        Assert.Null(GetControlError(p));
+    }
+
+    [Fact]
+    public async Task CommitsInAnyOrderArePostedInRingOrderWithOneDoorbellPerBatch()
+    {
+        await using HostPair p = await HostPair.StartAsync();
+        var (a, b) = await p.OpenAsync();
+        var slots = new TxSlot[8];
+        for (int i = 0; i < 8; i++) Assert.True(a.TryReserve(out slots[i]));
+        Assert.Equal(8, a.QueuedMessages);
+        long doorbells = a.Counters.Doorbells;
+        // Reverse order: nothing can be posted until slot 0 is committed, then all 8 go with one doorbell.
+        for (int i = 7; i >= 0; i--)
+        {
+            HostPair.Fill(slots[i].Buffer.Slice(0, 100), 1, (uint)i);
+            a.Commit(slots[i], new NcMessage(1, 2, (uint)i, 100, NetChannelType.Data), 100);
+            if (i > 0) Assert.Equal(doorbells, a.Counters.Doorbells);
+        }
+        Assert.Equal(doorbells + 1, a.Counters.Doorbells);
+        Assert.True(await p.SinkB.WaitUntilAsync(() => p.SinkB.Count == 8));
+        // The NIC takes descriptors in ring order: the peer sees seq 0..7 in that order.
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => (uint)i), p.SinkB.Messages.Select(m => m.Msg.Seq));
+        Assert.All(p.SinkB.Messages, m => Assert.True(HostPair.Check(m.Payload, 1, m.Msg.Seq)));
+
+        // Many threads committing a shuffled set of slots: everything arrives once.
+        var more = new TxSlot[24];
+        for (int i = 0; i < more.Length; i++) more[i] = await a.ReserveAsync();
+        int[] order = Enumerable.Range(0, more.Length).OrderBy(_ => Random.Shared.Next()).ToArray();
+        await Parallel.ForEachAsync(order, new ParallelOptions { MaxDegreeOfParallelism = 4 }, (i, _) =>
+        {
+            HostPair.Fill(more[i].Buffer.Slice(0, 50), 1, (uint)(100 + i));
+            a.Commit(more[i], new NcMessage(1, 2, (uint)(100 + i), 50, NetChannelType.Data), 50);
+            return ValueTask.CompletedTask;
+        });
+        Assert.True(await p.SinkB.WaitUntilAsync(() => p.SinkB.Count == 32));
+        Assert.Equal(32, p.SinkB.Messages.Select(m => m.Msg.Seq).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task AnExhaustedReceivePoolWithholdsCreditAndLosesNothing()
+    {
+        // Rx ring 32, pool 64: a consumer that holds every buffer stops the peer after 64 messages.
+        await using HostPair p = await HostPair.StartAsync();
+        var (a, b) = await p.OpenAsync();
+        var held = new ConcurrentQueue<(NcMessage, RxBuffer)>();
+        p.SinkB.Handler = (ch, m, buf) => held.Enqueue((m, buf));
+        const int N = 200;
+        Task sender = Task.Run(() => HostPair.SendAsync(a, 5, N, i => 1 + i % 3000));
+        Assert.True(await p.SinkB.WaitUntilAsync(() => p.SinkB.Count == 64));
+        await Task.Delay(100);
+        Assert.Equal(64, p.SinkB.Count); // no more: credit is withheld
+        Assert.True(b.Counters.RxStarvations >= 1);
+        Assert.True(a.QueuedMessages > 0);
+        Assert.False(sender.IsCompleted);
+        // Release everything as it comes: the rest flows.
+        p.SinkB.Handler = (ch, m, buf) => held.Enqueue((m, buf));
+        var seen = new HashSet<uint>();
+        int released = 0;
+        while (released < N)
+        {
+            if (held.TryDequeue(out var h))
+            {
+                Assert.True(HostPair.Check(h.Item2.Span, 5, h.Item1.Seq));
+                Assert.True(seen.Add(h.Item1.Seq));
+                h.Item2.Release();
+                released++;
+            }
+            else await p.SinkB.WaitUntilAsync(() => !held.IsEmpty, 5000);
+            Assert.True(released == N || !held.IsEmpty || await p.SinkB.WaitUntilAsync(() => !held.IsEmpty, 5000), $"stalled after {released}");
+        }
+        await sender.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(N, seen.Count);
+        NicCounters nb = p.B.ReadCounters();
+        Assert.Equal(0ul, nb.RxNoBuffer);
+    }
+
+    [Fact]
+    public async Task ReserveAsyncWaitsForASlotAndHonoursCancellation()
+    {
+        await using HostPair p = await HostPair.StartAsync(b: o => o.RxRingLog = 1); // B grants 2 buffers
+        var (a, b) = await p.OpenAsync();
+        var held = new ConcurrentQueue<RxBuffer>();
+        p.SinkB.Handler = (ch, m, buf) => held.Enqueue(buf);
+        // Fill A's 32 Tx slots: B's pool (4 buffers) is soon exhausted, so they stay in flight.
+        for (int i = 0; i < a.TxCapacity; i++)
+        {
+            TxSlot s = await a.ReserveAsync();
+            a.Commit(s, new NcMessage(1, 1, (uint)i, 0, NetChannelType.Data), 1);
+        }
+        Assert.True(await p.SinkB.WaitUntilAsync(() => p.SinkB.Count == 4)); // B's pool is dry now
+        Assert.True(SpinWait.SpinUntil(() => a.Counters.TxMessages == 4, 5000));
+        int extra = 0;
+        while (a.TryReserve(out TxSlot s)) { a.Commit(s, new NcMessage(1, 1, (uint)(100 + extra), 0, NetChannelType.Data), 1); extra++; }
+        Assert.Equal(4, extra); // the four slots the delivered messages freed
+        Assert.Equal(a.TxCapacity, a.QueuedMessages);
+        using var cts = new CancellationTokenSource(50);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await a.ReserveAsync(cts.Token));
+        ValueTask<TxSlot> waiting = a.ReserveAsync();
+        Assert.False(waiting.IsCompleted);
+        Assert.True(a.Counters.ReserveWaits >= 2);
+        while (held.TryDequeue(out RxBuffer r)) r.Release(); // frees B's buffers: A's messages complete
+        p.SinkB.Handler = (ch, m, buf) => buf.Release();
+        TxSlot got = await waiting.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        a.Commit(got, new NcMessage(1, 1, 999, 0, NetChannelType.Ack), 0);
+        Assert.True(await p.SinkB.WaitUntilAsync(() => p.SinkB.Count == 37));
+    }
+
+    [Fact]
+    public async Task ClosingDrainsTheMessagesInFlightFirst()
+    {
+        await using HostPair p = await HostPair.StartAsync();
+        var (a, b) = await p.OpenAsync();
+        var held = new ConcurrentQueue<RxBuffer>();
+        p.SinkB.Handler = (ch, m, buf) => held.Enqueue(buf);
+        await HostPair.SendAsync(a, 1, 80, i => 100); // 64 arrive, 16 wait for B's buffers
+        Assert.True(await p.SinkB.WaitUntilAsync(() => p.SinkB.Count == 64));
+        ValueTask closing = a.CloseAsync();
+        await Task.Delay(50);
+        Assert.Equal(ChannelState.Closing, a.State);
+        Assert.Throws<NetChannelException>(() => a.TryReserve(out _));
+        Assert.False(closing.IsCompleted);
+        p.SinkB.Handler = (ch, m, buf) => buf.Release();
+        while (held.TryDequeue(out RxBuffer r)) r.Release();
+        await closing.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(80, p.SinkB.Count);
+        Assert.Equal(80, a.Counters.TxMessages);
+    }
+
+    [Fact]
+    public async Task SimultaneousClosesFromBothSidesComplete()
+    {
+        await using HostPair p = await HostPair.StartAsync();
+        var (a, b) = await p.OpenAsync();
+        await Task.WhenAll(a.CloseAsync().AsTask(), b.CloseAsync().AsTask()).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(ChannelState.Closed, a.State);
+        Assert.Equal(ChannelState.Closed, b.State);
+        Assert.Empty(p.A.Channels);
+        Assert.Empty(p.B.Channels);
+    }
+
+    [Fact]
+    public async Task AbortTearsDownAtOnceAndThePeerIsTold()
+    {
+        await using HostPair p = await HostPair.StartAsync();
+        var (a, b) = await p.OpenAsync();
+        a.Abort();
+        Assert.True(await p.SinkB.WaitUntilAsync(() => !p.SinkB.Down.IsEmpty));
+        p.SinkB.Down.TryPeek(out var d);
+        Assert.Equal(NetChannelError.AbortedByPeer, ((NetChannelException)d.Error).Error);
+        Assert.Equal(ChannelState.Failed, b.State);
+        Assert.True(SpinWait.SpinUntil(() => a.State == ChannelState.Failed, 5000));
+        await Assert.ThrowsAsync<NetChannelException>(async () => await b.ReserveAsync());
+    }
+
+    [Fact]
+    public async Task LatencyChannelsAreServedByTheirOwnPoller()
+    {
+        await using HostPair p = await HostPair.StartAsync();
+        var (lt, lr) = await p.OpenAsync(ChannelClass.Latency);
+        var (tt, tr) = await p.OpenAsync(ChannelClass.Throughput);
+        await HostPair.SendAsync(lt, 1, 20, i => 64);
+        await HostPair.SendAsync(tt, 2, 20, i => 64);
+        Assert.True(await p.SinkB.WaitUntilAsync(() => p.SinkB.Count == 40));
+        int[] latencyThreads = p.SinkB.Messages.Where(m => m.Channel == lr.Id).Select(m => m.ThreadId).Distinct().ToArray();
+        int[] bulkThreads = p.SinkB.Messages.Where(m => m.Channel == tr.Id).Select(m => m.ThreadId).Distinct().ToArray();
+        Assert.Single(latencyThreads);
+        Assert.Single(bulkThreads);
+        Assert.NotEqual(latencyThreads[0], bulkThreads[0]);
+        Assert.Equal(p.B.LatencyPollerThreadId, latencyThreads[0]);
+    }
+
+    [Fact]
+    public async Task BusyPollingAndIdleSpinDeliverToo()
+    {
+        await using HostPair p = await HostPair.StartAsync(
+            a => { a.PollMode = PollMode.BusyPoll; a.ThroughputPollers = 2; },
+            b => { b.IdleSpin = TimeSpan.FromMilliseconds(1); });
+        var (a1, b1) = await p.OpenAsync();
+        var (a2, b2) = await p.OpenAsync();
+        await Task.WhenAll(HostPair.SendAsync(a1, 1, 300, i => i % 5000 + 1), HostPair.SendAsync(b2, 2, 300, i => 7));
+        Assert.True(await p.SinkB.WaitUntilAsync(() => p.SinkB.Count == 300));
+        Assert.True(await p.SinkA.WaitUntilAsync(() => p.SinkA.Count == 300));
+        Assert.All(p.SinkB.Messages, m => Assert.True(HostPair.Check(m.Payload, 1, m.Msg.Seq)));
+    }
+
+    [Fact]
+    public async Task AnOpenThePeerRefusesFailsAtOnce()
+    {
+        await using HostPair p = await HostPair.StartAsync(b: o => o.AcceptChannels = false);
+        var e = await Assert.ThrowsAsync<NetChannelException>(async () => await p.A.OpenChannelAsync(HostPair.AddrB, ChannelClass.Throughput));
+        Assert.Equal(NetChannelError.ConnectionRefused, e.Error);
+        Assert.Empty(p.A.Channels);
+        Assert.True(p.SinkB.Opened.IsEmpty);
+    }
+
+    [Fact]
+    public async Task AnOpenToAHostWithNoFreeChannelFailsWithNoResources()
+    {
+        await using HostPair p = await HostPair.StartAsync(b: o => o.MaxChannels = 1);
+        await p.OpenAsync();
+        var e = await Assert.ThrowsAsync<NetChannelException>(async () => await p.A.OpenChannelAsync(HostPair.AddrB, ChannelClass.Throughput));
+        Assert.Equal(NetChannelError.NoResources, e.Error);
+    }
+
+    [Fact]
+    public async Task AnOpenNobodyAnswersTimesOutInBoundedTime()
+    {
+        await using HostPair p = await HostPair.StartAsync(a => { a.OpenTimeout = TimeSpan.FromMilliseconds(400); a.RetryInterval = TimeSpan.FromMilliseconds(50); });
+        var nobody = new PeerAddress(0x02_00_00_00_99_99UL, 0x0A_01_00_63); // B filters it out
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<NetChannelException>(async () => await p.A.OpenChannelAsync(nobody, ChannelClass.Throughput));
+        Assert.Equal(NetChannelError.TimedOut, e.Error);
+        Assert.InRange(sw.ElapsedMilliseconds, 350, 5000);
+        Assert.True(p.A.ManagementFramesSent >= 4); // retried
+        Assert.Empty(p.A.Channels);
+        // Cancelling an open abandons it.
+        using var cts = new CancellationTokenSource(100);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await p.A.OpenChannelAsync(nobody, ChannelClass.Throughput, cts.Token));
+    }
+
+    [Fact]
+    public async Task DisposingThePeerHostTakesItsChannelsDownAtOnce()
+    {
+        await using HostPair p = await HostPair.StartAsync();
+        var (a, b) = await p.OpenAsync();
+        var (a2, b2) = await p.OpenAsync(ChannelClass.Latency);
+        Task<TxSlot>[] waiting = new Task<TxSlot>[1];
+        var held = new ConcurrentQueue<RxBuffer>();
+        p.SinkB.Handler = (ch, m, buf) => held.Enqueue(buf);
+        await HostPair.SendAsync(a, 1, 32 + 64, i => 10); // fills B's pool and A's Tx ring
+        waiting[0] = a.ReserveAsync().AsTask();
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        await p.B.DisposeAsync();
+        Assert.True(await p.SinkA.WaitUntilAsync(() => p.SinkA.Down.Count == 2, 5000), "the channels did not go down");
+        Assert.True(sw.ElapsedMilliseconds < 3000);
+        Assert.All(p.SinkA.Down, d => Assert.Equal(NetChannelError.AbortedByPeer, ((NetChannelException)d.Error).Error));
+        var e = await Assert.ThrowsAsync<NetChannelException>(() => waiting[0]);
+        Assert.Equal(NetChannelError.AbortedByPeer, e.Error);
+        Assert.Empty(p.A.Channels);
+        Assert.Equal(0, a.QueuedMessages);
+        Assert.True(p.SinkB.Down.IsEmpty); // the disposed host calls its sink no more
+    }
+
+    [Fact]
+    public async Task APeerWhoseDeviceDiesFailsChannelsWithTrafficByNicTimeout()
+    {
+        await using HostPair p = await HostPair.StartAsync(a => { a.RetransmitTimeoutCycles = 25_000; a.RetryLimit = 4; a.LivenessTimeout = TimeSpan.FromSeconds(30); });
+        var (a, b) = await p.OpenAsync();
+        await HostPair.SendAsync(a, 1, 10, i => 10);
+        Assert.True(await p.SinkB.WaitUntilAsync(() => p.SinkB.Count == 10));
+        p.Devices.B.Dispose(); // the peer's NIC vanishes: no ABORT, no more acknowledgements
+        await HostPair.SendAsync(a, 1, 1, i => 10, firstSeq: 10);
+        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty, 5000), "the channel did not fail");
+        p.SinkA.Down.TryPeek(out var d);
+        Assert.Equal(NetChannelError.RetransmissionLimit, ((NetChannelException)d.Error).Error);
+        Assert.Equal(1, a.Counters.TxErrors);
+        Assert.Equal(ChannelState.Failed, a.State);
+        Assert.True(a.Counters.Nic.Timeouts >= 4);
+    }
+
+    [Fact]
+    public async Task AnIdleChannelToAVanishedPeerIsDetectedByTheLivenessCheck()
+    {
+        await using HostPair p = await HostPair.StartAsync(a => { a.LivenessTimeout = TimeSpan.FromMilliseconds(400); a.KeepAliveInterval = TimeSpan.FromMilliseconds(50); });
+        var (a, b) = await p.OpenAsync();
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        p.Devices.SetLinkUp(false); // the peer vanishes without a word
+        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty, 5000), "the idle channel to a vanished peer stayed up");
+        p.SinkA.Down.TryPeek(out var d);
+        Assert.Equal(NetChannelError.PeerUnreachable, ((NetChannelException)d.Error).Error);
+        Assert.InRange(sw.ElapsedMilliseconds, 300, 3000);
+        await Assert.ThrowsAsync<NetChannelException>(async () => await a.ReserveAsync());
+    }
+
+    [Fact]
+    public async Task TheLivenessCheckKeepsHealthyIdleChannelsUp()
+    {
+        await using HostPair p = await HostPair.StartAsync(
+            a => { a.LivenessTimeout = TimeSpan.FromMilliseconds(600); a.KeepAliveInterval = TimeSpan.FromMilliseconds(60); },
+            b => { b.LivenessTimeout = TimeSpan.FromMilliseconds(600); b.KeepAliveInterval = TimeSpan.FromMilliseconds(60); });
+        var (a, b) = await p.OpenAsync();
+        await Task.Delay(1500);
+        Assert.Equal(ChannelState.Open, a.State);
+        Assert.Equal(ChannelState.Open, b.State);
+        Assert.True(p.SinkA.Down.IsEmpty && p.SinkB.Down.IsEmpty);
+        Assert.True(p.A.ManagementFramesReceived >= 5); // pings and pongs
+    }
+
+    [Fact]
+    public async Task APeerThatRestartsIsDetectedByItsNewHostId()
+    {
+        await using HostPair p = await HostPair.StartAsync(a => { a.LivenessTimeout = TimeSpan.FromSeconds(30); a.KeepAliveInterval = TimeSpan.FromMilliseconds(50); });
+        var (a, b) = await p.OpenAsync();
+        ulong oldId = p.B.HostId;
+        // B's host goes away while the link is cut, so its ABORT is lost; then a new instance starts.
+        p.Devices.SetLinkUp(false);
+        await p.B.DisposeAsync();
+        p.Devices.SetLinkUp(true);
+        Assert.True(p.SinkA.Down.IsEmpty);
+        var sinkB2 = new RecordingSink();
+        p.B = await NicHost.StartAsync(p.Devices.B, HostPair.Options(HostPair.AddrB, null), sinkB2);
+        Assert.NotEqual(oldId, p.B.HostId);
+        // A's next probe is answered by the new instance: A sees the new host id and drops the old channel
+        // long before its 30 s liveness timeout.
+        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty, 5000), "the restart went unnoticed");
+        p.SinkA.Down.TryPeek(out var d);
+        Assert.Equal(NetChannelError.PeerUnreachable, ((NetChannelException)d.Error).Error);
+        Assert.Contains("restarted", d.Error.Message);
+        Channel a2 = await p.A.OpenChannelAsync(HostPair.AddrB, ChannelClass.Throughput).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        await HostPair.SendAsync(a2, 3, 5, i => 100);
+        Assert.True(await sinkB2.WaitUntilAsync(() => sinkB2.Count == 5));
+    }
+
+    [Fact]
+    public async Task NoMessageIsDeliveredAfterTheChannelWentDown()
+    {
+        await using HostPair p = await HostPair.StartAsync();
+        var (a, b) = await p.OpenAsync();
+        var log = new ConcurrentQueue<string>();
+        p.SinkA.Handler = (ch, m, buf) => { log.Enqueue("msg"); buf.Release(); };
+        var sinkDown = new TaskCompletionSource();
+        using var stop = new CancellationTokenSource();
+        // B streams to A until its host is disposed under it.
+        Task sender = Task.Run(async () =>
+        {
+            try
+            {
+                for (uint i = 0; !stop.IsCancellationRequested; i++)
+                {
+                    TxSlot s = await b.ReserveAsync(stop.Token);
+                    b.Commit(s, new NcMessage(1, 1, i, 0, NetChannelType.Data), 100);
+                }
+            }
+            catch (Exception e) when (e is NetChannelException or OperationCanceledException) { }
+        });
+        Assert.True(await p.SinkA.WaitUntilAsync(() => p.SinkA.Count > 500));
+        await p.B.DisposeAsync();
+        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty));
+        log.Enqueue("down");
+        long delivered = p.SinkA.Count;
+        await Task.Delay(100);
+        stop.Cancel();
+        await sender;
+        Assert.Equal(delivered, p.SinkA.Count); // nothing after OnChannelDown
+        Assert.Equal("down", log.Last());
+        Assert.Equal(a.Counters.RxMessages, delivered);
+    }
+
+    [Fact]
+    public async Task TheHostsOwnDeviceFailingTakesEverythingDown()
+    {
+        await using HostPair p = await HostPair.StartAsync();
+        var (a, b) = await p.OpenAsync();
+        var held = new ConcurrentQueue<RxBuffer>();
+        p.SinkB.Handler = (ch, m, buf) => held.Enqueue(buf);
+        await HostPair.SendAsync(a, 1, 32 + 64, i => 10);
+        Task<TxSlot> waiting = a.ReserveAsync().AsTask();
+        p.Devices.A.Dispose(); // A's own NIC disappears under its host
+        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty, 5000));
+        p.SinkA.Down.TryPeek(out var d);
+        Assert.Equal(NetChannelError.DeviceFailure, ((NetChannelException)d.Error).Error);
+        var e = await Assert.ThrowsAsync<NetChannelException>(() => waiting);
+        Assert.Equal(NetChannelError.DeviceFailure, e.Error);
+        var open = await Assert.ThrowsAsync<NetChannelException>(async () => await p.A.OpenChannelAsync(HostPair.AddrB, ChannelClass.Throughput));
+        Assert.Equal(NetChannelError.DeviceFailure, open.Error);
+    }
+
+    [Fact]
+    public async Task TheHealthCheckNoticesANicThatStoppedRunning()
+    {
+        await using HostPair p = await HostPair.StartAsync(a => a.HealthCheckInterval = TimeSpan.FromMilliseconds(100));
+        var (a, b) = await p.OpenAsync();
+        p.Devices.A.WriteRegister(Registers.Ctrl, 0); // someone else switched A's NIC off; A's host is idle
+        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty, 5000), "the stopped NIC went unnoticed");
+        p.SinkA.Down.TryPeek(out var d);
+        Assert.Equal(NetChannelError.DeviceFailure, ((NetChannelException)d.Error).Error);
+        Assert.Contains("stopped running", d.Error.Message);
+    }
+}
