@@ -3,7 +3,10 @@
 #   make run     build what is needed and run the main job (today: the header-path demonstration)
 #   make test    every test: generated-file check, RTL testbenches, xunit
 #   make lint    verilator --lint-only -Wall over all RTL (prints nothing when clean)
-#   make bench   the benchmarks (header-path line rate in simulated cycles; host runtime on the loopback device)
+#   make bench   the benchmarks (header-path line rate in simulated cycles; host runtime on the loopback device;
+#                simulator speed)
+#   make sim     build/sim/libncsim.so: the two-NIC simulator the C# backend loads (needs nc_nic)
+#   make sim-testdev / sim-test / sim-bench   the simulator around its test device, its tests, its speed
 #   make deps    install what is missing (apt-get: Verilator, Yosys, tshark, ...; NuGet restore)
 #   make gen     regenerate the SystemVerilog package, C# types and docs tables from hw/spec/
 #
@@ -24,15 +27,16 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 SYS_DEPS := verilator:verilator yosys:yosys iverilog:iverilog tshark:tshark python3:python3 \
             g++:g++ make:make gnuplot:gnuplot-nox
 
-.PHONY: all deps deps-sys deps-dotnet gen check-gen lint test run bench host-bench sim rtl-test rtl-tool \
+.PHONY: all deps deps-sys deps-dotnet gen check-gen lint test run bench host-bench rtl-test rtl-tool \
         dotnet-build dotnet-test clean help
 
 all: test
 
 help:
-	@sed -n '3,10p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,12p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
 
 include $(ROOT)/tests/rtl/rtl.mk
+include $(ROOT)/sim/sim.mk
 
 # ---- dependencies -------------------------------------------------------------------------------
 deps: deps-sys deps-dotnet
@@ -76,7 +80,7 @@ lint: deps-sys
 dotnet-build: deps
 	@dotnet msbuild $(SLN) -p:Configuration=$(CONFIG) -restore:false -nologo -v:q
 
-dotnet-test: deps rtl-tool
+dotnet-test: deps rtl-tool $(SIM_DOTNET_DEPS)
 	@mkdir -p $(BUILD)
 	@set -o pipefail; dotnet test $(SLN) -c $(CONFIG) --no-restore --nologo 2>&1 | tee $(BUILD)/dotnet-test.log
 
@@ -91,9 +95,7 @@ test: deps check-gen lint
 run: deps rtl-tool dotnet-build
 	@dotnet $(ROOT)/host/NetChannel.Cli/bin/$(CONFIG)/net10.0/netchannel.dll header-demo $(ARGS)
 
-sim: deps rtl-tool
-
-bench: deps rtl-bench host-bench
+bench: deps rtl-bench host-bench sim-bench
 
 # The host runtime alone on the loopback test device (wall-clock figures: machine-dependent).
 host-bench: dotnet-build

@@ -1,7 +1,8 @@
 # RTL make fragment, included by the top Makefile (ROOT = repository root).
 #
 #   rtl-test   build the Verilated testbenches and run every RTL test case (tests/rtl/run_all.sh over
-#              all binaries); last line "N passed, N failed", summed over all of them
+#              all binaries), plus the simulator's tests (SIM_TEST_CMDS of sim/sim.mk); last line
+#              "N passed, N failed", summed over all of them
 #   rtl-tool   build build/rtl/nc_hdr_tool (the C# cross-check CLI around the Verilated builder/parser)
 #   rtl-bench  the line-rate measurement only
 #
@@ -104,8 +105,8 @@ $(RTL_TOOL): $(RTL_EXE)
 
 .PHONY: rtl-test rtl-tool rtl-bench
 rtl-test:
-	@$(MAKE) -s --no-print-directory -f $(ROOT)/Makefile $(RTL_EXE) $(RTL_XPORT_EXE) $(RTL_DMA_EXE) $(RTL_NIC_EXE) || { echo "0 passed, 1 failed"; exit 1; }
-	@bash $(RTL_TB_DIR)/run_all.sh "$(RTL_EXE) test --pcap $(RTL_BUILD)/builder_random.pcap" "$(RTL_XPORT_EXE)" "$(RTL_DMA_EXE)" "$(RTL_NIC_EXE) test"
+	@$(MAKE) -s --no-print-directory -f $(ROOT)/Makefile $(RTL_EXE) $(RTL_XPORT_EXE) $(RTL_DMA_EXE) $(RTL_NIC_EXE) $(SIM_TEST_DEPS) || { echo "0 passed, 1 failed"; exit 1; }
+	@bash $(RTL_TB_DIR)/run_all.sh "$(RTL_EXE) test --pcap $(RTL_BUILD)/builder_random.pcap" "$(RTL_XPORT_EXE)" "$(RTL_DMA_EXE)" "$(RTL_NIC_EXE) test" $(SIM_TEST_CMDS)
 
 rtl-tool: $(RTL_TOOL)
 
