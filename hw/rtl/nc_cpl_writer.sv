@@ -34,6 +34,7 @@ module nc_cpl_writer
   input  wire [57:0]     mgmt_base,
   input  wire [3:0]      mgmt_log,
   input  wire [7:0]      mgmt_eq,
+  input  wire            mgmt_reset,       // pulse: MGMT_CTRL enabled: the management ring restarts at 0
 
   // requests, by priority: Rx placements, management, Tx ranges, Rx flushes
   input  wire cpl_req_t  s_rx,
@@ -211,11 +212,19 @@ module nc_cpl_writer
   op_t           s_op;
   logic          s_valid, s_ready;
   logic [RW-1:0] s_addr;
-  logic          pick_cmd, pick_db, pick_t;
+  logic          pick_cmd, pick_mrst, pick_db, pick_t;
+  logic          mrst_pend_reg;   // a management ring reset waits for the pipeline
 
-  assign pick_cmd = cmd_valid;
-  assign pick_db  = !cmd_valid && db_valid;
-  assign pick_t   = !cmd_valid && !db_valid && t_valid_reg;
+  assign pick_cmd  = cmd_valid;
+  assign pick_mrst = !cmd_valid && mrst_pend_reg;
+  assign pick_db   = !cmd_valid && !mrst_pend_reg && db_valid;
+  assign pick_t    = !cmd_valid && !mrst_pend_reg && !db_valid && t_valid_reg;
+
+  always_ff @(posedge clk) begin
+    if (mgmt_reset) mrst_pend_reg <= 1'b1;
+    else if (pick_mrst && s_ready) mrst_pend_reg <= 1'b0;
+    if (rst) mrst_pend_reg <= 1'b0;
+  end
 
   always_comb begin
     s_op = '0;
@@ -223,6 +232,10 @@ module nc_cpl_writer
     if (pick_cmd) begin
       s_op.code = cmd_open ? 2'd2 : 2'd3;
       s_addr    = {1'b0, cmd_chan[CW-1:0]};
+    end else if (pick_mrst) begin
+      s_op.code = 2'd2;              // reset, no response
+      s_op.cpl.mgmt = 1'b1;
+      s_addr    = RW'(CHANNELS);
     end else if (pick_db) begin
       s_op.code = 2'd1;
       s_op.cons = db_cons;
@@ -237,7 +250,7 @@ module nc_cpl_writer
     end
   end
 
-  assign s_valid   = pick_cmd || pick_db || pick_t;
+  assign s_valid   = pick_cmd || pick_mrst || pick_db || pick_t;
   assign cmd_ready = s_ready && pick_cmd;
   assign db_ready  = s_ready && pick_db;
   assign t_ready   = s_ready && pick_t;

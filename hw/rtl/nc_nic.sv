@@ -588,6 +588,7 @@ module nc_nic
     .clk(clk), .rst(rst),
     .ctx_wr_en(ctx_wr_en), .ctx_wr_chan(ctx_wr_chan), .ctx_wr_base(ctx_wr.cpl_base), .ctx_wr_log(ctx_wr.cpl_log),
     .ctx_wr_eq(ctx_wr.eq), .mgmt_base(mgmt_cpl_base), .mgmt_log(mgmt_cpl_log), .mgmt_eq(mgmt_eq),
+    .mgmt_reset(mgmt_restart),
     .s_rx(place_cpl), .s_rx_valid(place_cpl_valid), .s_rx_ready(place_cpl_ready),
     .s_mgmt(mgmt_cpl), .s_mgmt_valid(mgmt_cpl_valid), .s_mgmt_ready(mgmt_cpl_ready),
     .s_tx(txc_cpl), .s_tx_valid(txc_cpl_valid), .s_tx_ready(txc_cpl_ready),

@@ -132,6 +132,19 @@ module nc_regs
   assign mgmt_enable   = m_ctrl_reg[0];
   assign mgmt_eq       = m_ctrl_reg[15:8];
 
+  // the management queue pair's configuration as MGMT_CTRL enable checks it
+  logic mgmt_cfg_ok;
+  logic [7:0] m_tx_log8, m_rx_log8, m_cpl_log8;
+  assign m_tx_log8  = m_log_reg[7:0];
+  assign m_rx_log8  = m_log_reg[15:8];
+  assign m_cpl_log8 = m_log_reg[23:16];
+  assign mgmt_cfg_ok = {m_tx_hi_reg, m_tx_lo_reg} != 64'd0 && m_tx_lo_reg[5:0] == 6'd0 &&
+                       {m_rx_hi_reg, m_rx_lo_reg} != 64'd0 && m_rx_lo_reg[5:0] == 6'd0 &&
+                       {m_cpl_hi_reg, m_cpl_lo_reg} != 64'd0 && m_cpl_lo_reg[5:0] == 6'd0 &&
+                       m_tx_log8 >= 8'(RING_LOG_MIN) && m_tx_log8 <= 8'(RING_LOG_MAX) &&
+                       m_rx_log8 >= 8'(RING_LOG_MIN) && m_rx_log8 <= 8'(RING_LOG_MAX) &&
+                       m_cpl_log8 <= 8'(RING_LOG_MAX) && m_cpl_log8 > m_tx_log8 && m_cpl_log8 > m_rx_log8;
+
   // ---------------------------------------------------------------- request decode
   logic wr, rd;
   logic is_db_tx, is_db_rx, is_db_cpl, is_eq_arm, is_mgmt_db_cpl, is_ch_cmd;
@@ -249,8 +262,10 @@ module nc_regs
         NC_REG_MGMT_CPL_RING_HI: m_cpl_hi_reg <= mmio_wdata;
         NC_REG_MGMT_RING_LOG:    m_log_reg    <= {8'd0, mmio_wdata[23:0]};
         NC_REG_MGMT_CTRL: begin
-          m_ctrl_reg   <= {16'd0, mmio_wdata[15:8], 7'd0, mmio_wdata[0]};
-          mgmt_restart <= mmio_wdata[0];
+          // enabling requires a valid configuration (bases non-zero and 64-byte aligned, sizes within
+          // CAP_RING_LOG, a completion ring holding both rings); otherwise the queue pair stays disabled
+          m_ctrl_reg   <= {16'd0, mmio_wdata[15:8], 7'd0, mmio_wdata[0] && mgmt_cfg_ok};
+          mgmt_restart <= mmio_wdata[0] && mgmt_cfg_ok;
         end
         NC_REG_MGMT_DB_TX: begin
           mgmt_db_tx_valid <= 1'b1;

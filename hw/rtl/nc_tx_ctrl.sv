@@ -453,6 +453,9 @@ module nc_tx_ctrl
                 nx.retries = '0;      // the peer is alive
               end
             end
+            // with nothing in flight any ACK answers our probe: the peer is alive, it only withholds
+            // credit (a slow consumer), which must never fail the channel
+            if (inflight == 7'd0) nx.retries = '0;
             if (((op.flags & NC_CTH_FLAG_ACK_VALID) != 8'd0) && ack_ok) begin
               nx.una    = op.a;
               nx.sacked = a_sacked;

@@ -1033,6 +1033,48 @@ void t_credit(uint64_t seed, bool lossy) {
                           : r.error);
 }
 
+// A receiver that withholds credit for much longer than RETRY_LIMIT probe periods (a slow consumer)
+// must not fail the channel: answered probes are not timeouts.
+void t_slow_consumer(uint64_t seed) {
+    Sys sy({});
+    init_nic(sy, 0, 500, 0, 2); init_nic(sy, 1, 500, 0, 2);
+    // the receiver grants no credit at open (it has posted nothing)
+    HostChan a, b;
+    int ra = open_chan(sy, a, 0, 3, 11, 100, 200, 0, 4, 4);
+    int rb = open_chan(sy, b, 1, 11, 3, 200, 100, 0, 4, 4);
+    if (ra != 0 || rb != 0) { report(false, "slow_consumer_does_not_fail_channel", "open failed"); return; }
+    uint8_t* buf = sy.arena.alloc(1024);
+    for (int k = 0; k < 8; k++) {
+        write_tx_desc(a.tx.at(a.tx_prod), sy.arena.bus(buf), 500, uint16_t(k), 1, 2, uint32_t(k), 500, NC_NC_TYPE_DATA);
+        a.tx_prod++;
+    }
+    sy.wr(0, NC_REG_DB_TX, uint32_t(a.id) | (uint32_t(a.tx_prod) << 16));
+    // the receiver posts nothing for 200 000 cycles: ~25 persist periods of up to 16 x 500 cycles
+    sy.run(200000);
+    uint64_t failed = sy.cnt(0, NC_REG_CNT_CH_FAILED_LO);
+    uint64_t probes_acked = sy.cnt(1, NC_REG_CNT_ACK_TX_LO);
+    Traffic t(sy, seed);   // now it reads: post buffers, receive the 8 messages
+    Flow f;
+    (void)f;
+    for (uint32_t k = 0; k < b.rx.size(); k++) {
+        write_rx_desc(b.rx.at(b.rx_prod), sy.arena.bus(b.rxbuf[k]), b.buf_size, uint16_t(k));
+        b.rx_prod++;
+    }
+    sy.wr(1, NC_REG_DB_RX, uint32_t(b.id) | (uint32_t(b.rx_prod) << 16));
+    size_t got = 0, done = 0;
+    run_until(sy, [&] {
+        Cpl k;
+        while (poll_cpl(b.cpl, b.cpl_cons, k)) got += k.status == NC_CPL_STATUS_OK;
+        while (poll_cpl(a.cpl, a.cpl_cons, k)) done += k.status == NC_CPL_STATUS_OK;
+        return got == 8 && done == 8;
+    }, 100000);
+    bool ok = failed == 0 && got == 8 && done == 8 && probes_acked > 2;
+    report(ok, "slow_consumer_does_not_fail_channel",
+           ok ? "no credit for 200k cycles (RTO 500, retry limit 2): " + s(probes_acked) +
+                    " answered probes, channel stays open, all 8 messages delivered once credit comes"
+              : "failed channels " + s(failed) + ", received " + s(got) + ", completed " + s(done) + ", ACKs " + s(probes_acked));
+}
+
 void t_mgmt(uint64_t) {
     Sys sy({});
     init_nic(sy, 0); init_nic(sy, 1);
@@ -1479,6 +1521,7 @@ int main(int argc, char** argv) {
         if (want("credit")) t_credit(seed, false);
         if (want("credit_lossy")) t_credit(seed, true);
         if (want("mgmt")) t_mgmt(seed);
+        if (want("slow_consumer")) t_slow_consumer(seed);
         if (want("events")) t_events(seed);
         if (want("commands")) t_commands(seed);
         if (want("close")) t_close_flush(seed);

@@ -387,7 +387,7 @@ package nc_pkg;
   localparam logic [15:0] NC_REG_CAP_EVENT_QUEUES = 16'h0018;  // ro: Number of event queues (interrupt vectors)
   localparam logic [15:0] NC_REG_CAP_TRANSPORT = 16'h001C;  // ro: [7:0] packets a channel keeps in flight at most (transmit window), [15:8] SACK bitmap bits
   localparam logic [15:0] NC_REG_CTRL = 16'h0100;  // rw: [0] enable (0: the MAC side is idle, received frames are dropped), [1] address filtering on, [2] promiscuous management Rx (frames for closed or unknown channels go to the management Rx queue instead of being dropped)
-  localparam logic [15:0] NC_REG_STATUS = 16'h0104;  // ro: [0] running, [1] link up
+  localparam logic [15:0] NC_REG_STATUS = 16'h0104;  // ro: [0] running, [1] link up (the RTL core does not see the PHY: always 1)
   localparam logic [15:0] NC_REG_MAC_LO = 16'h0108;  // rw: Local MAC address bytes 2..5 (MAC = MAC_HI[15:0]:MAC_LO)
   localparam logic [15:0] NC_REG_MAC_HI = 16'h010C;  // rw: Local MAC address bytes 0..1 in [15:0]
   localparam logic [15:0] NC_REG_IP_ADDR = 16'h0110;  // rw: Local IPv4 address

@@ -1264,7 +1264,7 @@ public static class Registers
     public const int CapTransport = 0x001C;
     /// <summary>rw: [0] enable (0: the MAC side is idle, received frames are dropped), [1] address filtering on, [2] promiscuous management Rx (frames for closed or unknown channels go to the management Rx queue instead of being dropped)</summary>
     public const int Ctrl = 0x0100;
-    /// <summary>ro: [0] running, [1] link up</summary>
+    /// <summary>ro: [0] running, [1] link up (the RTL core does not see the PHY: always 1)</summary>
     public const int Status = 0x0104;
     /// <summary>rw: Local MAC address bytes 2..5 (MAC = MAC_HI[15:0]:MAC_LO)</summary>
     public const int MacLo = 0x0108;
