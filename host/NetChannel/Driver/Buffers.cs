@@ -115,6 +115,12 @@ internal sealed unsafe class RxBufferPool
 
     public int Outstanding => Volatile.Read(ref _outstanding);
 
+    /// <summary>The ids in the free list (diagnostics and tests: each id at most once).</summary>
+    public int[] FreeIds()
+    {
+        lock (_lock) return _free.AsSpan(0, _freeCount).ToArray();
+    }
+
     public ulong BusAddress(int id) => _region.BusAddress + (ulong)(id * _stride);
 
     public bool TryTake(out int id)

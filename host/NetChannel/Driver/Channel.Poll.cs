@@ -126,8 +126,9 @@ public sealed unsafe partial class Channel
                 Fail(NetChannelError.DmaFault, $"channel {Id}: the NIC's DMA access to a Tx buffer was refused");
                 break;
             case CompletionStatus.ChannelDown:
-                if (State <= ChannelState.Closing)
-                    Fail(NetChannelError.ProtocolError, $"channel {Id}: the NIC closed the channel unexpectedly");
+                // Only this host closes a channel in the NIC; otherwise the NIC failed it, and the descriptors it
+                // had not taken yet complete CHANNEL_DOWN. The CHANNEL event written after these completions says
+                // why (retransmission limit or DMA fault), so the reason is left to it.
                 break;
             default:
                 Fail(NetChannelError.ProtocolError, $"channel {Id}: the NIC rejected Tx descriptor {c.Index} with {c.Status}");
@@ -142,13 +143,10 @@ public sealed unsafe partial class Channel
             Fail(NetChannelError.ProtocolError, $"channel {Id}: Rx completion for ring index {c.Index}, expected {(ushort)_rxCons} (Rx completions come in ring order)");
             return;
         }
+        // The buffer is the one this channel posted at that ring slot: the completion's tag is not used, as the
+        // NIC does not read the descriptors of the buffers it flushes (CHANNEL_DOWN completions carry tag 0).
+        int id = _rxSlot[_rxCons & _rxMask];
         _rxCons++;
-        int id = c.Tag;
-        if (id >= _pool.Count)
-        {
-            Fail(NetChannelError.ProtocolError, $"channel {Id}: Rx completion with tag {id}, beyond the {_pool.Count}-buffer pool");
-            return;
-        }
         switch (c.Status)
         {
             case CompletionStatus.Ok:
@@ -166,6 +164,9 @@ public sealed unsafe partial class Channel
                 }
                 break;
             case CompletionStatus.ChannelDown:
+                // The NIC closed the receive side (a close or a failure): post nothing more, or the buffers
+                // would go to a closed ring (a bad doorbell) and never come back.
+                Volatile.Write(ref _rxEnabled, 0);
                 _pool.Return(id);
                 break;
             case CompletionStatus.TooSmall:
@@ -208,6 +209,7 @@ public sealed unsafe partial class Channel
             d.Len = (uint)_pool.BufferBytes;
             d.Tag = (ushort)id;
             d.Write(new Span<byte>(_rxRing + (_rxProd & _rxMask) * RxDescriptor.Size, RxDescriptor.Size));
+            _rxSlot[_rxProd & _rxMask] = id;
             _rxProd++;
             posted++;
         }

@@ -39,6 +39,7 @@ public sealed unsafe partial class Channel
     private int _txRetired, _txFreed;
     private long _queuedBytes;
     private readonly int[] _claim, _committed, _slotLen;
+    private readonly int[] _rxSlot;    // receive-pool buffer posted at each Rx ring slot (poller only)
 
     // ReserveAsync waiters
     private readonly object _waitLock = new();
@@ -94,6 +95,7 @@ public sealed unsafe partial class Channel
         _claim = new int[_txSize];
         _committed = new int[_txSize];
         _slotLen = new int[_txSize];
+        _rxSlot = new int[_rxSize];
         for (int k = 0; k < _txSize; k++)
         {
             _claim[k] = k - _txSize + 1;   // "claimed" value of the previous pass, so index k claims with CAS
@@ -129,6 +131,9 @@ public sealed unsafe partial class Channel
 
     /// <summary>Receive buffers in the channel's pool (<see cref="RxBuffer.Id"/> is below this).</summary>
     public int RxPoolBuffers => _pool.Count;
+
+    /// <summary>Receive-pool buffers that are free (not posted, not held by the application); diagnostics and tests.</summary>
+    internal int[] RxPoolFreeIds() => _pool.FreeIds();
 
     /// <summary>The reserved, not yet committed slot with ring index <paramref name="index"/> (<see cref="TxSlot.Index"/>).</summary>
     /// <param name="index">The slot's index.</param>

@@ -27,6 +27,7 @@ public sealed unsafe partial class NicHost
     private byte* _mTxRing, _mRxRing, _mCpl, _mTxBufs, _mRxBufs;
     private ulong _mTxBufsBus, _mRxBufsBus;
     private int _mLog, _mCplLog, _mTxProd, _mTxDone, _mRxProd, _mCplCons;
+    private int[] _mRxSlot = [];   // management buffer posted at each management Rx ring slot
     private Completion[] _mBatch = null!;
 
     private readonly Dictionary<uint, PendingOpen> _pendingOpens = new();
@@ -147,6 +148,7 @@ public sealed unsafe partial class NicHost
         _mTxBufsBus = bus + (ulong)(txRing + rxRing + cpl);
         _mRxBufsBus = _mTxBufsBus + (ulong)bufs;
         _mBatch = new Completion[2 * n];
+        _mRxSlot = new int[n];
 
         INicDevice d = Device;
         d.WriteRegister(Registers.MgmtTxRingLo, (uint)bus);
@@ -168,6 +170,7 @@ public sealed unsafe partial class NicHost
         r.Len = MgmtBufferBytes;
         r.Tag = (ushort)tag;
         r.Write(new Span<byte>(_mRxRing + (_mRxProd & ((1 << _mLog) - 1)) * RxDescriptor.Size, RxDescriptor.Size));
+        _mRxSlot[_mRxProd & ((1 << _mLog) - 1)] = tag;
         _mRxProd++;
     }
 
@@ -770,8 +773,8 @@ public sealed unsafe partial class NicHost
                     continue;
                 }
                 if (c.Kind != CompletionKind.MgmtRx) { Interlocked.Increment(ref _mgmtBad); continue; }
-                int tag = c.Tag;
-                if (tag >= 1 << _mLog) { Interlocked.Increment(ref _mgmtBad); continue; }
+                // The buffer posted at that ring slot (a completion of a descriptor the NIC could not read has no tag).
+                int tag = _mRxSlot[c.Index & ((1 << _mLog) - 1)];
                 if (c.Status == CompletionStatus.Ok && c.Len >= MgmtMessage.Size)
                 {
                     byte* buf = _mRxBufs + tag * MgmtBufferBytes;

@@ -346,6 +346,10 @@ public sealed unsafe partial class NicHost : IAsyncDisposable
         d.WriteRegister(Registers.ChRingLog, (uint)ch.TxLog | ((uint)ch.RxLog << 8) | ((uint)ch.CplLog << 16));
         d.WriteRegister(Registers.ChInitPsn, ch.LocalPsn);
         d.WriteRegister(Registers.ChPeerPsn, ch.PeerPsn);
+        // Neither side posts receive buffers before the other side's channel is programmed (see the open
+        // exchange), so the initial credit is 0: the first credit arrives with the peer's first credit update.
+        // Written every time, as the staged register keeps whatever an earlier open or read back left in it.
+        d.WriteRegister(Registers.ChTxCredit, 0);
     }
 
     /// <summary>Closes the channel in the NIC and returns its final completion producer index.</summary>

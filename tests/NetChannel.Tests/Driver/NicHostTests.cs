@@ -227,6 +227,30 @@ public sealed class NicHostTests
     }
 
     [Fact]
+    public async Task ClosingGivesEveryPostedReceiveBufferBackToThePoolExactlyOnce()
+    {
+        // The NIC completes the Rx buffers a close returns with CHANNEL_DOWN and no tag (it does not read their
+        // descriptors): the driver must know by ring slot which buffer each one was.
+        await using HostPair p = await HostPair.StartAsync();
+        var (a, b) = await p.OpenAsync();
+        await HostPair.SendAsync(a, 1, 10, i => 100 + i);
+        await HostPair.SendAsync(b, 2, 5, i => 50);
+        Assert.True(await p.SinkB.WaitUntilAsync(() => p.SinkB.Count == 10));
+        Assert.True(await p.SinkA.WaitUntilAsync(() => p.SinkA.Count == 5));
+        await a.CloseAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(SpinWait.SpinUntil(() => p.B.Channels.Count == 0, 5000));
+        foreach (Channel c in new[] { a, b })
+        {
+            int[] free = c.RxPoolFreeIds();
+            Assert.True(c.RxPoolBuffers == free.Length, $"channel {(c == a ? "a" : "b")}: {free.Length} of {c.RxPoolBuffers} receive buffers back in the pool");
+            Assert.Equal(c.RxPoolBuffers, free.Distinct().Count());
+        }
+        Assert.Equal(0, a.Counters.RxErrors + b.Counters.RxErrors);
+        // Nothing was posted to a closed ring.
+        Assert.Equal(0ul, p.A.ReadCounters().BadDoorbells + p.B.ReadCounters().BadDoorbells);
+    }
+
+    [Fact]
     public async Task SimultaneousClosesFromBothSidesComplete()
     {
         await using HostPair p = await HostPair.StartAsync();
@@ -356,6 +380,32 @@ public sealed class NicHostTests
         Assert.Equal(1, a.Counters.TxErrors);
         Assert.Equal(ChannelState.Failed, a.State);
         Assert.True(a.Counters.Nic.Timeouts >= 4);
+    }
+
+    [Fact]
+    public async Task APeerWhoseDeviceDiesWhileTheChannelWaitsForCreditFailsByNicTimeout()
+    {
+        // Nothing in flight: the NIC's credit probes go unanswered and it fails the channel; the descriptors it
+        // never took complete CHANNEL_DOWN before the CHANNEL event says why.
+        await using HostPair p = await HostPair.StartAsync(a => { a.RetransmitTimeoutCycles = 25_000; a.RetryLimit = 4; a.LivenessTimeout = TimeSpan.FromSeconds(30); });
+        var (a, b) = await p.OpenAsync();
+        var held = new ConcurrentQueue<RxBuffer>();
+        p.SinkB.Handler = (ch, m, buf) => held.Enqueue(buf);
+        Task sender = Task.Run(() => HostPair.SendAsync(a, 1, 80, i => 10)); // 64 arrive (B's pool), 16 wait for credit
+        Assert.True(await p.SinkB.WaitUntilAsync(() => p.SinkB.Count == 64));
+        await sender.WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(50);
+        Assert.Equal(ChannelState.Open, a.State); // a live peer answers the probes: waiting for credit is not a failure
+        Assert.Equal(16, a.QueuedMessages);
+        p.Devices.B.Dispose();
+        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty, 5000), "the channel did not fail");
+        p.SinkA.Down.TryPeek(out var d);
+        Assert.Equal(NetChannelError.RetransmissionLimit, ((NetChannelException)d.Error).Error);
+        Assert.Equal(ChannelState.Failed, a.State);
+        Assert.Equal(16, a.Counters.TxErrors);
+        Assert.Equal(0u, a.Counters.Nic.Retransmits);
+        Assert.Equal(1u, a.Counters.Nic.Timeouts);
+        while (held.TryDequeue(out RxBuffer r)) r.Release();
     }
 
     [Fact]

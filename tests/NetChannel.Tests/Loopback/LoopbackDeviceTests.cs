@@ -41,11 +41,11 @@ public sealed class LoopbackDeviceTests : IDisposable
         return c;
     }
 
-    /// <summary>Channel 5 of A joined to channel 9 of B.</summary>
-    private (RawChannel a, RawChannel b) Pair(int txLog = 3, int rxLog = 3, int cplLog = -1, int rxBufBytes = RawChannel.BufBytes)
+    /// <summary>Channel 5 of A joined to channel 9 of B; A's initial credit (CH_TX_CREDIT) is <paramref name="creditA"/>.</summary>
+    private (RawChannel a, RawChannel b) Pair(int txLog = 3, int rxLog = 3, int cplLog = -1, int rxBufBytes = RawChannel.BufBytes, uint creditA = 0)
     {
         RawChannel a = Chan(_a, 5, txLog, rxLog, cplLog, rxBufBytes), b = Chan(_b, 9, txLog, rxLog, cplLog, rxBufBytes);
-        Assert.Equal(0u, _a.Open(a, 9, MacB, IpB, PsnA, PsnB));
+        Assert.Equal(0u, _a.Open(a, 9, MacB, IpB, PsnA, PsnB, credit: creditA));
         Assert.Equal(0u, _b.Open(b, 5, MacA, IpA, PsnB, PsnA));
         return (a, b);
     }
@@ -80,6 +80,7 @@ public sealed class LoopbackDeviceTests : IDisposable
         RawChannel c = Chan(_a, 3);
         Assert.Equal(1u, _a.Cmd(64, 1));          // channel beyond CAP_CHANNELS
         Assert.Equal(4u, _a.Cmd(3, 7));           // unknown command
+        Assert.Equal(1u, _a.Cmd(64, 7));          // both: the channel is checked first (as the RTL)
         Assert.Equal(2u, _a.Cmd(3, 2));           // close of a closed channel
         // Completion ring smaller than Tx + Rx: bad context.
         RawChannel small = Chan(_a, 4, 3, 3, 3);
@@ -96,12 +97,21 @@ public sealed class LoopbackDeviceTests : IDisposable
         Assert.Equal(0u, _a.Cmd(6, 2));
         _a.Write(Registers.ChRingLog, 0u | (3u << 8) | (4u << 16));
         Assert.Equal(3u, _a.Cmd(6, 1));
-        // Good, then twice.
-        Assert.Equal(0u, _a.Open(c, 1, MacB, IpB, 0, 0));
+        // Good, then twice; a bad context is reported before the state (as the RTL).
+        Assert.Equal(0u, _a.Open(c, 1, MacB, IpB, 1000, 2000, credit: 8));
         Assert.Equal(2u, _a.Open(c, 1, MacB, IpB, 0, 0));
+        Assert.Equal(3u, _a.Open(c, 1, MacB, IpB, 0, 0, eq: 4));
+        _a.Write(Registers.ChTxCredit, 77);
         Assert.Equal(0u, _a.Cmd(3, 3));
         Assert.Equal(1u, _a.Read(Registers.ChRbState) & 3);
         Assert.Equal(IpB, _a.Read(Registers.ChPeerIp));
+        // Read back restores the staged context, CH_TX_CREDIT included, and the live state: the credit limit
+        // starts at CH_INIT_PSN + CH_TX_CREDIT (the peer channel 1 of B is not open to say otherwise).
+        Assert.Equal(8u, _a.Read(Registers.ChTxCredit));
+        Assert.Equal(1008u, _a.Read(Registers.ChRbTxCredit));
+        Assert.Equal(1000u, _a.Read(Registers.ChRbTxNxt));
+        Assert.Equal(2000u, _a.Read(Registers.ChRbRxAck));
+        Assert.Equal(3u | (3u << 8) | (4u << 16), _a.Read(Registers.ChRingLog));
         Assert.Equal(0u, _a.Cmd(3, 2));
         Assert.Equal(0u, _a.Cmd(3, 3));
         Assert.Equal(0u, _a.Read(Registers.ChRbState) & 3);
@@ -164,38 +174,72 @@ public sealed class LoopbackDeviceTests : IDisposable
         for (int i = 0; i < 3; i++) a.PutTx(a.Data(Payload(100, i)));
         a.RingTx();
         Assert.True(a.NoCompletionFor(60), "a Tx descriptor completed without a receive buffer at the peer");
-        Assert.True(_a.Counter(Registers.CntCreditStallLo) >= 1);
         Assert.Equal(0u, _a.Cmd(5, 3));
-        Assert.Equal(0u, _a.Read(Registers.ChRbTxIdx) >> 16); // nothing taken
+        Assert.Equal(3u, _a.Read(Registers.ChRbTxIdx)); // producer 3, nothing taken
+        Assert.Equal(PsnA, _a.Read(Registers.ChRbTxCredit));
         b.PostRx(2);
         Assert.Equal(CompletionStatus.Ok, a.WaitCompletion().Status);
         Assert.Equal(CompletionStatus.Ok, a.WaitCompletion().Status);
         Assert.True(a.NoCompletionFor(30), "the third message went without credit");
+        Assert.Equal(0u, _a.Cmd(5, 3));
+        Assert.Equal(PsnA + 2, _a.Read(Registers.ChRbTxCredit)); // B's two buffers, learned at once
         b.PostRx(1);
         Assert.Equal((ushort)2, a.WaitCompletion().Index);
         for (int i = 0; i < 3; i++) Assert.Equal((ushort)i, b.WaitCompletion().Index);
         Assert.Equal(0ul, _b.Counter(Registers.CntRxNoBufLo));
+        Assert.Equal(0ul, _a.Counter(Registers.CntRetxLo));
+    }
+
+    [Fact]
+    public void CreditStallsCountDoorbellsWithoutCreditAndTurnsTheCreditCutShort()
+    {
+        // CNT_CREDIT_STALL counts what nc_tx_ctrl counts: a doorbell that finds no credit for its descriptors,
+        // and a transmit turn that the credit (not the window) ends with descriptors left.
+        var (a, b) = Pair();
+        for (int i = 0; i < 4; i++) a.PutTx(a.Data(Payload(100, i)));
+        a.RingTx();
+        Assert.True(SpinUntil(() => _a.Counter(Registers.CntCreditStallLo) == 1));
+        a.PutTx(a.Data(Payload(100, 4)));
+        a.RingTx();                                                           // still no credit
+        Assert.True(SpinUntil(() => _a.Counter(Registers.CntCreditStallLo) == 2));
+        b.PostRx(2);                                                          // two of five go, then the credit ends the turn
+        a.WaitCompletion();
+        a.WaitCompletion();
+        Assert.True(a.NoCompletionFor(20));
+        Assert.Equal(3ul, _a.Counter(Registers.CntCreditStallLo));
+        b.PostRx(3);                                                          // the last three: the ring ends the turn
+        for (int i = 0; i < 3; i++) Assert.Equal(CompletionStatus.Ok, a.WaitCompletion().Status);
+        a.DbCpl(false);
+        b.PostRx(1);
+        Thread.Sleep(10);
+        a.Send(Payload(10, 9));                                               // credit at hand: nothing counted
+        a.WaitCompletion();
+        Assert.Equal(3ul, _a.Counter(Registers.CntCreditStallLo));
+        Assert.Equal(6, b.DrainCompletions().Count(c => c.Status == CompletionStatus.Ok));
     }
 
     [Fact]
     public void BadTxDescriptorsCompleteWithErrorsInOrderAndTravelAsVoid()
     {
-        var (a, b) = Pair();
+        var (a, b) = Pair(txLog: 4);
         b.PostRx(2);
         byte[] good = Payload(500, 7);
         TxDescriptor ok = a.Data(good, tag: 1);
         var bad = new (TxDescriptor d, CompletionStatus st)[]
         {
             (ok with { Addr = 0 }, CompletionStatus.BadAddr),
-            (ok with { Addr = ulong.MaxValue - 10 }, CompletionStatus.BadAddr),
+            (ok with { Addr = ulong.MaxValue - 10 }, CompletionStatus.BadAddr),   // the buffer wraps 2^64
             (ok with { Len = Spec.MaxPayloadBytes + 1 }, CompletionStatus.BadLen),
             (ok with { Len = 0 }, CompletionStatus.BadLen),                      // empty DATA
             (ok with { Flags = 1 }, CompletionStatus.BadDesc),
             (ok with { Rsvd1 = 9 }, CompletionStatus.BadDesc),
             (ok with { MsgType = (NetChannelType)7 }, CompletionStatus.BadDesc),
-            (ok with { Addr = 0, Flags = 1, Len = 99999 }, CompletionStatus.BadAddr), // several faults: lowest code
+            // Several faults: the first of BAD_DESC, BAD_LEN, BAD_ADDR (nc_desc_validate).
+            (ok with { Addr = 0, Flags = 1, Len = 99999 }, CompletionStatus.BadDesc),
+            (ok with { Addr = 0, Len = 99999 }, CompletionStatus.BadLen),
+            (ok with { Addr = 0, Len = 0 }, CompletionStatus.BadLen),
+            (ok with { Addr = ulong.MaxValue - 10, Rsvd0 = 1, MsgType = (NetChannelType)200 }, CompletionStatus.BadDesc),
         };
-        // Eight bad ones fill the ring; then one good one.
         foreach (var (d, _) in bad) a.PutTx(d with { Tag = 7 });
         a.RingTx();
         for (int i = 0; i < bad.Length; i++)
@@ -204,20 +248,29 @@ public sealed class LoopbackDeviceTests : IDisposable
             Assert.Equal((ushort)i, c.Index);
             Assert.Equal(bad[i].st, c.Status);
             Assert.Equal(PsnA + (uint)i, c.Psn);
+            Assert.Equal((ushort)7, c.Tag);
+            Assert.Equal(0, c.Len);
         }
         a.DbCpl(false);
+        // An empty non-DATA message needs no address; then a good DATA one.
+        a.PutTx(ok with { Addr = 0, Len = 0, MsgType = NetChannelType.Syn, Tag = 2 });
         a.Send(good, tag: 1);
+        Completion syn = b.WaitCompletion();
+        Assert.Equal((CompletionStatus.Ok, (ushort)0, 0, NetChannelType.Syn), (syn.Status, syn.Index, (int)syn.Len, syn.MsgType));
+        Assert.Equal(PsnA + (uint)bad.Length, syn.Psn); // the VOIDs consumed no buffer
         Completion rx = b.WaitCompletion();
         Assert.Equal(CompletionStatus.Ok, rx.Status);
-        Assert.Equal((ushort)0, rx.Index); // the VOIDs consumed no buffer
-        Assert.Equal(PsnA + (uint)bad.Length, rx.Psn);
-        Assert.True(b.RxBuffer(0).Slice(0, good.Length).SequenceEqual(good));
+        Assert.Equal((ushort)1, rx.Index);
+        Assert.Equal(PsnA + (uint)bad.Length + 1, rx.Psn);
+        Assert.True(b.RxBuffer(1).Slice(0, good.Length).SequenceEqual(good));
+        Assert.Equal(CompletionStatus.Ok, a.WaitCompletion().Status);
         Assert.Equal(CompletionStatus.Ok, a.WaitCompletion().Status);
         Assert.Equal((ulong)bad.Length, _a.Counter(Registers.CntBadDescLo));
         Assert.True(b.NoCompletionFor(20));
         // The receiver's credit grew by the VOIDs: its ack covers them.
         Assert.Equal(0u, _b.Cmd(9, 3));
-        Assert.Equal(PsnA + (uint)bad.Length + 1, _b.Read(Registers.ChRbRxAck));
+        Assert.Equal(PsnA + (uint)bad.Length + 2, _b.Read(Registers.ChRbRxAck));
+        Assert.Equal(2u, _b.Read(Registers.ChRbRxPkts)); // VOIDs are not packets placed
     }
 
     [Fact]
@@ -254,29 +307,73 @@ public sealed class LoopbackDeviceTests : IDisposable
     }
 
     [Fact]
-    public void BadRxDescriptorsCompleteWithErrorsAndTheNextBufferIsUsed()
+    public void ABadRxDescriptorConsumesItsBufferLikeTooSmallAndTheHostIsToldWhichMessageItLost()
     {
         var (a, b) = Pair();
-        b.PutRx(new RxDescriptor { Addr = b.RxBufferBus(0) + 8, Len = 1000, Tag = 40 }); // not 64-byte aligned
-        b.PutRx(new RxDescriptor { Addr = b.RxBufferBus(1), Len = 0, Tag = 41 });        // empty
-        b.PutRx(new RxDescriptor { Addr = b.RxBufferBus(2), Len = 1000, Tag = 42, Rsvd = 1 });
-        b.PutRx(new RxDescriptor { Addr = b.RxBufferBus(3), Len = 1000, Tag = 43 });
+        Span<byte> region = b.Memory.Span;
+        for (int i = 0; i < 8; i++) b.RxBuffer(i).Fill(0xEE);
+        byte[] before = region.ToArray();
+        var posted = new (RxDescriptor r, CompletionStatus st)[]
+        {
+            (new RxDescriptor { Addr = b.RxBufferBus(0) + 8, Len = 1000, Tag = 40 }, CompletionStatus.BadAddr), // not 64-byte aligned
+            (new RxDescriptor { Addr = b.RxBufferBus(1), Len = 0, Tag = 41 }, CompletionStatus.BadLen),
+            (new RxDescriptor { Addr = b.RxBufferBus(2), Len = 1000, Tag = 42, Rsvd = 1 }, CompletionStatus.BadDesc),
+            // Several faults: the first of BAD_DESC, BAD_LEN, BAD_ADDR.
+            (new RxDescriptor { Addr = b.RxBufferBus(3) + 8, Len = 0, Tag = 43, Rsvd = 1 }, CompletionStatus.BadDesc),
+            (new RxDescriptor { Addr = 0, Len = 0, Tag = 44 }, CompletionStatus.BadLen),
+            (new RxDescriptor { Addr = b.RxBufferBus(5), Len = 1000, Tag = 45 }, CompletionStatus.Ok),
+        };
+        foreach (var (r, _) in posted) b.PutRx(r);
         b.RingRx();
-        a.Send(Payload(10, 1));
-        Assert.Equal((CompletionStatus.BadAddr, (ushort)40), (b.WaitCompletion() is var c1 ? (c1.Status, c1.Tag) : default));
-        Assert.Equal((CompletionStatus.BadLen, (ushort)41), (b.WaitCompletion() is var c2 ? (c2.Status, c2.Tag) : default));
-        Assert.Equal((CompletionStatus.BadDesc, (ushort)42), (b.WaitCompletion() is var c3 ? (c3.Status, c3.Tag) : default));
-        Completion ok = b.WaitCompletion();
-        Assert.Equal(CompletionStatus.Ok, ok.Status);
-        Assert.Equal((ushort)43, ok.Tag);
-        Assert.Equal((ushort)3, ok.Index);
+        var sent = new List<byte[]>();
+        for (int i = 0; i < posted.Length; i++)
+        {
+            sent.Add(Payload(10 + i, i));
+            a.Send(sent[i], tag: (ushort)(60 + i), seq: (uint)(500 + i));
+        }
+        for (int i = 0; i < posted.Length; i++)
+        {
+            // Every buffer is consumed in ring order, each with the fields of the message it was meant for.
+            Completion c = b.WaitCompletion();
+            Assert.Equal(CompletionKind.Rx, c.Kind);
+            Assert.Equal(posted[i].st, c.Status);
+            Assert.Equal((ushort)i, c.Index);
+            Assert.Equal(posted[i].r.Tag, c.Tag);
+            Assert.Equal(sent[i].Length, c.Len);
+            Assert.Equal(PsnA + (uint)i, c.Psn);
+            Assert.Equal((uint)(500 + i), c.Seq);
+            Assert.Equal((ushort)1111, c.SrcPort);
+            Assert.Equal(NetChannelType.Data, c.MsgType);
+        }
+        // The sender sees every message acknowledged: the data went nowhere because the receiver asked so.
+        for (int i = 0; i < posted.Length; i++)
+        {
+            Completion c = a.WaitCompletion();
+            Assert.Equal((CompletionStatus.Ok, (ushort)(60 + i)), (c.Status, c.Tag));
+        }
+        Assert.Equal(5ul, _b.Counter(Registers.CntBadDescLo));
+        Assert.Equal(0ul, _a.Counter(Registers.CntBadDescLo));
+        Assert.Equal(0ul, _a.Counter(Registers.CntRetxLo));
+        Assert.Equal(0u, _b.Cmd(9, 3));
+        Assert.Equal(PsnA + (uint)posted.Length, _b.Read(Registers.ChRbRxAck)); // the PSNs count as received
+        Assert.Equal((uint)posted.Length | ((uint)posted.Length << 16), _b.Read(Registers.ChRbRxIdx));
+        Assert.True(b.RxBuffer(5).Slice(0, sent[5].Length).SequenceEqual(sent[5]));
+        // Nothing was written into the bad buffers (or anywhere else but the good payload and the rings).
+        byte[] after = region.ToArray();
+        long good = (long)(b.RxBufferBus(5) - b.Memory.BusAddress);
+        long ringOff = (long)(b.RxRingBus - b.Memory.BusAddress), cplOff = (long)(b.CplRingBus - b.Memory.BusAddress);
+        for (long i = 0; i < after.Length; i++)
+        {
+            if ((i >= good && i < good + sent[5].Length) || (i >= ringOff && i < ringOff + (16 << b.RxLog)) ||
+                (i >= cplOff && i < cplOff + (32 << b.CplLog))) continue;
+            Assert.True(before[i] == after[i], $"byte {i} changed");
+        }
     }
 
     [Fact]
     public void BadDoorbellsAreIgnoredAndCounted()
     {
         var (a, b) = Pair();
-        b.PostRx(8);
         int n = 0;
         void Bad(int reg, uint v)
         {
@@ -284,22 +381,50 @@ public sealed class LoopbackDeviceTests : IDisposable
             n++;
             Assert.Equal((ulong)n, _a.Counter(Registers.CntBadDoorbellLo));
         }
+        void Good(int reg, uint v)
+        {
+            _a.Write(reg, v);
+            Assert.Equal((ulong)n, _a.Counter(Registers.CntBadDoorbellLo));
+        }
         Bad(Registers.DbTx, 3u | (1u << 16));          // channel not open
         Bad(Registers.DbTx, 70u | (1u << 16));         // channel beyond CAP_CHANNELS
         Bad(Registers.DbTx, 5u | (9u << 16));          // more than the ring (8) ahead
         Bad(Registers.DbRx, 5u | (9u << 16));
+        Bad(Registers.DbRx, 3u | (1u << 16));          // channel not open
         Bad(Registers.DbCpl, 5u | (1u << 16));         // consumer beyond the producer
-        Bad(Registers.EqArm, 3u);                      // queue not enabled
+        Bad(Registers.DbCpl, 70u);                     // channel beyond CAP_CHANNELS
+        Good(Registers.DbCpl, 3u | 0x8000u);           // a ring never opened: consumer 0 is its producer
+        Bad(Registers.EqArm, 4u);                      // queue beyond CAP_EVENT_QUEUES
         Bad(Registers.EqArm, 0u | (5u << 16));         // consumer beyond the producer
-        Bad(Registers.MgmtDbTx, 1u);                   // management queue not enabled
+        Good(Registers.EqArm, 3u);                     // a queue not enabled, consumer = producer: taken
+        // Management doorbells (the queue is not enabled: checked against MGMT_RING_LOG 0, a ring of one).
+        Good(Registers.MgmtDbTx, 1u);
+        Bad(Registers.MgmtDbTx, 3u);                   // more than the ring ahead
+        Bad(Registers.MgmtDbTx, 0u);                   // behind the previous doorbell
+        Bad(Registers.MgmtDbRx, 2u);
+        Bad(Registers.MgmtDbCpl, 1u);                  // consumer beyond the producer
         Assert.True(a.NoCompletionFor(20));
-        // A good doorbell, then one going backwards.
+        // Behind the previous doorbell while nothing is taken yet (B has posted no buffer: no credit).
         a.PutTx(a.Data(Payload(10, 1)));
         a.PutTx(a.Data(Payload(10, 2)));
         a.RingTx();
-        a.WaitCompletion();
-        a.WaitCompletion();
         Bad(Registers.DbTx, 5u | (1u << 16));
+        Good(Registers.DbTx, 5u | (2u << 16));         // the same index again is fine
+        b.PostRx(8);
+        a.WaitCompletion();
+        a.WaitCompletion();
+        Bad(Registers.DbTx, 5u | (1u << 16));          // behind the descriptors taken
+        Bad(Registers.DbTx, 5u | (11u << 16));         // more than the ring beyond the oldest unacknowledged
+        // B: an Rx doorbell behind its previous one.
+        _b.Write(Registers.DbRx, 9u | (7u << 16));
+        Assert.Equal(1ul, _b.Counter(Registers.CntBadDoorbellLo));
+        // Nothing moved.
+        Assert.Equal(0u, _a.Cmd(5, 3));
+        Assert.Equal(2u | (2u << 16), _a.Read(Registers.ChRbTxIdx));
+        Assert.Equal(0u, _b.Cmd(9, 3));
+        Assert.Equal(8u | (2u << 16), _b.Read(Registers.ChRbRxIdx));
+        Assert.True(a.NoCompletionFor(10));
+        Assert.Equal(2, b.DrainCompletions().Count);
     }
 
     [Fact]
@@ -421,6 +546,10 @@ public sealed class LoopbackDeviceTests : IDisposable
         Event ev = _b.WaitEvent();
         Assert.Equal(EventType.Error, ev.EvType);
         Assert.Equal((ushort)9, ev.Source);
+        Assert.Equal(1u | ((uint)CompletionKind.Rx << 8), ev.Data); // [7:0] 1: completion ring overflow, [15:8] the kind lost
+        // The lost completion was not written: the ring still holds the four the host has not returned.
+        Assert.Equal(0u, _b.Cmd(9, 3));
+        Assert.Equal(4u, _b.Read(Registers.ChRbCplIdx) & 0xFFFF);
     }
 
     [Fact]
@@ -429,55 +558,135 @@ public sealed class LoopbackDeviceTests : IDisposable
         var (a, b) = Pair();
         a.PostRx(4);
         for (int i = 0; i < 3; i++) a.PutTx(a.Data(Payload(10, i), tag: (ushort)(20 + i)));
-        a.RingTx(); // B posted nothing: all three wait for credit
+        a.RingTx(); // B posted nothing: all three wait for credit, none is taken
         Thread.Sleep(20);
         Assert.Equal(0u, _a.Cmd(5, 2));
-        var cpls = new List<Completion>();
-        while (a.TryCompletion(out Completion c)) cpls.Add(c);
-        Assert.Equal(7, cpls.Count);
-        Assert.All(cpls, c => Assert.Equal(CompletionStatus.ChannelDown, c.Status));
-        Assert.Equal(new ushort[] { 20, 21, 22 }, cpls.Where(c => c.Kind == CompletionKind.Tx).Select(c => c.Tag));
-        Assert.Equal(4, cpls.Count(c => c.Kind == CompletionKind.Rx));
+        // Not busy any more: every completion is already in memory, and read back gives the final index.
+        var cpls = a.DrainCompletions();
         Assert.Equal(0u, _a.Cmd(5, 3));
         Assert.Equal(7u, _a.Read(Registers.ChRbCplIdx) & 0xFFFF);
+        Assert.Equal(7, cpls.Count);
+        Assert.All(cpls, c => Assert.Equal(CompletionStatus.ChannelDown, c.Status));
+        // Descriptors the NIC never read complete with tag and length 0, in ring order; so do the Rx buffers.
+        var tx = cpls.Where(c => c.Kind == CompletionKind.Tx).ToList();
+        Assert.Equal(new ushort[] { 0, 1, 2 }, tx.Select(c => c.Index));
+        Assert.All(tx, c => Assert.Equal((0, 0), ((int)c.Tag, (int)c.Len)));
+        Assert.Equal(new uint[] { PsnA, PsnA + 1, PsnA + 2 }, tx.Select(c => c.Psn));
+        var rx = cpls.Where(c => c.Kind == CompletionKind.Rx).ToList();
+        Assert.Equal(new ushort[] { 0, 1, 2, 3 }, rx.Select(c => c.Index));
+        Assert.All(rx, c => Assert.Equal(0, c.Tag));
         a.DbCpl(arm: false); // consuming after the close is allowed
         Assert.Equal(0ul, _a.Counter(Registers.CntBadDoorbellLo));
-        // Frames for the closed channel are dropped and counted at B's side.
+        // Frames for the closed channel are dropped and counted at B's side (and received: they passed the parser).
+        ulong rxFrames = _a.Counter(Registers.CntRxFramesLo);
         b.Send(Payload(10, 9));
         Assert.True(SpinUntil(() => _a.Counter(Registers.CntNoChannelLo) >= 1));
+        Assert.True(_a.Counter(Registers.CntRxFramesLo) > rxFrames);
+        Assert.Equal(2u, _a.Cmd(5, 2)); // closing a closed channel
+    }
+
+    [Fact]
+    public void CloseCompletesDescriptorsInFlightWithTheirTagsAndTheRestWithout()
+    {
+        var (a, b) = Pair(creditA: 2);
+        _a.Write(Registers.RtoCycles, 25_000_000); // 100 ms: nothing is retransmitted during the test
+        Assert.Equal(0u, _b.Cmd(9, 2));           // the frames find no channel: they stay in flight
+        for (int i = 0; i < 3; i++) a.PutTx(a.Data(Payload(10 + i, i), tag: (ushort)(30 + i)));
+        a.RingTx();
+        Assert.True(SpinUntil(() => _b.Counter(Registers.CntNoChannelLo) == 2)); // two sent (the credit), one waits
+        Assert.Equal(0u, _a.Cmd(5, 3));
+        Assert.Equal(3u | (2u << 16), _a.Read(Registers.ChRbTxIdx));
+        Assert.Equal(PsnA, _a.Read(Registers.ChRbTxUna));
+        Assert.Equal(PsnA + 2, _a.Read(Registers.ChRbTxNxt));
+        Assert.Equal(0u, _a.Cmd(5, 2));
+        var tx = a.DrainCompletions();
+        Assert.Equal(3, tx.Count);
+        Assert.All(tx, c => Assert.Equal(CompletionStatus.ChannelDown, c.Status));
+        Assert.Equal(new[] { (30, 10), (31, 11), (0, 0) }, tx.Select(c => ((int)c.Tag, (int)c.Len)));
+        Assert.Equal(new uint[] { PsnA, PsnA + 1, PsnA + 2 }, tx.Select(c => c.Psn));
     }
 
     [Fact]
     public void APeerThatNeverAnswersFailsTheChannelAfterTheRetryLimit()
     {
-        var (a, b) = Pair();
+        var (a, b) = Pair(creditA: 2);        // B granted two buffers when it agreed to open
         _a.Write(Registers.RtoCycles, 2500);  // 10 us
         _a.Write(Registers.RetryLimit, 3);
         Assert.Equal(0u, _b.Cmd(9, 2));        // the peer channel is gone
         a.PostRx(2);
-        a.PutTx(a.Data(Payload(10, 1), tag: 1));
-        a.PutTx(a.Data(Payload(10, 2), tag: 2));
+        for (int i = 0; i < 3; i++) a.PutTx(a.Data(Payload(10 + i, i), tag: (ushort)(1 + i)));
         a.RingTx();
-        Completion c1 = a.WaitCompletion(), c2 = a.WaitCompletion();
-        Assert.Equal(CompletionStatus.Timeout, c1.Status);
-        Assert.Equal(CompletionStatus.Timeout, c2.Status);
+        // RETRY_LIMIT (3) timeouts retransmit both frames in flight; the next one fails the channel. The two in
+        // flight complete TIMEOUT with their tags and lengths; the third was never taken: CHANNEL_DOWN, tag 0.
+        var tx = new[] { a.WaitCompletion(), a.WaitCompletion(), a.WaitCompletion() };
+        Assert.Equal(new[] { (CompletionStatus.Timeout, 1, 10), (CompletionStatus.Timeout, 2, 11), (CompletionStatus.ChannelDown, 0, 0) },
+                     tx.Select(c => (c.Status, (int)c.Tag, (int)c.Len)));
+        Assert.All(tx, c => Assert.Equal(CompletionKind.Tx, c.Kind));
         var rx = new[] { a.WaitCompletion(), a.WaitCompletion() };
-        Assert.All(rx, c => Assert.Equal(CompletionStatus.ChannelDown, c.Status));
+        Assert.All(rx, c => Assert.Equal((CompletionKind.Rx, CompletionStatus.ChannelDown), (c.Kind, c.Status)));
         Event ev = _a.WaitEvent();
         Assert.Equal(EventType.Channel, ev.EvType);
         Assert.Equal((ushort)5, ev.Source);
         Assert.Equal(2u | ((uint)CompletionStatus.Timeout << 8), ev.Data);
         Assert.Equal(1ul, _a.Counter(Registers.CntChFailedLo));
-        Assert.Equal(3ul, _a.Counter(Registers.CntTimeoutsLo));
-        Assert.Equal(2ul, _a.Counter(Registers.CntRetxLo));
-        Assert.True(_b.Counter(Registers.CntNoChannelLo) >= 3);
+        Assert.Equal(4ul, _a.Counter(Registers.CntTimeoutsLo));
+        Assert.Equal(6ul, _a.Counter(Registers.CntRetxLo));       // 3 rounds of 2
+        Assert.Equal(8ul, _a.Counter(Registers.CntTxFramesLo));   // 2 first sends + 6 retransmissions
+        Assert.Equal(8ul, _b.Counter(Registers.CntNoChannelLo));  // each one arrived and found no channel
+        Assert.Equal(8ul, _b.Counter(Registers.CntRxFramesLo));
+        Assert.Equal(1ul, _a.Counter(Registers.CntCreditStallLo)); // the credit ended the first turn
         Assert.Equal(0u, _a.Cmd(5, 3));
         Assert.Equal(2u | ((uint)CompletionStatus.Timeout << 8), _a.Read(Registers.ChRbState));
-        Assert.Equal(3u, _a.Read(Registers.ChRbTimeouts));
+        Assert.Equal(4u, _a.Read(Registers.ChRbTimeouts));
+        Assert.Equal(6u, _a.Read(Registers.ChRbRetx));
+        Assert.Equal(2u, _a.Read(Registers.ChRbTxPkts));
+        Assert.Equal(2u | (2u << 16), _a.Read(Registers.ChRbTxIdx)); // as the RTL: producer back to the next to take
+        Assert.Equal(PsnA + 2, _a.Read(Registers.ChRbTxUna));
+        Assert.Equal(PsnA + 2, _a.Read(Registers.ChRbTxNxt));
         a.Send(Payload(10, 3)); // a failed channel takes no doorbell
         Assert.True(SpinUntil(() => _a.Counter(Registers.CntBadDoorbellLo) == 1));
         Assert.Equal(2u, _a.Cmd(5, 1));                // opening a failed channel: bad state
         Assert.Equal(0u, _a.Cmd(5, 2));                // it must be closed first
+        Assert.True(a.NoCompletionFor(10));            // everything was completed when it failed
+    }
+
+    [Fact]
+    public void AChannelOutOfCreditWhosePeerVanishedFailsOnUnansweredCreditProbes()
+    {
+        var (a, b) = Pair();                  // no credit: B never posted a buffer
+        _a.Write(Registers.RtoCycles, 2500);
+        _a.Write(Registers.RetryLimit, 3);
+        Assert.Equal(0u, _b.Cmd(9, 2));
+        a.PutTx(a.Data(Payload(10, 1), tag: 1));
+        a.PutTx(a.Data(Payload(10, 2), tag: 2));
+        a.RingTx();
+        // Nothing is in flight, so the timer runs as a persist timer; its probes go unanswered.
+        var tx = new[] { a.WaitCompletion(), a.WaitCompletion() };
+        Assert.All(tx, c => Assert.Equal((CompletionStatus.ChannelDown, 0, 0), (c.Status, (int)c.Tag, (int)c.Len)));
+        Event ev = _a.WaitEvent();
+        Assert.Equal(2u | ((uint)CompletionStatus.Timeout << 8), ev.Data);
+        Assert.Equal(1ul, _a.Counter(Registers.CntTimeoutsLo)); // probes are not timeouts; the one that fails is
+        Assert.Equal(0ul, _a.Counter(Registers.CntRetxLo));
+        Assert.Equal(0ul, _a.Counter(Registers.CntTxFramesLo));
+        Assert.Equal(1ul, _a.Counter(Registers.CntCreditStallLo));
+        Assert.Equal(0u, _a.Cmd(5, 3));
+        Assert.Equal(2u | ((uint)CompletionStatus.Timeout << 8), _a.Read(Registers.ChRbState));
+    }
+
+    [Fact]
+    public void AChannelOutOfCreditWithALivePeerWaitsAsLongAsItTakes()
+    {
+        var (a, b) = Pair();
+        _a.Write(Registers.RtoCycles, 2500);  // probes every 10 us: unanswered, 3 would fail it within 70 us
+        _a.Write(Registers.RetryLimit, 2);
+        a.Send(Payload(10, 1), tag: 1);
+        Assert.True(a.NoCompletionFor(50));   // answered probes: the peer is alive, only slow
+        Assert.Equal(0u, _a.Cmd(5, 3));
+        Assert.Equal(1u, _a.Read(Registers.ChRbState));
+        b.PostRx(1);
+        Completion c = a.WaitCompletion();
+        Assert.Equal((CompletionStatus.Ok, (ushort)1), (c.Status, c.Tag));
+        Assert.Equal(0ul, _a.Counter(Registers.CntTimeoutsLo) + _a.Counter(Registers.CntChFailedLo));
     }
 
     [Fact]
@@ -486,19 +695,62 @@ public sealed class LoopbackDeviceTests : IDisposable
         var (a, b) = Pair();
         _a.Write(Registers.RtoCycles, 250_000); // 1 ms
         _a.Write(Registers.RetryLimit, 50);
-        b.PostRx(2);
+        b.PostRx(2);                            // A learns the credit at once
         _pair.SetLinkUp(false);
         Assert.Equal(1u, _a.Read(Registers.Status)); // running, link down
-        a.Send(Payload(10, 1));
+        for (int i = 0; i < 3; i++) a.PutTx(a.Data(Payload(10, i), tag: (ushort)(1 + i)));
+        a.RingTx();
         Thread.Sleep(15);
         Assert.True(b.NoCompletionFor(0));
-        _pair.SetLinkUp(true);
-        Assert.Equal(CompletionStatus.Ok, b.WaitCompletion().Status);
-        Assert.Equal(CompletionStatus.Ok, a.WaitCompletion().Status);
-        Assert.True(_a.Counter(Registers.CntRetxLo) >= 1);
+        // Two frames in flight (the credit), the third not taken.
         Assert.Equal(0u, _a.Cmd(5, 3));
-        Assert.Equal(1u, _a.Read(Registers.ChRbTxPkts)); // sent once, retransmitted since
-        Assert.True(_a.Read(Registers.ChRbRetx) >= 1);
+        Assert.Equal(3u | (2u << 16), _a.Read(Registers.ChRbTxIdx));
+        Assert.Equal(PsnA, _a.Read(Registers.ChRbTxUna));
+        Assert.Equal(PsnA + 2, _a.Read(Registers.ChRbTxNxt));
+        Assert.True(_a.Read(Registers.ChRbTimeouts) >= 1);
+        _pair.SetLinkUp(true);
+        for (int i = 0; i < 2; i++)
+        {
+            Completion rx = b.WaitCompletion();
+            Assert.Equal((CompletionStatus.Ok, (ushort)i, PsnA + (uint)i), (rx.Status, rx.Index, rx.Psn));
+            Completion tx = a.WaitCompletion();
+            Assert.Equal((CompletionStatus.Ok, (ushort)(1 + i)), (tx.Status, tx.Tag));
+        }
+        b.PostRx(1);
+        Assert.Equal(CompletionStatus.Ok, b.WaitCompletion().Status);
+        Assert.Equal((ushort)3, a.WaitCompletion().Tag);
+        ulong retx = _a.Counter(Registers.CntRetxLo);
+        Assert.True(retx >= 2 && retx % 2 == 0, $"retransmissions {retx}: every timeout retransmits both frames in flight");
+        Assert.Equal(0u, _a.Cmd(5, 3));
+        Assert.Equal(3u, _a.Read(Registers.ChRbTxPkts)); // sent once each, retransmitted since
+        Assert.Equal((uint)retx, _a.Read(Registers.ChRbRetx));
+        Assert.Equal(0ul, _b.Counter(Registers.CntOutOfWindowLo) + _b.Counter(Registers.CntRxNoBufLo));
+    }
+
+    [Fact]
+    public void ASenderGrantedMoreCreditThanThePeerPostedLosesFramesForWantOfABufferAndRetransmitsThem()
+    {
+        var (a, b) = Pair(creditA: 4);         // the host says B posted four buffers; it posts one
+        _a.Write(Registers.RtoCycles, 25_000); // 100 us
+        b.PostRx(1);
+        for (int i = 0; i < 3; i++) a.PutTx(a.Data(Payload(10, i), tag: (ushort)i));
+        a.RingTx();
+        Assert.Equal(CompletionStatus.Ok, b.WaitCompletion().Status);
+        Assert.True(SpinUntil(() => _b.Counter(Registers.CntRxNoBufLo) >= 1));
+        b.PostRx(2);
+        for (int i = 1; i < 3; i++)
+        {
+            Completion c = b.WaitCompletion();
+            Assert.Equal((CompletionStatus.Ok, PsnA + (uint)i), (c.Status, c.Psn));
+        }
+        for (int i = 0; i < 3; i++)
+        {
+            Completion c = a.WaitCompletion();
+            Assert.Equal((CompletionStatus.Ok, (ushort)i), (c.Status, c.Tag));
+        }
+        Assert.True(_a.Counter(Registers.CntRetxLo) >= 2);
+        Assert.Equal(0u, _a.Cmd(5, 3));
+        Assert.Equal(PsnA + 4, _a.Read(Registers.ChRbTxCredit)); // B's three buffers never raised it above the grant
     }
 
     [Fact]
@@ -506,13 +758,41 @@ public sealed class LoopbackDeviceTests : IDisposable
     {
         var (a, b) = Pair();
         b.PostRx(2);
-        a.PutTx(a.Data(Payload(10, 1)) with { Addr = 0x1000 }); // not mapped for the device
+        a.PutTx(a.Data(Payload(10, 1), tag: 4) with { Addr = 0x1000 }); // not mapped for the device
+        a.PutTx(a.Data(Payload(10, 2), tag: 5));
         a.RingTx();
-        Assert.Equal(CompletionStatus.DmaFault, a.WaitCompletion().Status);
+        Completion c = a.WaitCompletion();
+        Assert.Equal((CompletionStatus.DmaFault, (ushort)4, 10), (c.Status, c.Tag, (int)c.Len));
+        Completion d = a.WaitCompletion();
+        Assert.Equal((CompletionStatus.ChannelDown, (ushort)0), (d.Status, d.Tag)); // never taken
         Event ev = _a.WaitEvent();
         Assert.Equal(2u | ((uint)CompletionStatus.DmaFault << 8), ev.Data);
         Assert.Equal(1ul, _a.Counter(Registers.CntDmaFaultLo));
+        Assert.Equal(1ul, _a.Counter(Registers.CntChFailedLo));
         Assert.True(b.NoCompletionFor(10));
+        Assert.True(SpinUntil(() => _b.Read(Registers.CntDropBase + 4 * (int)DropReason.BadFcs) == 1)); // the poisoned frame
+    }
+
+    [Fact]
+    public void ARefusedTxDescriptorReadIsAVoidWithDmaFaultAndTheChannelGoesOn()
+    {
+        var (a, b) = Pair();
+        // Re-open A's channel with its Tx ring at an address not mapped for the device.
+        Assert.Equal(0u, _a.Cmd(5, 2));
+        _a.Write(Registers.ChTxRingLo, 0x4_0000);
+        _a.Write(Registers.ChTxRingHi, 0);
+        Assert.Equal(0u, _a.Cmd(5, 1));
+        b.PostRx(1);
+        _a.Write(Registers.DbTx, 5u | (1u << 16));
+        Completion c = a.WaitCompletion();
+        Assert.Equal((CompletionKind.Tx, CompletionStatus.DmaFault, (ushort)0, (ushort)0, 0, PsnA), (c.Kind, c.Status, c.Index, c.Tag, (int)c.Len, c.Psn));
+        Assert.Equal(1ul, _a.Counter(Registers.CntDmaFaultLo));
+        Assert.Equal(0ul, _a.Counter(Registers.CntBadDescLo));
+        Assert.Equal(0u, _a.Cmd(5, 3));
+        Assert.Equal(1u, _a.Read(Registers.ChRbState));          // still open
+        Assert.True(b.NoCompletionFor(10));                       // a VOID: no buffer used
+        Assert.Equal(0u, _b.Cmd(9, 3));
+        Assert.Equal(PsnA + 1, _b.Read(Registers.ChRbRxAck));
     }
 
     [Fact]
@@ -541,11 +821,14 @@ public sealed class LoopbackDeviceTests : IDisposable
         h.Udp.SrcPort = 777;
         h.Cth.Opcode = ChannelOpcode.Data; // the NIC makes it MGMT
         h.Cth.DstChan = 0x1234;
+        h.Cth.Psn = 77;
         h.Nc.Seq = 55;
         // No buffer posted at B yet: dropped and counted.
         ma.Send(h, payload, tag: 3);
         Completion tx = ma.WaitCompletion();
         Assert.Equal((CompletionKind.MgmtTx, CompletionStatus.Ok, (ushort)3, (ushort)40), (tx.Kind, tx.Status, tx.Tag, tx.Len));
+        // A MGMT_TX completion names no channel and carries no NetChannel fields (as nc_mgmt).
+        Assert.Equal(((ushort)0xFFFF, 0u, 0u, (ushort)0), (tx.Channel, tx.Psn, tx.Seq, tx.SrcPort));
         Assert.True(SpinUntil(() => _b.Counter(Registers.CntRxNoBufLo) == 1));
         mb.PostRx(2);
         ma.Send(h, payload, tag: 4);
@@ -555,6 +838,7 @@ public sealed class LoopbackDeviceTests : IDisposable
         Assert.Equal(40, rx.Len);
         Assert.Equal((ushort)0x1234, rx.Channel);
         Assert.Equal(55u, rx.Seq);
+        Assert.Equal(77u, rx.Psn);
         Span<byte> buf = mb.RxBuffer(0);
         FrameHeader got = FrameHeader.Read(buf);
         Assert.Equal(DropReason.None, FrameParser.Parse(Frame(buf, 40), new ParserOptions(true, MacB, IpB), out FrameHeader parsed, out _));
@@ -575,6 +859,92 @@ public sealed class LoopbackDeviceTests : IDisposable
         ma.Send(h, payload, tag: 7);
         Completion tooSmall = mb.WaitCompletion();
         Assert.Equal(CompletionStatus.TooSmall, tooSmall.Status);
+        Assert.Equal((40, 55u), ((int)tooSmall.Len, tooSmall.Seq));
+        // The NIC sends from its own addresses, whatever the host wrote (as nc_tx_hdr).
+        mb.PostRx(1);
+        ma.Send(h with { Eth = h.Eth with { Src = 0x0B_AD_BA_DB_AD_BAUL }, Ipv4 = h.Ipv4 with { Src = 0x01020304 } }, payload, tag: 8);
+        Completion rx2 = mb.WaitCompletion();
+        Assert.Equal(CompletionStatus.Ok, rx2.Status);
+        FrameHeader got2 = FrameHeader.Read(mb.RxBuffer(rx2.Index & 7));
+        Assert.Equal((MacA, IpA), (got2.Eth.Src, got2.Ipv4.Src));
+    }
+
+    [Fact]
+    public void BadManagementDescriptorsCompleteWithTheFirstFaultAndSendNothing()
+    {
+        const int Log = 3;
+        using var ma = new RawMgmt(_a, Log);
+        using var mb = new RawMgmt(_b, Log);
+        mb.PostRx(4);
+        ulong buf = ma.TxBufferBus(0);
+        var bad = new (TxDescriptor d, CompletionStatus st)[]
+        {
+            (new TxDescriptor { Addr = buf + 8, Len = 40, Flags = 1 }, CompletionStatus.BadDesc),       // first of BAD_DESC, BAD_LEN, BAD_ADDR
+            (new TxDescriptor { Addr = 0, Len = Spec.MaxPayloadBytes + 1 }, CompletionStatus.BadLen),
+            (new TxDescriptor { Addr = 0, Len = 40 }, CompletionStatus.BadAddr),
+            (new TxDescriptor { Addr = buf + 8, Len = 40 }, CompletionStatus.BadAddr),                  // not 64-byte aligned
+            (new TxDescriptor { Addr = ulong.MaxValue - 63, Len = 40 }, CompletionStatus.BadAddr),      // header + payload wrap 2^64
+            (new TxDescriptor { Addr = 0x4_0000, Len = 40 }, CompletionStatus.DmaFault),               // not mapped for the device
+        };
+        for (int i = 0; i < bad.Length; i++) ma.SendRaw(bad[i].d with { Tag = (ushort)(10 + i) });
+        for (int i = 0; i < bad.Length; i++)
+        {
+            Completion c = ma.WaitCompletion();
+            Assert.Equal((CompletionKind.MgmtTx, bad[i].st, (ushort)i, (ushort)(10 + i), 0, (ushort)0xFFFF), (c.Kind, c.Status, c.Index, c.Tag, (int)c.Len, c.Channel));
+        }
+        Assert.Equal(5ul, _a.Counter(Registers.CntBadDescLo));
+        Assert.Equal(1ul, _a.Counter(Registers.CntDmaFaultLo));
+        Assert.Equal(0ul, _a.Counter(Registers.CntMgmtTxLo) + _a.Counter(Registers.CntTxFramesLo));
+        mb.WaitNone(10);
+        Assert.Equal(0ul, _b.Counter(Registers.CntRxFramesLo));
+    }
+
+    [Fact]
+    public void ABadManagementRxDescriptorConsumesItsBufferAndDropsTheFrame()
+    {
+        const int Log = 3;
+        using var ma = new RawMgmt(_a, Log);
+        using var mb = new RawMgmt(_b, Log);
+        mb.RxBuffer(0).Fill(0xEE);
+        mb.PostRaw(new RxDescriptor { Addr = mb.RxBufferBus(0), Len = 1024, Tag = 0, Rsvd = 3 });
+        mb.PostRx(1);
+        FrameHeader h = default;
+        h.Eth.Dst = MacB;
+        h.Ipv4.Ttl = 64; h.Ipv4.Dst = IpB;
+        h.Cth.DstChan = 0x2222;
+        h.Cth.Psn = 5;
+        h.Nc.Seq = 66;
+        byte[] p1 = Payload(48, 1), p2 = Payload(48, 2);
+        ma.Send(h, p1, tag: 1);
+        ma.Send(h with { Nc = h.Nc with { Seq = 67 } }, p2, tag: 2);
+        // The frame meant for the bad buffer is dropped; the host is told which one (its fields) and the buffer is back.
+        Completion c1 = mb.WaitCompletion();
+        Assert.Equal((CompletionKind.MgmtRx, CompletionStatus.BadDesc, (ushort)0, 48, 66u, (ushort)0x2222, 5u), (c1.Kind, c1.Status, c1.Index, (int)c1.Len, c1.Seq, c1.Channel, c1.Psn));
+        Assert.True(mb.RxBuffer(0).ToArray().All(x => x == 0xEE));
+        Completion c2 = mb.WaitCompletion();
+        Assert.Equal((CompletionStatus.Ok, (ushort)1, 67u), (c2.Status, c2.Index, c2.Seq));
+        Assert.True(mb.RxBuffer(1).Slice(128, 48).SequenceEqual(p2));
+        Assert.Equal(1ul, _b.Counter(Registers.CntBadDescLo));
+        Assert.Equal(1ul, _b.Counter(Registers.CntMgmtRxLo));
+        Assert.Equal(2ul, _b.Counter(Registers.CntRxFramesLo));
+    }
+
+    [Fact]
+    public void AnEventQueueCommandWithABadSizeDisablesTheQueue()
+    {
+        var (a, b) = Pair();
+        b.PostRx(4);
+        _b.Write(Registers.EqCmd, 0u | (0u << 8) | 0x1_0000);   // log 0 is below CAP_RING_LOG: the queue is disabled
+        b.DbCpl(arm: true);
+        a.Send(Payload(10, 1));
+        b.WaitCompletion();
+        Assert.True(SpinUntil(() => _b.Counter(Registers.CntEqOverflowLo) == 1)); // the event found no queue
+        Assert.Empty(_b.DrainEvents());
+        _b.Write(Registers.EqCmd, 0u | ((uint)RawNic.EqLog << 8) | 0x1_0000); // valid again (indices back to 0)
+        b.DbCpl(arm: true);
+        a.Send(Payload(10, 2));
+        Event ev = _b.WaitEvent();
+        Assert.Equal((EventType.Completion, (ushort)9, 2u), (ev.EvType, ev.Source, ev.Data));
     }
 
     private static byte[] Frame(ReadOnlySpan<byte> mgmtBuffer, int len)
@@ -688,6 +1058,26 @@ internal sealed unsafe class RawMgmt : IDisposable
     }
 
     public Span<byte> RxBuffer(int i) => new((byte*)(_rxBufs + (ulong)(i * 1024)), 1024);
+
+    public ulong RxBufferBus(int i) => _rxBufs + (ulong)(i * 1024);
+
+    public ulong TxBufferBus(int i) => _txBufs + (ulong)(i * 1024);
+
+    /// <summary>Writes <paramref name="d"/> as it is at the Tx producer index and rings MGMT_DB_TX.</summary>
+    public void SendRaw(TxDescriptor d)
+    {
+        d.Write(new Span<byte>((byte*)(_tx + (ulong)((_txProd & ((1 << _log) - 1)) * 32)), 32));
+        _txProd++;
+        _nic.Write(Registers.MgmtDbTx, (ushort)_txProd);
+    }
+
+    /// <summary>Writes <paramref name="r"/> as it is at the Rx producer index and rings MGMT_DB_RX.</summary>
+    public void PostRaw(RxDescriptor r)
+    {
+        r.Write(new Span<byte>((byte*)(_rx + (ulong)((_rxProd & ((1 << _log) - 1)) * 16)), 16));
+        _rxProd++;
+        _nic.Write(Registers.MgmtDbRx, (ushort)_rxProd);
+    }
 
     public void Send(in FrameHeader h, ReadOnlySpan<byte> payload, ushort tag)
     {

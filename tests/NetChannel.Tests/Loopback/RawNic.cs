@@ -105,7 +105,7 @@ internal sealed unsafe class RawNic : IDisposable
     }
 
     /// <summary>Stages a channel context and opens it; returns the CH_CMD result.</summary>
-    public uint Open(RawChannel ch, int peerChannel, ulong peerMac, uint peerIp, uint initPsn, uint peerPsn, int cls = 0, int eq = 0, ushort udp = 50000)
+    public uint Open(RawChannel ch, int peerChannel, ulong peerMac, uint peerIp, uint initPsn, uint peerPsn, int cls = 0, int eq = 0, ushort udp = 50000, uint credit = 0)
     {
         Write(Registers.ChPeerMacLo, (uint)peerMac);
         Write(Registers.ChPeerMacHi, (uint)(peerMac >> 32));
@@ -121,6 +121,7 @@ internal sealed unsafe class RawNic : IDisposable
         Write(Registers.ChRingLog, (uint)ch.TxLog | ((uint)ch.RxLog << 8) | ((uint)ch.CplLog << 16));
         Write(Registers.ChInitPsn, initPsn);
         Write(Registers.ChPeerPsn, peerPsn);
+        Write(Registers.ChTxCredit, credit);
         uint r = Cmd(ch.Id, 1);
         if (r == 0)
         {
@@ -264,6 +265,14 @@ internal sealed unsafe class RawChannel : IDisposable
         byte* e = P(CplRingBus + (ulong)((CplCons & ((1 << CplLog) - 1)) * 32));
         byte expected = ((CplCons >> CplLog) & 1) == 0 ? Spec.PhaseBit : (byte)0;
         return (Volatile.Read(ref e[31]) & Spec.PhaseBit) != expected;
+    }
+
+    /// <summary>Every completion in the ring now.</summary>
+    public List<Completion> DrainCompletions()
+    {
+        var l = new List<Completion>();
+        while (TryCompletion(out Completion c)) l.Add(c);
+        return l;
     }
 
     public void DbCpl(bool arm) => _nic.Write(Registers.DbCpl, (uint)Id | (arm ? 0x8000u : 0) | ((uint)(ushort)CplCons << 16));

@@ -6,11 +6,11 @@ using NetChannel.Wire;
 namespace NetChannel.Device.Loopback;
 
 // The device's state and behaviour. Everything in this file runs on the pair's engine thread only.
+// The reference for every rule here is docs/nic.md and, where it is silent, the RTL NIC as built
+// (hw/rtl, exercised by tests/rtl/tb_nic.cpp); docs/host-runtime.md lists what the loopback models.
 public sealed unsafe partial class LoopbackDevice
 {
     private enum ChState : byte { Closed = 0, Open = 1, Failed = 2 }
-
-    private enum SendResult : byte { Sent, Stalled, Lost, Failed }
 
     // Global counters in register order (CNT_TX_FRAMES_LO + 8 * index).
     private enum C
@@ -19,12 +19,18 @@ public sealed unsafe partial class LoopbackDevice
         MgmtTx, MgmtRx, RxNoBuf, OutOfWindow, AckTx, AckRx, CplOverflow, EqOverflow, ChFailed, BadDoorbell, Count,
     }
 
+    /// <summary>Descriptors one transmit turn of a channel takes at most (the RTL takes 4, MAX_BATCH).</summary>
+    private const int TransmitBatch = 16;
+
+    /// <summary>ERROR event data[7:0]: a completion found its ring full.</summary>
+    private const uint ErrorCplOverflow = 1;
+
     private readonly uint[] _regs = new uint[RegisterSpaceBytes / 4];
     private readonly DmaMap _map = new();
     private readonly Ch[] _channels;
     private readonly IntQueue _readyLatency, _readyThroughput;
-    private readonly int[] _lost;
-    private int _lostCount;
+    private readonly int[] _timers;
+    private int _timerCount;
     private readonly Eq[] _eqs;
     private readonly bool[] _irqPending;
     private readonly int[] _irqList;
@@ -105,7 +111,7 @@ public sealed unsafe partial class LoopbackDevice
         switch (address)
         {
             case Registers.Ctrl:
-                Reg(address) = v & 7;
+                Reg(address) = v;
                 bool was = _enabled;
                 _enabled = (v & 1) != 0;
                 _filter = (v & 2) != 0;
@@ -120,6 +126,8 @@ public sealed unsafe partial class LoopbackDevice
             case Registers.RtoCycles: Reg(address) = v; _rtoCycles = v; return;
             case Registers.AckCoalesce: Reg(address) = v; return;
             case Registers.RetryLimit: Reg(address) = v & 0xFF; _retryLimit = v & 0xFF; return;
+            case Registers.ChPeerMacHi: case Registers.ChUdpSrc: Reg(address) = v & 0xFFFF; return;
+            case Registers.ChRingLog: case Registers.MgmtRingLog: Reg(address) = v & 0xFF_FFFF; return;
             case Registers.ChCmd: StartCommand(v); return;
             case Registers.DbTx: DoorbellTx((int)(v & 0xFFFF), (ushort)(v >> 16)); return;
             case Registers.DbRx: DoorbellRx((int)(v & 0xFFFF), (ushort)(v >> 16)); return;
@@ -132,7 +140,7 @@ public sealed unsafe partial class LoopbackDevice
             case Registers.MgmtDbCpl: MgmtDoorbellCpl((ushort)v, (v & 0x1_0000) != 0); return;
             case Registers.MgmtCtrl: MgmtControl(v); return;
         }
-        bool staged = address >= Registers.ChPeerMacLo && address <= Registers.ChPeerPsn;
+        bool staged = address >= Registers.ChPeerMacLo && address <= Registers.ChTxCredit;
         bool mgmtRing = address >= Registers.MgmtTxRingLo && address <= Registers.MgmtRingLog;
         if (staged || mgmtRing) Reg(address) = v;
         // Everything else (read-only, unknown) ignores writes, as hardware does.
@@ -153,7 +161,7 @@ public sealed unsafe partial class LoopbackDevice
         _map.Clear();
     }
 
-    internal void OnLinkRestored() { /* lost heads retry on their timers; nothing else to do */ }
+    internal void OnLinkRestored() { /* frames in flight are retransmitted by their timers; nothing else to do */ }
 
     // ---------------------------------------------------------------------------------------------
     // Channel commands
@@ -166,7 +174,7 @@ public sealed unsafe partial class LoopbackDevice
         public byte Class, Eq;
         public ulong TxBase, RxBase, CplBase;
         public int TxLog, RxLog, CplLog;
-        public uint InitPsn, PeerPsn;
+        public uint InitPsn, PeerPsn, TxCredit;
     }
 
     private void StartCommand(uint v)
@@ -190,24 +198,28 @@ public sealed unsafe partial class LoopbackDevice
             CplLog = (int)((Reg(Registers.ChRingLog) >> 16) & 0xFF),
             InitPsn = Reg(Registers.ChInitPsn),
             PeerPsn = Reg(Registers.ChPeerPsn),
+            TxCredit = Reg(Registers.ChTxCredit),
         };
     }
 
-    /// <summary>Executes a pending CH_CMD (one engine pass after it was written, so CH_CMD_STATUS reads busy at least once).</summary>
+    /// <summary>
+    /// Executes a pending CH_CMD (one engine pass after it was written, so CH_CMD_STATUS reads busy at least
+    /// once). A close writes every flush completion before it reports not busy, as the RTL does.
+    /// </summary>
     internal bool RunCommands()
     {
         if (!_cmdBusy || PoweredOff) return false;
         _cmdBusy = false;
         int id = (int)(_cmd & 0xFFFF);
         int cmd = (int)((_cmd >> 16) & 0xF);
-        if (cmd is < 1 or > 3) { _cmdResult = 4; return true; }
         if (id >= _channels.Length) { _cmdResult = 1; return true; }
+        if (cmd is < 1 or > 3) { _cmdResult = 4; return true; }
         Ch ch = _channels[id];
         switch (cmd)
         {
             case 1:
-                if (ch.State != ChState.Closed) { _cmdResult = 2; return true; }
                 if (!ContextValid(in _cmdCtx)) { _cmdResult = 3; return true; }
+                if (ch.State != ChState.Closed) { _cmdResult = 2; return true; }
                 Open(ch, in _cmdCtx);
                 break;
             case 2:
@@ -236,15 +248,17 @@ public sealed unsafe partial class LoopbackDevice
         ch.PeerMac = c.PeerMac; ch.PeerIp = c.PeerIp; ch.UdpSrc = c.UdpSrc; ch.PeerChan = c.PeerChan;
         ch.Class = c.Class; ch.TxBase = c.TxBase; ch.RxBase = c.RxBase;
         ch.TxLog = c.TxLog; ch.RxLog = c.RxLog; ch.InitPsn = c.InitPsn; ch.PeerPsn = c.PeerPsn;
+        ch.TxCreditInit = c.TxCredit;
         ch.Cq.Reset(c.CplBase, c.CplLog, c.Eq, (ushort)ch.Id);
-        ch.TxProd = ch.TxTaken = 0;
+        ch.Info ??= new TxInfo[TransmitWindow]; // once per channel, never per packet
+        ch.TxProd = ch.TxTaken = ch.TxAcked = 0;
         ch.RxProd = ch.RxCons = 0;
         ch.TxNxt = ch.TxUna = c.InitPsn;
+        ch.LastCredit = c.InitPsn + c.TxCredit; // the credit the peer granted before the open (CH_TX_CREDIT)
         ch.RxAck = c.PeerPsn;
         ch.VoidsRecv = ch.RxPostedTotal = 0;
-        ch.LastCredit = c.InitPsn;
-        ch.HeadLost = ch.CreditStalled = ch.HeadSentOnce = false;
-        ch.TimeoutsInRow = 0;
+        ch.CreditStalled = ch.TimerArmed = false;
+        ch.Retries = 0;
         ch.TxPkts = ch.Retx = ch.RxPkts = ch.Dup = ch.Timeouts = 0;
         ch.FailWhy = CompletionStatus.Ok;
         ch.State = ChState.Open;
@@ -258,7 +272,7 @@ public sealed unsafe partial class LoopbackDevice
             FlushRx(ch);
         }
         ch.State = ChState.Closed;
-        ch.HeadLost = ch.CreditStalled = false;
+        ch.CreditStalled = ch.TimerArmed = false;
     }
 
     private void Fail(Ch ch, CompletionStatus why)
@@ -269,12 +283,13 @@ public sealed unsafe partial class LoopbackDevice
         FlushRx(ch);
         ch.State = ChState.Failed;
         ch.FailWhy = why;
-        ch.HeadLost = ch.CreditStalled = false;
+        ch.CreditStalled = ch.TimerArmed = false;
         WriteEvent(ch.Cq.Eq, EventType.Channel, (ushort)ch.Id, (uint)ChState.Failed | ((uint)why << 8));
     }
 
     private void ReadBack(Ch ch)
     {
+        if (ch.State == ChState.Open) RefreshCredit(ch);
         Reg(Registers.ChPeerMacLo) = (uint)ch.PeerMac;
         Reg(Registers.ChPeerMacHi) = (uint)(ch.PeerMac >> 32) & 0xFFFF;
         Reg(Registers.ChPeerIp) = ch.PeerIp;
@@ -286,6 +301,7 @@ public sealed unsafe partial class LoopbackDevice
         Reg(Registers.ChRingLog) = (uint)ch.TxLog | ((uint)ch.RxLog << 8) | ((uint)ch.Cq.Log << 16);
         Reg(Registers.ChInitPsn) = ch.InitPsn;
         Reg(Registers.ChPeerPsn) = ch.PeerPsn;
+        Reg(Registers.ChTxCredit) = ch.TxCreditInit;
         Rb(Registers.ChRbState) = (uint)ch.State | ((uint)ch.FailWhy << 8);
         Rb(Registers.ChRbTxIdx) = ch.TxProd | ((uint)ch.TxTaken << 16);
         Rb(Registers.ChRbTxUna) = ch.TxUna;
@@ -306,17 +322,35 @@ public sealed unsafe partial class LoopbackDevice
     // ---------------------------------------------------------------------------------------------
     // Doorbells and arming
     // ---------------------------------------------------------------------------------------------
-    // A producer index is acceptable when it is at most a ring ahead of what the device has taken and
-    // not behind the previous doorbell.
-    private static bool IndexOk(ushort next, ushort previous, ushort taken, int log) =>
-        (ushort)(next - taken) <= (1 << log) && (ushort)(next - previous) <= (1 << log);
+    // A producer index is acceptable when it is at most a ring ahead of what the device has not finished
+    // with (Tx: the oldest unacknowledged descriptor and the next one to take; Rx: the next buffer to use)
+    // and not behind the previous doorbell.
+    private static bool Within(ushort index, ushort from, int log) => (ushort)(index - from) <= (1 << log);
 
     private void DoorbellTx(int id, ushort prod)
     {
         if (id >= _channels.Length || _channels[id].State != ChState.Open) { Count(C.BadDoorbell); return; }
         Ch ch = _channels[id];
-        if (!IndexOk(prod, ch.TxProd, ch.TxTaken, ch.TxLog)) { Count(C.BadDoorbell); return; }
+        if (!Within(prod, ch.TxAcked, ch.TxLog) || !Within(prod, ch.TxTaken, ch.TxLog) || !Within(prod, ch.TxProd, ch.TxLog))
+        {
+            Count(C.BadDoorbell);
+            return;
+        }
         ch.TxProd = prod;
+        if (ch.Avail == 0) return;
+        if (!HasCredit(ch)) RefreshCredit(ch);
+        if (!HasCredit(ch))
+        {
+            // A doorbell that found no credit for its descriptors (nc_tx_ctrl TXOP_DB). With nothing in flight
+            // the retransmission timer runs as a persist timer (credit probes), restarted by every such doorbell.
+            Count(C.CreditStall);
+            if (ch.InFlight == 0)
+            {
+                ch.CreditStalled = true;
+                ArmTimer(ch, Stopwatch.GetTimestamp() + RtoTicks(ch));
+            }
+            return;
+        }
         MaybeReady(ch);
     }
 
@@ -324,27 +358,33 @@ public sealed unsafe partial class LoopbackDevice
     {
         if (id >= _channels.Length || _channels[id].State != ChState.Open) { Count(C.BadDoorbell); return; }
         Ch ch = _channels[id];
-        if (!IndexOk(prod, ch.RxProd, ch.RxCons, ch.RxLog)) { Count(C.BadDoorbell); return; }
+        if (!Within(prod, ch.RxCons, ch.RxLog) || !Within(prod, ch.RxProd, ch.RxLog)) { Count(C.BadDoorbell); return; }
+        if (prod == ch.RxProd) return;
         ch.RxPostedTotal += (ushort)(prod - ch.RxProd);
         ch.RxProd = prod;
-        // Credit grew: wake the peer's sender if it waits for it.
-        LoopbackDevice p = Peer;
-        if (!p.PoweredOff && ch.PeerChan < p._channels.Length)
+        // Posting buffers sends a credit update at once: the sending channel learns the new credit.
+        Ch? s = PeerOf(ch);
+        if (s != null) Peer.OnCreditUpdate(s, ch.Credit);
+    }
+
+    /// <summary>A credit update from the peer reached channel <paramref name="ch"/> of this device.</summary>
+    private void OnCreditUpdate(Ch ch, uint credit)
+    {
+        if ((int)(credit - ch.LastCredit) <= 0) return; // only newer credit counts (as nc_tx_ctrl TXOP_ACK)
+        ch.LastCredit = credit;
+        ch.Retries = 0; // the peer is alive
+        if (ch.CreditStalled)
         {
-            Ch s = p._channels[ch.PeerChan];
-            if (s.State == ChState.Open && s.PeerChan == id && s.CreditStalled)
-            {
-                s.CreditStalled = false;
-                p.MaybeReady(s);
-            }
+            ch.CreditStalled = false;
+            if (ch.InFlight == 0) ch.TimerArmed = false;
         }
+        MaybeReady(ch);
     }
 
     private void DoorbellCpl(int id, bool arm, ushort cons)
     {
         // Allowed on closed and failed channels too: their last completions are consumed after the close.
-        if (id >= _channels.Length || !_channels[id].Cq.Configured) { Count(C.BadDoorbell); return; }
-        if (!ConsumeAndArm(_channels[id].Cq, cons, arm)) Count(C.BadDoorbell);
+        if (id >= _channels.Length || !ConsumeAndArm(_channels[id].Cq, cons, arm)) Count(C.BadDoorbell);
     }
 
     private bool ConsumeAndArm(Cq cq, ushort cons, bool arm)
@@ -365,7 +405,7 @@ public sealed unsafe partial class LoopbackDevice
 
     private void ArmEventQueue(int q, ushort cons)
     {
-        if (q >= _eqs.Length || !_eqs[q].Enabled) { Count(C.BadDoorbell); return; }
+        if (q >= _eqs.Length) { Count(C.BadDoorbell); return; }
         Eq e = _eqs[q];
         if ((ushort)(cons - e.Cons) > (ushort)(e.Prod - e.Cons)) { Count(C.BadDoorbell); return; }
         e.Cons = cons;
@@ -377,12 +417,11 @@ public sealed unsafe partial class LoopbackDevice
     {
         int q = (int)(v & 0xFF);
         int log = (int)((v >> 8) & 0xFF);
-        bool enable = (v & 0x1_0000) != 0;
         if (q >= _eqs.Length) return;
         Eq e = _eqs[q];
         ulong b = ((ulong)Reg(Registers.EqBaseHi) << 32) | Reg(Registers.EqBaseLo);
-        if (enable && (b == 0 || (b & 63) != 0 || log < _options.MinRingLog || log > _options.MaxRingLog)) return;
-        e.Enabled = enable;
+        // A queue is enabled only with a valid base and size; an invalid request disables it (as the RTL).
+        e.Enabled = (v & 0x1_0000) != 0 && b != 0 && (b & 63) == 0 && log >= _options.MinRingLog && log <= _options.MaxRingLog;
         e.Base = b;
         e.Log = log;
         e.Prod = e.Cons = 0;
@@ -391,25 +430,77 @@ public sealed unsafe partial class LoopbackDevice
 
     // ---------------------------------------------------------------------------------------------
     // Transmit
+    //
+    // Ring indices of a channel: [TxAcked, TxTaken) are in flight (sent, not acknowledged: in the loopback
+    // that means lost and waiting for the retransmission timer), [TxTaken, TxProd) not taken yet. A frame
+    // that reaches the peer is acknowledged at once. At most TransmitWindow (64) are in flight, and no PSN
+    // at or beyond the credit is sent. The credit is the peer channel's posted-buffer count, read directly
+    // whenever the peer is reachable (there are no ACK frames to carry it).
     // ---------------------------------------------------------------------------------------------
     private void MaybeReady(Ch ch)
     {
-        if (ch.InReady || ch.State != ChState.Open || ch.TxTaken == ch.TxProd || ch.HeadLost || ch.CreditStalled || !_enabled) return;
+        if (ch.InReady || ch.State != ChState.Open || ch.Avail == 0 || ch.InFlight >= TransmitWindow || !_enabled) return;
+        if (!HasCredit(ch))
+        {
+            RefreshCredit(ch);
+            if (!HasCredit(ch)) return;
+        }
+        if (ch.CreditStalled)
+        {
+            ch.CreditStalled = false;
+            if (ch.InFlight == 0) ch.TimerArmed = false; // the persist timer is no longer needed
+        }
         ch.InReady = true;
         (ch.Class == 1 ? _readyLatency : _readyThroughput).Enqueue(ch.Id);
     }
 
-    /// <summary>Transmits up to 16 descriptors of the next ready channel (latency-class channels first).</summary>
+    private static bool HasCredit(Ch ch) => (int)(ch.TxNxt - ch.LastCredit) < 0;
+
+    // The peer channel that accepts ch's frames right now (address filter, open, naming ch and this
+    // device's IP), or null. Counts nothing: Deliver counts what a frame that arrives meets.
+    private Ch? PeerOf(Ch ch)
+    {
+        LoopbackDevice p = Peer;
+        if (!LinkUp || p.PoweredOff || !p._enabled) return null;
+        if (p._filter && ((ch.PeerMac != p._mac && ch.PeerMac != MacAddress.Broadcast) || ch.PeerIp != p._ip)) return null;
+        if (ch.PeerChan >= p._channels.Length) return null;
+        Ch t = p._channels[ch.PeerChan];
+        return t.State == ChState.Open && t.PeerChan == ch.Id && t.PeerIp == _ip ? t : null;
+    }
+
+    private void RefreshCredit(Ch ch)
+    {
+        Ch? t = PeerOf(ch);
+        if (t != null && (int)(t.Credit - ch.LastCredit) > 0) ch.LastCredit = t.Credit;
+    }
+
+    /// <summary>Transmits up to <see cref="TransmitBatch"/> descriptors of the next ready channel (latency-class channels first).</summary>
     internal bool RunTransmit()
     {
         if (PoweredOff || !_enabled) return false;
         if (!_readyLatency.TryDequeue(out int id) && !_readyThroughput.TryDequeue(out id)) return false;
         Ch ch = _channels[id];
         ch.InReady = false;
-        for (int budget = 16; budget > 0; budget--)
+        bool creditCut = false;
+        for (int n = 0; n < TransmitBatch; n++)
         {
-            if (ch.State != ChState.Open || ch.TxTaken == ch.TxProd || ch.HeadLost || ch.CreditStalled) break;
-            if (SendHead(ch, retransmission: false) != SendResult.Sent) break;
+            if (ch.State != ChState.Open || ch.Avail == 0 || ch.InFlight >= TransmitWindow) break;
+            if (!HasCredit(ch))
+            {
+                RefreshCredit(ch);
+                if (!HasCredit(ch)) { creditCut = true; break; }
+            }
+            SendNew(ch);
+        }
+        if (creditCut && ch.State == ChState.Open)
+        {
+            // The credit, not the window, cut this turn short with descriptors waiting (nc_tx_ctrl TXOP_SCHED).
+            Count(C.CreditStall);
+            if (ch.InFlight == 0)
+            {
+                ch.CreditStalled = true;
+                ArmTimer(ch, Stopwatch.GetTimestamp() + RtoTicks(ch));
+            }
         }
         MaybeReady(ch);
         return true;
@@ -417,247 +508,321 @@ public sealed unsafe partial class LoopbackDevice
 
     private static CompletionStatus ValidateTx(in TxDescriptor d)
     {
-        // Several faults: the lowest status code is reported (as the parser does for drop reasons).
-        if (d.Addr == 0 || d.Addr + d.Len < d.Addr) return CompletionStatus.BadAddr;
-        if (d.Len > Spec.MaxPayloadBytes || (d.Len == 0 && d.MsgType == NetChannelType.Data)) return CompletionStatus.BadLen;
+        // Several faults: the first of BAD_DESC, BAD_LEN, BAD_ADDR (nc_desc_validate). A buffer of length 0
+        // needs no address.
         if (d.Flags != 0 || d.Rsvd0 != 0 || d.Rsvd1 != 0 || d.MsgType > NetChannelType.Rst) return CompletionStatus.BadDesc;
+        if (d.Len > Spec.MaxPayloadBytes || (d.Len == 0 && d.MsgType == NetChannelType.Data)) return CompletionStatus.BadLen;
+        if (d.Len != 0 && BadBuffer(d.Addr, d.Len)) return CompletionStatus.BadAddr;
         return CompletionStatus.Ok;
     }
 
     private static CompletionStatus ValidateRx(in RxDescriptor r)
     {
-        if (r.Addr == 0 || (r.Addr & 63) != 0 || r.Addr + r.Len < r.Addr) return CompletionStatus.BadAddr;
-        if (r.Len == 0) return CompletionStatus.BadLen;
         if (r.Rsvd != 0) return CompletionStatus.BadDesc;
+        if (r.Len == 0) return CompletionStatus.BadLen;
+        if (BadBuffer(r.Addr, r.Len) || (r.Addr & 63) != 0) return CompletionStatus.BadAddr;
         return CompletionStatus.Ok;
     }
 
-    // The peer channel a frame of ch reaches, or null when the frame is lost (counted at the peer).
-    private Ch? Resolve(Ch ch)
+    /// <summary>Address zero, or [addr, addr + len) ends beyond 2^64.</summary>
+    private static bool BadBuffer(ulong addr, ulong len)
     {
-        LoopbackDevice p = Peer;
-        if (!LinkUp || p.PoweredOff || !p._enabled) return null;
-        if (p._filter)
-        {
-            if (ch.PeerMac != p._mac && ch.PeerMac != MacAddress.Broadcast) { p._drops[(int)DropReason.BadDstMac]++; return null; }
-            if (ch.PeerIp != p._ip) { p._drops[(int)DropReason.BadDstIp]++; return null; }
-        }
-        if (ch.PeerChan >= p._channels.Length) { p.Count(C.NoChannel); return null; }
-        Ch t = p._channels[ch.PeerChan];
-        if (t.State != ChState.Open || t.PeerChan != ch.Id || t.PeerIp != _ip) { p.Count(C.NoChannel); return null; }
-        return t;
+        ulong end = addr + len;
+        return addr == 0 || (end < addr && end != 0);
     }
 
-    private SendResult SendHead(Ch ch, bool retransmission)
+    // Reads and validates the Tx descriptor at ring index `index`. A refused read is a VOID with status
+    // DMA_FAULT (nc_tx_fetch): the channel goes on.
+    private CompletionStatus ReadTx(Ch ch, ushort index, out TxDescriptor d)
     {
-        ulong da = ch.TxBase + (ulong)(ch.TxTaken & ((1 << ch.TxLog) - 1)) * TxDescriptor.Size;
+        ulong da = ch.TxBase + (ulong)(index & ((1 << ch.TxLog) - 1)) * TxDescriptor.Size;
         if (!_map.Contains(da, TxDescriptor.Size))
         {
-            Count(C.DmaFault);
-            Fail(ch, CompletionStatus.DmaFault);
-            return SendResult.Failed;
+            d = default;
+            return CompletionStatus.DmaFault;
         }
-        TxDescriptor d = TxDescriptor.Read(new ReadOnlySpan<byte>((void*)da, TxDescriptor.Size));
-        CompletionStatus st = ValidateTx(in d);
-        uint len = st == CompletionStatus.Ok ? d.Len : 0;
-        uint psn = ch.TxNxt;
-        LoopbackDevice p = Peer;
-        Ch? t = Resolve(ch);
-        if (t == null) return Lost(ch, len);
-        ch.LastCredit = t.Credit;
-        if (psn != t.RxAck)
-        {
-            // The loopback never reorders, so only the next expected PSN can arrive; anything else comes
-            // from a context that disagrees with the peer's (a host bug): dropped, the sender times out.
-            p.Count(C.OutOfWindow);
-            return Lost(ch, len);
-        }
-        if ((int)(psn - t.Credit) >= 0) return Stall(ch);
+        d = TxDescriptor.Read(new ReadOnlySpan<byte>((void*)da, TxDescriptor.Size));
+        return ValidateTx(in d);
+    }
 
+    /// <summary>Takes the next descriptor, gives it the next PSN and sends its frame.</summary>
+    private void SendNew(Ch ch)
+    {
+        ushort index = ch.TxTaken;
+        uint psn = ch.TxNxt;
+        CompletionStatus st = ReadTx(ch, index, out TxDescriptor d);
+        if (st == CompletionStatus.DmaFault) Count(C.DmaFault);
+        else if (st != CompletionStatus.Ok) Count(C.BadDesc);
+        uint len = st == CompletionStatus.Ok ? d.Len : 0;
+        // What its completion will say (the RTL's Tx info table): recorded when the descriptor is taken.
+        ch.Info![psn & (TransmitWindow - 1)] = new TxInfo { Tag = st == CompletionStatus.DmaFault ? (ushort)0 : d.Tag, Len = (ushort)len, Status = st };
+        ch.TxTaken++;
+        ch.TxNxt++;
+        ch.TxPkts++;
+        if (TransmitTrace is { } trace && TransmitTraceCount < trace.Length) trace[TransmitTraceCount++] = ch.Id;
+        Transmit(ch, in d, st, psn, len);
+    }
+
+    /// <summary>Puts the frame of the in-flight PSN <paramref name="psn"/> on the "wire" (first send or retransmission).</summary>
+    private void Transmit(Ch ch, in TxDescriptor d, CompletionStatus st, uint psn, uint len)
+    {
+        Count(C.TxFrames);
+        Count(C.TxBytes, FrameHeader.Size + len);
+        if (len > 0 && !_map.Contains(d.Addr, len))
+        {
+            // The payload read is refused: the frame leaves poisoned (the peer's MAC drops it, BAD_FCS) and the
+            // channel fails; its descriptors in flight complete DMA_FAULT.
+            Count(C.DmaFault);
+            LoopbackDevice p = Peer;
+            if (LinkUp && !p.PoweredOff && p._enabled) p._drops[(int)DropReason.BadFcs]++;
+            Fail(ch, CompletionStatus.DmaFault);
+            return;
+        }
+        if (Deliver(ch, psn, in d, st, len))
+        {
+            AckThrough(ch, psn);
+            return;
+        }
+        ArmTimer(ch, Stopwatch.GetTimestamp() + RtoTicks(ch)); // every frame sent restarts the timer
+    }
+
+    // The frame of ch with PSN psn arrives at the peer, or not. True when the peer accepted it (it is then
+    // acknowledged at once). Counts at the peer what the RTL counts for such a frame.
+    private bool Deliver(Ch ch, uint psn, in TxDescriptor d, CompletionStatus st, uint len)
+    {
+        LoopbackDevice p = Peer;
+        if (!LinkUp || p.PoweredOff || !p._enabled) return false;
+        if (p._filter)
+        {
+            if (ch.PeerMac != p._mac && ch.PeerMac != MacAddress.Broadcast) { p._drops[(int)DropReason.BadDstMac]++; return false; }
+            if (ch.PeerIp != p._ip) { p._drops[(int)DropReason.BadDstIp]++; return false; }
+        }
+        p.Count(C.RxFrames);
+        p.Count(C.RxBytes, FrameHeader.Size + len);
+        if (ch.PeerChan >= p._channels.Length) { p.Count(C.NoChannel); return false; }
+        Ch t = p._channels[ch.PeerChan];
+        if (t.State != ChState.Open || t.PeerChan != ch.Id || t.PeerIp != _ip) { p.Count(C.NoChannel); return false; }
+        int ahead = (int)(psn - t.RxAck);
+        if (ahead < 0)
+        {
+            p.Count(C.Dup);
+            t.Dup++;
+            return false;
+        }
+        if (ahead > 0)
+        {
+            // The loopback never reorders: a PSN after one that was lost is lost too (the RTL would keep it
+            // in its receive window). Counted as out of window.
+            p.Count(C.OutOfWindow);
+            return false;
+        }
         if (st != CompletionStatus.Ok)
         {
-            // A rejected descriptor: its PSN travels as a VOID frame that consumes no buffer.
-            Count(C.BadDesc);
+            // A VOID: the PSN consumes no buffer and raises the credit by one.
             t.RxAck++;
             t.VoidsRecv++;
-            p.Count(C.RxFrames);
-            p.Count(C.RxBytes, FrameHeader.Size);
-            Sent(ch, 0);
-            CompleteTx(ch, in d, st, 0, psn);
-            return SendResult.Sent;
+            return true;
         }
-
-        RxDescriptor r;
-        ushort rxIndex;
-        while (true)
+        if (t.RxCons == t.RxProd)
         {
-            if (t.RxCons == t.RxProd) return Stall(ch); // the credit counted a buffer that turned out bad
-            rxIndex = t.RxCons;
-            ulong ra = t.RxBase + (ulong)(rxIndex & ((1 << t.RxLog) - 1)) * RxDescriptor.Size;
-            if (!p._map.Contains(ra, RxDescriptor.Size))
-            {
-                p.Count(C.DmaFault);
-                p.Fail(t, CompletionStatus.DmaFault);
-                return Lost(ch, len);
-            }
-            r = RxDescriptor.Read(new ReadOnlySpan<byte>((void*)ra, RxDescriptor.Size));
-            CompletionStatus rs = ValidateRx(in r);
-            if (rs == CompletionStatus.Ok) break;
-            p.Count(C.BadDesc);
-            p.WriteCompletion(t.Cq, CompletionKind.Rx, rxIndex, r.Tag, rs, 0, default, 0);
-            t.RxCons++;
+            p.Count(C.RxNoBuf); // the sender went beyond the credit (only with a disagreeing context)
+            return false;
         }
+        ushort rxIndex = t.RxCons++;
+        t.RxAck++;
+        t.RxPkts++;
+        p.Place(t, rxIndex, this, in d, psn);
+        return true;
+    }
 
-        if (r.Len < d.Len)
+    // Writes an accepted payload into buffer rxIndex of channel t (the receiving side) and completes it. The
+    // buffer is consumed and the PSN received whatever happens: a bad descriptor, a buffer too small or a
+    // refused access completes with that status and the frame's fields, and nothing is written.
+    private void Place(Ch t, ushort rxIndex, LoopbackDevice sender, in TxDescriptor d, uint psn)
+    {
+        ulong ra = t.RxBase + (ulong)(rxIndex & ((1 << t.RxLog) - 1)) * RxDescriptor.Size;
+        RxDescriptor r = default;
+        CompletionStatus rs;
+        if (!_map.Contains(ra, RxDescriptor.Size))
         {
-            // The host asked for the data to go nowhere: the buffer is consumed untouched, the PSN received.
-            p.WriteCompletion(t.Cq, CompletionKind.Rx, rxIndex, r.Tag, CompletionStatus.TooSmall, d.Len, in d, psn);
+            Count(C.DmaFault);
+            rs = CompletionStatus.DmaFault;
         }
         else
         {
-            if (d.Len > 0 && !_map.Contains(d.Addr, d.Len))
+            r = RxDescriptor.Read(new ReadOnlySpan<byte>((void*)ra, RxDescriptor.Size));
+            rs = ValidateRx(in r);
+            if (rs != CompletionStatus.Ok) Count(C.BadDesc);
+            else if (r.Len < d.Len) rs = CompletionStatus.TooSmall;
+        }
+        if (rs == CompletionStatus.Ok && d.Len > 0)
+        {
+            if (!_map.Contains(r.Addr, d.Len))
             {
                 Count(C.DmaFault);
-                Fail(ch, CompletionStatus.DmaFault);
-                return SendResult.Failed;
+                rs = CompletionStatus.DmaFault;
             }
-            if (d.Len > 0 && !p._map.Contains(r.Addr, d.Len))
+            else
             {
-                p.Count(C.DmaFault);
-                p.Fail(t, CompletionStatus.DmaFault);
-                return Lost(ch, len);
+                Debug.Assert(sender._map.Contains(d.Addr, d.Len));
+                Buffer.MemoryCopy((void*)d.Addr, (void*)r.Addr, r.Len, d.Len);
             }
-            if (d.Len > 0) Buffer.MemoryCopy((void*)d.Addr, (void*)r.Addr, r.Len, d.Len);
-            p.WriteCompletion(t.Cq, CompletionKind.Rx, rxIndex, r.Tag, CompletionStatus.Ok, d.Len, in d, psn);
         }
-        t.RxCons++;
-        t.RxAck++;
-        t.RxPkts++;
-        p.Count(C.RxFrames);
-        p.Count(C.RxBytes, FrameHeader.Size + d.Len);
-        Sent(ch, d.Len);
-        CompleteTx(ch, in d, CompletionStatus.Ok, d.Len, psn);
-        return SendResult.Sent;
+        WriteCompletion(t.Cq, CompletionKind.Rx, rxIndex, r.Tag, rs, d.Len, in d, psn);
+    }
+
+    // Everything up to and including PSN `psn` is acknowledged: Tx completions in ring order.
+    private void AckThrough(Ch ch, uint psn)
+    {
+        while (ch.State == ChState.Open && ch.InFlight > 0 && (int)(psn - ch.TxUna) >= 0)
+        {
+            ref TxInfo i = ref ch.Info![ch.TxUna & (TransmitWindow - 1)];
+            WriteCompletion(ch.Cq, CompletionKind.Tx, ch.TxAcked, i.Tag, i.Status, i.Len, default, ch.TxUna);
+            ch.TxAcked++;
+            ch.TxUna++;
+        }
+        ch.Retries = 0;
+        if (ch.InFlight == 0 && !ch.CreditStalled) ch.TimerArmed = false;
     }
 
     /// <summary>Test hook: when set (before traffic), the ids of the channels whose frames are sent, in order, up to its length.</summary>
     internal int[]? TransmitTrace;
     internal int TransmitTraceCount;
 
-    private void Sent(Ch ch, uint len)
-    {
-        if (ch.HeadSentOnce) return; // counted when it was first sent (and lost)
-        if (TransmitTrace is { } trace && TransmitTraceCount < trace.Length) trace[TransmitTraceCount++] = ch.Id;
-        ch.TxPkts++;
-        Count(C.TxFrames);
-        Count(C.TxBytes, FrameHeader.Size + len);
-    }
-
-    private SendResult Stall(Ch ch)
-    {
-        // The peer is there but has no buffer: wait (no timer) until it posts one.
-        if (!ch.CreditStalled) Count(C.CreditStall);
-        ch.CreditStalled = true;
-        ch.HeadLost = false;
-        ch.TimeoutsInRow = 0;
-        return SendResult.Stalled;
-    }
-
-    private SendResult Lost(Ch ch, uint len)
-    {
-        Sent(ch, len);
-        ch.HeadSentOnce = true;
-        if (!ch.HeadLost)
-        {
-            ch.HeadLost = true;
-            if (!ch.InLost)
-            {
-                ch.InLost = true;
-                _lost[_lostCount++] = ch.Id;
-            }
-        }
-        int shift = Math.Min(ch.TimeoutsInRow, 4); // doubled per timeout in a row, up to 16x
-        double cycles = (double)Math.Max(1u, _rtoCycles) * (1 << shift);
-        ch.RtoDeadline = Stopwatch.GetTimestamp() + (long)(cycles * Stopwatch.Frequency / NominalClockHz);
-        return SendResult.Lost;
-    }
-
-    private void CompleteTx(Ch ch, in TxDescriptor d, CompletionStatus st, uint len, uint psn)
-    {
-        WriteCompletion(ch.Cq, CompletionKind.Tx, ch.TxTaken, d.Tag, st, len, default, psn);
-        ch.TxTaken++;
-        ch.TxNxt++;
-        ch.TxUna = ch.TxNxt;
-        ch.HeadLost = ch.CreditStalled = ch.HeadSentOnce = false;
-        ch.TimeoutsInRow = 0;
-    }
-
+    // Every outstanding Tx descriptor completes (close, failure), in ring order: those in flight with
+    // `st` and what was recorded when they were taken, those never taken with CHANNEL_DOWN, tag and length
+    // 0 (the NIC never read them). Then, as in the RTL, una = nxt and the producer index is the next to take.
     private void FlushTx(Ch ch, CompletionStatus st)
     {
-        while (ch.TxTaken != ch.TxProd)
+        int inFlight = ch.InFlight, notTaken = ch.Avail;
+        for (int k = 0; k < inFlight; k++)
         {
-            ulong da = ch.TxBase + (ulong)(ch.TxTaken & ((1 << ch.TxLog) - 1)) * TxDescriptor.Size;
-            TxDescriptor d = _map.Contains(da, TxDescriptor.Size) ? TxDescriptor.Read(new ReadOnlySpan<byte>((void*)da, TxDescriptor.Size)) : default;
-            CompleteTx(ch, in d, st, 0, ch.TxNxt);
+            ref TxInfo i = ref ch.Info![ch.TxUna & (TransmitWindow - 1)];
+            WriteCompletion(ch.Cq, CompletionKind.Tx, ch.TxAcked, i.Tag, st, i.Len, default, ch.TxUna);
+            ch.TxAcked++;
+            ch.TxUna++;
         }
+        ushort index = ch.TxTaken;
+        uint psn = ch.TxNxt;
+        for (int k = 0; k < notTaken; k++)
+            WriteCompletion(ch.Cq, CompletionKind.Tx, index++, 0, CompletionStatus.ChannelDown, 0, default, psn++);
+        ch.TxProd = ch.TxTaken;
     }
 
+    // Every unused Rx buffer completes CHANNEL_DOWN (tag and length 0: the NIC does not read the descriptors).
     private void FlushRx(Ch ch)
     {
         while (ch.RxCons != ch.RxProd)
         {
-            ulong ra = ch.RxBase + (ulong)(ch.RxCons & ((1 << ch.RxLog) - 1)) * RxDescriptor.Size;
-            ushort tag = _map.Contains(ra, RxDescriptor.Size) ? RxDescriptor.Read(new ReadOnlySpan<byte>((void*)ra, RxDescriptor.Size)).Tag : (ushort)0;
-            WriteCompletion(ch.Cq, CompletionKind.Rx, ch.RxCons, tag, CompletionStatus.ChannelDown, 0, default, 0);
+            WriteCompletion(ch.Cq, CompletionKind.Rx, ch.RxCons, 0, CompletionStatus.ChannelDown, 0, default, 0);
             ch.RxCons++;
         }
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Timers: retransmission of frames that found no receiver
+    // Timers: retransmission (frames in flight) and persist (out of credit, nothing in flight)
     // ---------------------------------------------------------------------------------------------
+    // RTO_CYCLES doubled per timeout in a row, up to 16x, on the wall clock at the nominal clock rate.
+    private long RtoTicks(Ch ch)
+    {
+        int shift = Math.Min(ch.Retries, 4);
+        double cycles = (double)Math.Max(1u, _rtoCycles) * (1 << shift);
+        return (long)(cycles * Stopwatch.Frequency / NominalClockHz);
+    }
+
+    private void ArmTimer(Ch ch, long deadline)
+    {
+        ch.Deadline = deadline;
+        ch.TimerArmed = true;
+        if (!ch.InTimers)
+        {
+            ch.InTimers = true;
+            _timers[_timerCount++] = ch.Id;
+        }
+    }
+
     internal bool RunTimers(long now, ref long next)
     {
-        if (PoweredOff || _lostCount == 0) return false;
+        if (PoweredOff || _timerCount == 0) return false;
         bool worked = false;
-        int n = _lostCount;
+        int n = _timerCount;
         for (int i = 0; i < n; i++)
         {
-            Ch ch = _channels[_lost[i]];
-            if (ch.State != ChState.Open || !ch.HeadLost) continue;
-            if (now < ch.RtoDeadline)
+            Ch ch = _channels[_timers[i]];
+            if (ch.State != ChState.Open || !ch.TimerArmed) continue;
+            if (now < ch.Deadline)
             {
-                next = Math.Min(next, ch.RtoDeadline);
+                next = Math.Min(next, ch.Deadline);
                 continue;
             }
             worked = true;
-            ch.Timeouts++;
-            Count(C.Timeouts);
-            ch.TimeoutsInRow++;
-            if (ch.TimeoutsInRow >= Math.Max(1u, _retryLimit))
-            {
-                Fail(ch, CompletionStatus.Timeout);
-                continue;
-            }
-            if (!_enabled) { Lost(ch, 0); next = Math.Min(next, ch.RtoDeadline); continue; }
-            ch.Retx++;
-            Count(C.Retx);
-            Count(C.TxFrames);
-            ch.HeadLost = false; // re-evaluated by the retransmission
-            SendResult res = SendHead(ch, retransmission: true);
-            if (res == SendResult.Lost) next = Math.Min(next, ch.RtoDeadline);
+            ch.TimerArmed = false;
+            if (ch.InFlight > 0) Retransmit(ch);
+            else if (ch.CreditStalled) Probe(ch);
+            if (ch.State == ChState.Open && ch.TimerArmed) next = Math.Min(next, ch.Deadline);
             MaybeReady(ch);
         }
-        // Compact: keep the channels whose head is still waiting for its timer.
+        // Compact: keep the channels whose timer still runs.
         int k = 0;
-        for (int i = 0; i < _lostCount; i++)
+        for (int i = 0; i < _timerCount; i++)
         {
-            Ch ch = _channels[_lost[i]];
-            if (ch.State == ChState.Open && ch.HeadLost) _lost[k++] = ch.Id;
-            else ch.InLost = false;
+            Ch ch = _channels[_timers[i]];
+            if (ch.State == ChState.Open && ch.TimerArmed) _timers[k++] = ch.Id;
+            else ch.InTimers = false;
         }
-        _lostCount = k;
+        _timerCount = k;
         return worked;
+    }
+
+    // A retransmission timeout: retransmit every PSN in flight, oldest first, or fail the channel after
+    // RETRY_LIMIT timeouts in a row (nc_tx_ctrl TXOP_TIMEOUT).
+    private void Retransmit(Ch ch)
+    {
+        ch.Timeouts++;
+        Count(C.Timeouts);
+        if (ch.Retries + 1 > (int)_retryLimit)
+        {
+            Fail(ch, CompletionStatus.Timeout);
+            return;
+        }
+        ch.Retries++;
+        int n = ch.InFlight;
+        ushort index = ch.TxAcked;
+        uint psn = ch.TxUna;
+        for (int k = 0; k < n && ch.State == ChState.Open && _enabled; k++, index++, psn++)
+        {
+            // A retransmission re-reads the descriptor and the payload from host memory.
+            CompletionStatus st = ReadTx(ch, index, out TxDescriptor d);
+            uint len = st == CompletionStatus.Ok ? d.Len : 0;
+            ch.Info![psn & (TransmitWindow - 1)] = new TxInfo { Tag = st == CompletionStatus.DmaFault ? (ushort)0 : d.Tag, Len = (ushort)len, Status = st };
+            ch.Retx++;
+            Count(C.Retx);
+            Transmit(ch, in d, st, psn, len);
+        }
+        if (ch.State == ChState.Open && ch.InFlight > 0) ArmTimer(ch, Stopwatch.GetTimestamp() + RtoTicks(ch));
+    }
+
+    // The persist timer of a channel out of credit with nothing in flight: a credit probe. An answered one
+    // (the peer channel is there) brings its current credit and resets the count; unanswered ones count
+    // toward RETRY_LIMIT, so a vanished peer fails the channel even with nothing in flight.
+    private void Probe(Ch ch)
+    {
+        Ch? t = _enabled ? PeerOf(ch) : null;
+        if (t != null)
+        {
+            ch.Retries = 0;
+            if ((int)(t.Credit - ch.LastCredit) > 0) ch.LastCredit = t.Credit;
+        }
+        else if (ch.Retries + 1 > (int)_retryLimit)
+        {
+            ch.Timeouts++;
+            Count(C.Timeouts);
+            Fail(ch, CompletionStatus.Timeout);
+            return;
+        }
+        else ch.Retries++;
+        if (HasCredit(ch)) ch.CreditStalled = false;
+        else ArmTimer(ch, Stopwatch.GetTimestamp() + RtoTicks(ch));
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -671,34 +836,33 @@ public sealed unsafe partial class LoopbackDevice
         if ((ushort)(cq.Prod - cq.Cons) >= (1 << cq.Log))
         {
             Count(C.CplOverflow);
-            WriteEvent(cq.Eq, EventType.Error, cq.Source, (uint)kind << 8);
+            WriteEvent(cq.Eq, EventType.Error, cq.Source, ErrorCplOverflow | ((uint)kind << 8));
             return;
         }
         ulong a = cq.Base + (ulong)(cq.Prod & ((1 << cq.Log) - 1)) * Completion.Size;
-        if (!_map.Contains(a, Completion.Size))
+        if (_map.Contains(a, Completion.Size))
         {
-            Count(C.DmaFault);
-            return;
+            Completion c = default;
+            c.SrcPort = nc.SrcPort;
+            c.DstPort = nc.DstPort;
+            c.Seq = nc.Seq;
+            c.Grant = nc.Grant;
+            c.MsgType = nc.MsgType;
+            c.Len = (ushort)len;
+            c.Status = st;
+            c.Index = index;
+            c.Channel = channelField;
+            c.Tag = tag;
+            c.Kind = kind;
+            c.Psn = psn;
+            c.Phase = 0;
+            Span<byte> tmp = stackalloc byte[Completion.Size];
+            c.Write(tmp);
+            byte* dst = (byte*)a;
+            tmp.Slice(0, Completion.Size - 1).CopyTo(new Span<byte>(dst, Completion.Size - 1));
+            Volatile.Write(ref dst[Completion.Size - 1], PhaseOf(cq.Prod, cq.Log));
         }
-        Completion c = default;
-        c.SrcPort = nc.SrcPort;
-        c.DstPort = nc.DstPort;
-        c.Seq = nc.Seq;
-        c.Grant = nc.Grant;
-        c.MsgType = nc.MsgType;
-        c.Len = (ushort)len;
-        c.Status = st;
-        c.Index = index;
-        c.Channel = channelField;
-        c.Tag = tag;
-        c.Kind = kind;
-        c.Psn = psn;
-        c.Phase = 0;
-        Span<byte> tmp = stackalloc byte[Completion.Size];
-        c.Write(tmp);
-        byte* dst = (byte*)a;
-        tmp.Slice(0, Completion.Size - 1).CopyTo(new Span<byte>(dst, Completion.Size - 1));
-        Volatile.Write(ref dst[Completion.Size - 1], PhaseOf(cq.Prod, cq.Log));
+        else Count(C.DmaFault); // the write is refused; the NIC has issued it all the same
         cq.Prod++;
         if (cq.Armed)
         {
@@ -707,7 +871,8 @@ public sealed unsafe partial class LoopbackDevice
         }
     }
 
-    // Management completions: the channel field is the frame's destination channel; events have source 0xFFFF.
+    // Management completions: the channel field is the frame's destination channel (Rx) or 0xFFFF (Tx);
+    // events have source 0xFFFF.
     private void WriteMgmtCompletion(CompletionKind kind, ushort index, ushort tag, CompletionStatus st, uint len, in FrameHeader h)
     {
         TxDescriptor nc = default;
@@ -725,16 +890,19 @@ public sealed unsafe partial class LoopbackDevice
         Eq e = _eqs[q];
         if (!e.Enabled || (ushort)(e.Prod - e.Cons) >= (1 << e.Log)) { Count(C.EqOverflow); return; }
         ulong a = e.Base + (ulong)(e.Prod & ((1 << e.Log) - 1)) * Event.Size;
-        if (!_map.Contains(a, Event.Size)) { Count(C.DmaFault); return; }
-        Event ev = default;
-        ev.EvType = type;
-        ev.Source = source;
-        ev.Data = data;
-        Span<byte> tmp = stackalloc byte[Event.Size];
-        ev.Write(tmp);
-        byte* dst = (byte*)a;
-        tmp.Slice(0, Event.Size - 1).CopyTo(new Span<byte>(dst, Event.Size - 1));
-        Volatile.Write(ref dst[Event.Size - 1], PhaseOf(e.Prod, e.Log));
+        if (_map.Contains(a, Event.Size))
+        {
+            Event ev = default;
+            ev.EvType = type;
+            ev.Source = source;
+            ev.Data = data;
+            Span<byte> tmp = stackalloc byte[Event.Size];
+            ev.Write(tmp);
+            byte* dst = (byte*)a;
+            tmp.Slice(0, Event.Size - 1).CopyTo(new Span<byte>(dst, Event.Size - 1));
+            Volatile.Write(ref dst[Event.Size - 1], PhaseOf(e.Prod, e.Log));
+        }
+        else Count(C.DmaFault);
         e.Prod++;
         if (e.Armed) RaiseInterrupt(q);
     }
@@ -797,23 +965,30 @@ public sealed unsafe partial class LoopbackDevice
         m.Enabled = true;
     }
 
+    // Management doorbells: at most a ring ahead of what the NIC has taken, never behind the previous
+    // one (nc_mgmt). Taken while the queue is disabled too (checked against MGMT_RING_LOG); enabling the
+    // queue resets every index.
+    private int MgmtLog(int shift) => _mg.Enabled ? (shift == 0 ? _mg.TxLog : _mg.RxLog) : (int)((Reg(Registers.MgmtRingLog) >> shift) & 0xFF);
+
     private void MgmtDoorbellTx(ushort prod)
     {
         Mgmt m = _mg;
-        if (!m.Enabled || !IndexOk(prod, m.TxProd, m.TxTaken, m.TxLog)) { Count(C.BadDoorbell); return; }
+        int log = MgmtLog(0);
+        if (!Within(prod, m.TxTaken, log) || !Within(prod, m.TxProd, log)) { Count(C.BadDoorbell); return; }
         m.TxProd = prod;
     }
 
     private void MgmtDoorbellRx(ushort prod)
     {
         Mgmt m = _mg;
-        if (!m.Enabled || !IndexOk(prod, m.RxProd, m.RxCons, m.RxLog)) { Count(C.BadDoorbell); return; }
+        int log = MgmtLog(8);
+        if (!Within(prod, m.RxCons, log) || !Within(prod, m.RxProd, log)) { Count(C.BadDoorbell); return; }
         m.RxProd = prod;
     }
 
     private void MgmtDoorbellCpl(ushort cons, bool arm)
     {
-        if (!_mg.Cq.Configured || !ConsumeAndArm(_mg.Cq, cons, arm)) Count(C.BadDoorbell);
+        if (!ConsumeAndArm(_mg.Cq, cons, arm)) Count(C.BadDoorbell);
     }
 
     /// <summary>Sends the next management frame, if any.</summary>
@@ -823,27 +998,35 @@ public sealed unsafe partial class LoopbackDevice
         if (PoweredOff || !_enabled || !m.Enabled || m.TxTaken == m.TxProd) return false;
         ushort index = m.TxTaken++;
         ulong da = m.TxBase + (ulong)(index & ((1 << m.TxLog) - 1)) * TxDescriptor.Size;
-        FrameHeader h = default;
         if (!_map.Contains(da, TxDescriptor.Size))
         {
             Count(C.DmaFault);
-            WriteMgmtCompletion(CompletionKind.MgmtTx, index, 0, CompletionStatus.DmaFault, 0, in h);
+            MgmtTxCompletion(index, 0, CompletionStatus.DmaFault, 0);
             return true;
         }
         TxDescriptor d = TxDescriptor.Read(new ReadOnlySpan<byte>((void*)da, TxDescriptor.Size));
+        // The first of BAD_DESC, BAD_LEN, BAD_ADDR (nc_mgmt); the NetChannel fields are not looked at.
         CompletionStatus st = CompletionStatus.Ok;
-        if (d.Addr == 0 || (d.Addr & 63) != 0 || d.Addr + MgmtPayloadOffset + d.Len < d.Addr) st = CompletionStatus.BadAddr;
+        if (d.Flags != 0 || d.Rsvd0 != 0 || d.Rsvd1 != 0) st = CompletionStatus.BadDesc;
         else if (d.Len > Spec.MaxPayloadBytes) st = CompletionStatus.BadLen;
-        else if (d.Flags != 0 || d.Rsvd0 != 0 || d.Rsvd1 != 0) st = CompletionStatus.BadDesc;
-        else if (!_map.Contains(d.Addr, MgmtPayloadOffset + d.Len)) { st = CompletionStatus.DmaFault; Count(C.DmaFault); }
+        else if ((d.Addr & 63) != 0 || BadBuffer(d.Addr, (ulong)MgmtPayloadOffset + d.Len)) st = CompletionStatus.BadAddr;
         if (st != CompletionStatus.Ok)
         {
-            if (st != CompletionStatus.DmaFault) Count(C.BadDesc);
-            WriteMgmtCompletion(CompletionKind.MgmtTx, index, d.Tag, st, 0, in h);
+            Count(C.BadDesc);
+            MgmtTxCompletion(index, d.Tag, st, 0);
+            return true;
+        }
+        if (!_map.Contains(d.Addr, MgmtPayloadOffset + d.Len))
+        {
+            Count(C.DmaFault);
+            MgmtTxCompletion(index, d.Tag, CompletionStatus.DmaFault, 0);
             return true;
         }
         byte* buf = (byte*)d.Addr;
-        h = FrameHeader.Read(new ReadOnlySpan<byte>(buf, FrameHeader.Size));
+        FrameHeader h = FrameHeader.Read(new ReadOnlySpan<byte>(buf, FrameHeader.Size));
+        // The NIC sends from its own addresses with opcode MGMT (nc_tx_hdr); lengths and checksum are recomputed.
+        h.Eth.Src = _mac;
+        h.Ipv4.Src = _ip;
         h.Cth.Opcode = ChannelOpcode.Mgmt;
         int len = (int)d.Len;
         FrameBuilder.WriteHeader(_frame, in h, len);
@@ -851,11 +1034,15 @@ public sealed unsafe partial class LoopbackDevice
         Count(C.MgmtTx);
         Count(C.TxFrames);
         Count(C.TxBytes, (ulong)(FrameHeader.Size + len));
-        FrameHeader sent = FrameHeader.Read(_frame);
-        WriteMgmtCompletion(CompletionKind.MgmtTx, index, d.Tag, CompletionStatus.Ok, (uint)len, in sent);
+        MgmtTxCompletion(index, d.Tag, CompletionStatus.Ok, (uint)len);
         if (LinkUp && !Peer.PoweredOff) Peer.ReceiveManagement(_frame.AsSpan(0, FrameHeader.Size + len));
         return true;
     }
+
+    // MGMT_TX completions carry the ring index, tag, status and (when sent) the payload length; channel
+    // 0xFFFF, no NetChannel fields (nc_mgmt).
+    private void MgmtTxCompletion(ushort index, ushort tag, CompletionStatus st, uint len)
+        => WriteCompletion(_mg.Cq, CompletionKind.MgmtTx, index, tag, st, len, default, 0, 0xFFFF);
 
     private void ReceiveManagement(ReadOnlySpan<byte> frame)
     {
@@ -866,47 +1053,42 @@ public sealed unsafe partial class LoopbackDevice
             _drops[(int)reason]++;
             return;
         }
+        Count(C.RxFrames);
+        Count(C.RxBytes, (ulong)frame.Length);
         Mgmt m = _mg;
         int plen = frame.Length - FrameHeader.Size;
-        while (true)
+        if (!m.Enabled || m.RxCons == m.RxProd) { Count(C.RxNoBuf); return; }
+        // The next buffer is consumed whatever happens: a bad descriptor, a buffer too small or a refused
+        // access completes with that status and the frame's fields, and the frame is dropped.
+        ushort index = m.RxCons++;
+        ulong ra = m.RxBase + (ulong)(index & ((1 << m.RxLog) - 1)) * RxDescriptor.Size;
+        RxDescriptor r = default;
+        CompletionStatus st;
+        if (!_map.Contains(ra, RxDescriptor.Size))
         {
-            if (!m.Enabled || m.RxCons == m.RxProd) { Count(C.RxNoBuf); return; }
-            ushort index = m.RxCons++;
-            ulong ra = m.RxBase + (ulong)(index & ((1 << m.RxLog) - 1)) * RxDescriptor.Size;
-            if (!_map.Contains(ra, RxDescriptor.Size))
+            Count(C.DmaFault);
+            st = CompletionStatus.DmaFault;
+        }
+        else
+        {
+            r = RxDescriptor.Read(new ReadOnlySpan<byte>((void*)ra, RxDescriptor.Size));
+            st = ValidateRx(in r);
+            if (st != CompletionStatus.Ok) Count(C.BadDesc);
+            else if (r.Len < MgmtPayloadOffset + plen) st = CompletionStatus.TooSmall;
+            else if (!_map.Contains(r.Addr, MgmtPayloadOffset + plen))
             {
                 Count(C.DmaFault);
-                WriteMgmtCompletion(CompletionKind.MgmtRx, index, 0, CompletionStatus.DmaFault, 0, in h);
-                continue;
+                st = CompletionStatus.DmaFault;
             }
-            RxDescriptor r = RxDescriptor.Read(new ReadOnlySpan<byte>((void*)ra, RxDescriptor.Size));
-            CompletionStatus rs = ValidateRx(in r);
-            if (rs != CompletionStatus.Ok)
-            {
-                Count(C.BadDesc);
-                WriteMgmtCompletion(CompletionKind.MgmtRx, index, r.Tag, rs, 0, in h);
-                continue;
-            }
-            if (r.Len < MgmtPayloadOffset + plen)
-            {
-                WriteMgmtCompletion(CompletionKind.MgmtRx, index, r.Tag, CompletionStatus.TooSmall, (uint)plen, in h);
-                return;
-            }
-            if (!_map.Contains(r.Addr, MgmtPayloadOffset + plen))
-            {
-                Count(C.DmaFault);
-                WriteMgmtCompletion(CompletionKind.MgmtRx, index, r.Tag, CompletionStatus.DmaFault, 0, in h);
-                return;
-            }
+        }
+        if (st == CompletionStatus.Ok)
+        {
             byte* dst = (byte*)r.Addr;
             frame.Slice(0, FrameHeader.Size).CopyTo(new Span<byte>(dst, FrameHeader.Size));
             frame[payload].CopyTo(new Span<byte>(dst + MgmtPayloadOffset, plen));
             Count(C.MgmtRx);
-            Count(C.RxFrames);
-            Count(C.RxBytes, (ulong)frame.Length);
-            WriteMgmtCompletion(CompletionKind.MgmtRx, index, r.Tag, CompletionStatus.Ok, (uint)plen, in h);
-            return;
         }
+        WriteMgmtCompletion(CompletionKind.MgmtRx, index, r.Tag, st, (uint)plen, in h);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -917,7 +1099,7 @@ public sealed unsafe partial class LoopbackDevice
         public ulong Base;
         public int Log;
         public ushort Prod, Cons;
-        public bool Armed, Configured;
+        public bool Armed;
         public int Eq;
         public ushort Source;
 
@@ -927,10 +1109,16 @@ public sealed unsafe partial class LoopbackDevice
             Log = log;
             Prod = Cons = 0;
             Armed = false;
-            Configured = true;
             Eq = eq;
             Source = source;
         }
+    }
+
+    /// <summary>What the completion of a taken Tx descriptor says (the RTL's Tx info table entry).</summary>
+    private struct TxInfo
+    {
+        public ushort Tag, Len;
+        public CompletionStatus Status;
     }
 
     private sealed class Ch(int id)
@@ -944,14 +1132,20 @@ public sealed unsafe partial class LoopbackDevice
         public byte Class;
         public ulong TxBase, RxBase;
         public int TxLog, RxLog;
-        public uint InitPsn, PeerPsn;
+        public uint InitPsn, PeerPsn, TxCreditInit;
         public readonly Cq Cq = new();
-        public ushort TxProd, TxTaken, RxProd, RxCons;
-        public uint TxNxt, TxUna, RxAck, VoidsRecv, RxPostedTotal, LastCredit;
-        public bool InReady, InLost, HeadLost, CreditStalled, HeadSentOnce;
-        public int TimeoutsInRow;
-        public long RtoDeadline;
+        public TxInfo[]? Info;                     // by PSN mod TransmitWindow
+        public ushort TxProd, TxTaken, TxAcked;    // ring indices (see "Transmit")
+        public uint TxNxt, TxUna, LastCredit;      // PSNs of TxTaken and TxAcked; credit limit known
+        public ushort RxProd, RxCons;
+        public uint RxAck, VoidsRecv, RxPostedTotal;
+        public bool InReady, InTimers, TimerArmed, CreditStalled;
+        public int Retries;                        // timeouts (or unanswered probes) in a row
+        public long Deadline;
         public uint TxPkts, Retx, RxPkts, Dup, Timeouts;
+
+        public int InFlight => (ushort)(TxTaken - TxAcked);
+        public int Avail => (ushort)(TxProd - TxTaken);
 
         /// <summary>Credit this (receiving) channel grants: PSNs below it may be sent.</summary>
         public uint Credit => PeerPsn + RxPostedTotal + VoidsRecv;

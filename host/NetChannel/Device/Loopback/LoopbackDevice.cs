@@ -39,7 +39,7 @@ public sealed unsafe partial class LoopbackDevice : INicDevice
         for (int i = 0; i < _channels.Length; i++) _channels[i] = new Ch(i);
         _readyLatency = new IntQueue(options.Channels);
         _readyThroughput = new IntQueue(options.Channels);
-        _lost = new int[options.Channels];
+        _timers = new int[options.Channels];
         _eqs = new Eq[options.EventQueues];
         for (int i = 0; i < _eqs.Length; i++) _eqs[i] = new Eq();
         _irqPending = new bool[options.EventQueues];
