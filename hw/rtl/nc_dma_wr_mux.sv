@@ -4,9 +4,13 @@
 // and events (nc_eq) — which go through ONE ordered FIFO (completions have priority at its input), so
 // an event is never written before the completion it announces. Between the payload port and the
 // control FIFO the port is shared burst by burst, alternating when both wait. An interrupt marker at
-// the head of the control FIFO becomes an interrupt pulse once the output register is empty, i.e. when
-// every earlier write has been handed to the host — the host never takes an interrupt before the event
-// it announces is in memory; a marker takes the control side's turn like a write. Every burst gets a tag; write-done responses with err are counted.
+// the head of the control FIFO is handled in two steps: first the output register drains (every earlier
+// write handed to the host; a marker takes the control side's turn like a write), then the marker waits
+// for the write-done of every burst handed over until then (writes complete in order) and only then
+// becomes an interrupt pulse — the interrupt is a side-band wire, not a posted write behind the data, so
+// this is what guarantees the host never takes an interrupt before the event it announces is in memory.
+// Payload bursts keep flowing while a marker waits for its write-dones. Every burst gets a tag;
+// write-done responses with err are counted.
 `default_nettype none
 
 module nc_dma_wr_mux (
@@ -83,15 +87,20 @@ module nc_dma_wr_mux (
   logic        o_ready, o_valid, o_last;
   logic [63:0] o_addr, o_keep;
   logic [511:0] o_data;
-  logic        sel_b, sel_ctl, out_empty, irq_fire;
+  logic        sel_b, sel_ctl, out_empty, irq_arm, irq_fire;
   logic [7:0]  tag_reg;
+  logic [15:0] issued_reg, done_cnt_reg, target_reg;   // bursts handed to the host / acknowledged
+  logic        wait_reg;                               // the head marker waits for its write-dones
 
   // Interrupt markers wait until every earlier write has left the output register. A marker at the head
   // takes the control side's turn like a write: when it is the control side's turn, payload waits while
   // the output drains and the marker fires (else back-to-back payload bursts would starve it, and with it
   // every control write queued behind it).
-  assign irq_fire = !lock_b_reg && ctl_valid && ctl_head.irq && out_empty && !(b_valid && !prefer_ctl_reg);
-  assign sel_b    = lock_b_reg || (b_valid && !(ctl_valid && prefer_ctl_reg));
+  assign irq_arm  = !wait_reg && !lock_b_reg && ctl_valid && ctl_head.irq && out_empty &&
+                    !(b_valid && !prefer_ctl_reg);
+  // every burst handed over before the marker is acknowledged (serial comparison of the counters)
+  assign irq_fire = wait_reg && ((done_cnt_reg - target_reg) < 16'h8000);
+  assign sel_b    = lock_b_reg || (b_valid && !(ctl_valid && prefer_ctl_reg && !wait_reg));
   assign sel_ctl  = !sel_b && ctl_valid && !ctl_head.irq;
 
   always_comb begin
@@ -115,7 +124,14 @@ module nc_dma_wr_mux (
       lock_b_reg     <= !b_last;
       if (b_last) prefer_ctl_reg <= 1'b1;
     end
-    if ((sel_ctl && o_ready) || irq_fire) prefer_ctl_reg <= 1'b0;
+    if ((sel_ctl && o_ready) || irq_arm) prefer_ctl_reg <= 1'b0;
+    if (dma_wr_valid && dma_wr_ready && dma_wr_last) issued_reg <= issued_reg + 16'd1;
+    if (dma_wr_done_valid) done_cnt_reg <= done_cnt_reg + 16'd1;
+    if (irq_arm) begin
+      wait_reg   <= 1'b1;
+      target_reg <= issued_reg;
+    end
+    if (irq_fire) wait_reg <= 1'b0;
     if (o_valid && o_ready && o_last) tag_reg <= tag_reg + 8'd1;
     irq_valid  <= irq_fire;
     irq_vector <= ctl_head.vec;
@@ -124,6 +140,9 @@ module nc_dma_wr_mux (
       lock_b_reg     <= 1'b0;
       prefer_ctl_reg <= 1'b0;
       tag_reg        <= '0;
+      issued_reg     <= '0;
+      done_cnt_reg   <= '0;
+      wait_reg       <= 1'b0;
       irq_valid      <= 1'b0;
       cnt_fault      <= 1'b0;
     end
