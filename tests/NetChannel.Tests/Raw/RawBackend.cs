@@ -23,7 +23,7 @@ internal abstract class RawBackend : IDisposable
     /// <summary>CAP_EVENT_QUEUES the backend is built with.</summary>
     public abstract int EventQueues { get; }
 
-    /// <summary>Fails the test if the backend saw something wrong on its own side (e.g. a DMA rule broken by the device).</summary>
+    /// <summary>Fails the test if the backend saw something wrong on its own side (a DMA rule broken by the device, a write outside mapped memory).</summary>
     public virtual void CheckHealthy() { }
 
     public abstract void Dispose();
@@ -71,7 +71,12 @@ internal sealed class SimulatedBackend : RawBackend
     {
         Assert.Null(Sys.LastError);
         Assert.Null(Sys.InterruptHandlerFault);
-        Assert.Equal(0UL, Sys.Nic0.GetStatistics().ProtocolViolations + Sys.Nic1.GetStatistics().ProtocolViolations);
+        foreach (SimulatedNic nic in new[] { Sys.Nic0, Sys.Nic1 })
+        {
+            SimulatedNicStatistics st = nic.GetStatistics();
+            Assert.True(st.ProtocolViolations == 0, $"{nic}: {st.ProtocolViolations} DMA/register protocol violations");
+            Assert.True(st.DmaWriteFaults == 0, $"{nic}: {st.DmaWriteFaults} DMA writes outside the memory mapped for it");
+        }
     }
 
     public override void Dispose() => Sys.Dispose();
