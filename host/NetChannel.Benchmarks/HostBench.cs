@@ -1,0 +1,243 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+using NetChannel.Scheduling;
+using NetChannel.Vns;
+
+namespace NetChannel.Benchmarks;
+
+/// <summary>Section 2 of issue 5: the host runtime alone on the loopback test device, wall clock, every
+/// ratio taken between figures of the same run.</summary>
+public sealed class HostBench(bool quick, Results r)
+{
+    private double Warmup => quick ? 0.5 : 1.0;
+    private double Seconds => quick ? 1.5 : 4.0;
+
+    /// <summary>Runs every workload of section 2.</summary>
+    public async Task RunAsync()
+    {
+        Console.WriteLine($"section 2: host runtime on the loopback test device ({Environment.ProcessorCount} cores, load {Machine.LoadAverage():0.00})");
+        Memcpy();
+        await OperatingPoint1Async();
+        await OperatingPoint2Async();
+        await OperatingPoint3Async();
+        await OverheadAsync();
+    }
+
+    // ---- the memcpy limit -------------------------------------------------------------------------------
+
+    private readonly Dictionary<(int Size, int Threads), double> _memcpy = new();
+
+    /// <summary>memcpy bandwidth for 64 B, 4 KB and 64 KB copies: the source is one buffer of that size (in
+    /// cache, like an application's buffer), the destination walks through 16 MiB (like DMA buffers); one
+    /// thread, and every core at once.</summary>
+    private void Memcpy()
+    {
+        Console.WriteLine("memcpy bandwidth");
+        foreach (int size in new[] { 64, 4096, 65536 })
+            foreach (int threads in new[] { 1, Environment.ProcessorCount })
+            {
+                double bw = MemcpyBandwidth(size, threads, quick ? 0.4 : 1.0);
+                _memcpy[(size, threads)] = bw;
+                r.Add("memcpy_bandwidth", bw, "bytes/s", ("copy_bytes", size), ("threads", threads), ("destination_span_bytes", 16 << 20));
+            }
+    }
+
+    private static unsafe double MemcpyBandwidth(int size, int threads, double seconds)
+    {
+        const int Span = 16 << 20;
+        long total = 0;
+        int stop = 0;
+        using var ready = new CountdownEvent(threads);
+        var ts = new Thread[threads];
+        for (int t = 0; t < threads; t++)
+        {
+            ts[t] = new Thread(() =>
+            {
+                byte* src = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(size, 64), 64);
+                byte* dst = (byte*)NativeMemory.AlignedAlloc(Span, 4096);
+                NativeMemory.Fill(src, (nuint)size, 1);
+                NativeMemory.Fill(dst, Span, 0);
+                ready.Signal();
+                long n = 0;
+                int off = 0;
+                while (Volatile.Read(ref stop) == 0)
+                {
+                    for (int k = 0; k < 64; k++)
+                    {
+                        Buffer.MemoryCopy(src, dst + off, size, size);
+                        off += size;
+                        if (off + size > Span) off = 0;
+                    }
+                    n += 64L * size;
+                }
+                Interlocked.Add(ref total, n);
+                NativeMemory.AlignedFree(src);
+                NativeMemory.AlignedFree(dst);
+            }) { Name = "memcpy", IsBackground = true };
+            ts[t].Start();
+        }
+        ready.Wait();
+        Meter m = Meter.Start();
+        Thread.Sleep(TimeSpan.FromSeconds(seconds));
+        Volatile.Write(ref stop, 1);
+        foreach (Thread t in ts) t.Join();
+        return total / m.WallSeconds;
+    }
+
+    // ---- operating point 1 ------------------------------------------------------------------------------
+
+    private double _tcpBulk;
+
+    private async Task OperatingPoint1Async()
+    {
+        Console.WriteLine("operating point 1: one sender and one receiver thread, 64 KB sends");
+        (double tcp, double tcpCpu) = TcpWorkloads.Bulk(65536, Warmup, Seconds);
+        _tcpBulk = tcp;
+        r.Add("op1_tcp_goodput", tcp * 8 / 1e9, "Gbit/s", ("send_bytes", 65536), ("connections", 1));
+        r.Add("op1_tcp_cpu_seconds_per_gb", tcpCpu, "CPU s/GB", ("send_bytes", 65536), ("connections", 1));
+        double limit = _memcpy[(65536, Environment.ProcessorCount)] / 2;
+        r.Add("op1_memcpy_limit", limit * 8 / 1e9, "Gbit/s", ("send_bytes", 65536), ("note", "memcpy bandwidth of all cores / 2 copies per byte"));
+        foreach (int workers in new[] { 0, 1, 2 })
+        {
+            Machine.Settle();
+            await using VnsPair p = await VnsPair.StartAsync(o =>
+            {
+                o.CopyWorkers.ThroughputWorkers = workers;
+                o.CopyWorkers.LatencyWorkers = 1;
+                o.Scheduler.DynamicScaling = false;
+            });
+            (VnsSocket c, VnsSocket s) = await p.ConnectAsync(TrafficClass.Throughput);
+            var bulk = new VnsBulk(c, s);
+            bulk.Start(65536);
+            await Task.Delay(TimeSpan.FromSeconds(Warmup));
+            long b0 = bulk.Received;
+            Meter m = Meter.Start();
+            await Task.Delay(TimeSpan.FromSeconds(Seconds));
+            long b1 = bulk.Received;
+            double wall = m.WallSeconds, cpu = m.CpuSeconds;
+            await bulk.StopAsync();
+            await c.DisposeAsync();
+            await s.DisposeAsync();
+            double bps = (b1 - b0) / wall;
+            var prm = new (string, object)[] { ("copy_workers", workers), ("send_bytes", 65536), ("channels", 2) };
+            r.Add("op1_vns_goodput", bps * 8 / 1e9, "Gbit/s", prm);
+            r.Add("op1_vns_cpu_seconds_per_gb", cpu / ((b1 - b0) / 1e9), "CPU s/GB", prm);
+            r.Add("op1_vns_fraction_of_memcpy_limit", bps / limit, "fraction", prm);
+            r.Add("op1_vns_ratio_to_tcp", bps / tcp, "ratio", prm);
+        }
+    }
+
+    // ---- operating point 2 ------------------------------------------------------------------------------
+
+    private async Task OperatingPoint2Async()
+    {
+        Console.WriteLine("operating point 2: RPC from one application, 32 calls outstanding");
+        const int Outstanding = 32;
+        foreach (int size in new[] { 64, 4096 })
+        {
+            foreach (int conns in new[] { 1, 4 })
+            {
+                Machine.Settle();
+                double tcp = TcpWorkloads.Rpc(conns, size, Outstanding, Warmup, Seconds);
+                r.Add("op2_tcp_rpc_rate", tcp, "calls/s", ("message_bytes", size), ("connections", conns), ("outstanding", Outstanding), ("client_threads", 1));
+            }
+            foreach (int channels in new[] { 1, 2, 4 })
+            {
+                Machine.Settle();
+                await using VnsPair p = await VnsPair.StartAsync(o =>
+                {
+                    o.CopyWorkers.ThroughputWorkers = 2;
+                    o.CopyWorkers.LatencyWorkers = 1;
+                    o.Scheduler.DynamicScaling = false;
+                    o.Scheduler.LatencyChannels = new ChannelLimits { Initial = channels, Min = channels, Max = channels };
+                });
+                double rate = await VnsRpc.RunAsync(p, TrafficClass.Latency, size, Outstanding, Warmup, Seconds);
+                r.Add("op2_vns_rpc_rate", rate, "calls/s", ("message_bytes", size), ("channels", channels), ("outstanding", Outstanding), ("class", "latency"));
+            }
+        }
+    }
+
+    // ---- operating point 3 ------------------------------------------------------------------------------
+
+    private async Task OperatingPoint3Async()
+    {
+        int n = quick ? 3000 : 20000;
+        Console.WriteLine($"operating point 3: 64-byte ping-pong ({n} round trips), alone and beside 8 bulk senders");
+        void Report(string system, string isolation, int bulk, double[] rtt)
+        {
+            Array.Sort(rtt);
+            double P(double q) => rtt[Math.Min(rtt.Length - 1, (int)(q * rtt.Length))];
+            var prm = new (string, object)[] { ("system", system), ("isolation", isolation), ("bulk_senders", bulk), ("round_trips", rtt.Length) };
+            r.Add("op3_rtt_p50", P(0.5), "us", prm);
+            r.Add("op3_rtt_p99", P(0.99), "us", prm);
+            r.Add("op3_rtt_p999", P(0.999), "us", prm);
+            // the CDF for the plot: quantiles 0.005 ... 0.995, then the tail
+            var pts = new List<double[]>();
+            for (int k = 1; k < 200; k++) pts.Add([k / 200.0, P(k / 200.0)]);
+            foreach (double q in new[] { 0.999, 0.9999 }) pts.Add([q, P(q)]);
+            pts.Add([1.0, rtt[^1]]);
+            r.Add("op3_rtt_cdf", rtt.Length, "samples", [.. prm, ("points_quantile_us", pts)]);
+        }
+        foreach (int bulk in new[] { 0, 8 })
+        {
+            Machine.Settle();
+            Report("tcp", "n/a", bulk, TcpWorkloads.PingPong(n, bulk, Warmup));
+        }
+        foreach (bool isolation in new[] { true, false })
+        {
+            foreach (int bulk in new[] { 0, 8 })
+            {
+                Machine.Settle();
+                await using VnsPair p = await VnsPair.StartAsync(o =>
+                {
+                    o.CopyWorkers.ThroughputWorkers = 2;
+                    o.CopyWorkers.LatencyWorkers = 1;
+                    o.Scheduler.DynamicScaling = false;
+                });
+                double[] rtt = await VnsPingPong.RunAsync(p, isolation ? TrafficClass.Latency : TrafficClass.Throughput, n, bulk, Warmup);
+                Report("netchannel", isolation ? "on" : "off", bulk, rtt);
+            }
+        }
+    }
+
+    // ---- layering overhead ------------------------------------------------------------------------------
+
+    private async Task OverheadAsync()
+    {
+        Console.WriteLine("overhead: one pipeline (one channel, copies inline) through VNS vs the driver alone, 64 KB sends");
+        Machine.Settle();
+        (double thin, double thinCpu) = await DriverBulk.RunAsync(65536, Warmup, Seconds);
+        r.Add("overhead_driver_goodput", thin * 8 / 1e9, "Gbit/s", ("path", "driver"), ("channels", 1), ("send_bytes", 65536));
+        r.Add("overhead_driver_cpu_seconds_per_gb", thinCpu, "CPU s/GB", ("path", "driver"), ("channels", 1), ("send_bytes", 65536));
+        Machine.Settle();
+        await using VnsPair p = await VnsPair.StartAsync(o =>
+        {
+            o.CopyWorkers.ThroughputWorkers = 0;
+            o.CopyWorkers.LatencyWorkers = 0;
+            o.Scheduler.DynamicScaling = false;
+            o.Scheduler.ThroughputChannels = new ChannelLimits { Initial = 1, Min = 1, Max = 1 };
+        });
+        (VnsSocket c, VnsSocket s) = await p.ConnectAsync(TrafficClass.Throughput);
+        var bulk = new VnsBulk(c, s);
+        bulk.Start(65536);
+        await Task.Delay(TimeSpan.FromSeconds(Warmup));
+        long b0 = bulk.Received;
+        Meter m = Meter.Start();
+        await Task.Delay(TimeSpan.FromSeconds(Seconds));
+        long b1 = bulk.Received;
+        double wall = m.WallSeconds, cpu = m.CpuSeconds;
+        await bulk.StopAsync();
+        await c.DisposeAsync();
+        await s.DisposeAsync();
+        double full = (b1 - b0) / wall;
+        double fullCpu = cpu / ((b1 - b0) / 1e9);
+        r.Add("overhead_vns_goodput", full * 8 / 1e9, "Gbit/s", ("path", "vns"), ("channels", 1), ("send_bytes", 65536), ("copy_workers", 0));
+        r.Add("overhead_vns_cpu_seconds_per_gb", fullCpu, "CPU s/GB", ("path", "vns"), ("channels", 1), ("send_bytes", 65536), ("copy_workers", 0));
+        r.Add("overhead_vns_goodput_fraction_of_driver", full / thin, "fraction", ("channels", 1), ("send_bytes", 65536));
+        r.Add("overhead_vns_extra_cpu_seconds_per_gb", fullCpu - thinCpu, "CPU s/GB", ("channels", 1), ("send_bytes", 65536));
+    }
+}
