@@ -11,8 +11,10 @@ namespace NetChannel.Benchmarks;
 
 /// <summary>Section 2 of issue 5: the host runtime alone on the loopback test device, wall clock, every
 /// ratio taken between figures of the same run.</summary>
-public sealed class HostBench(bool quick, Results r)
+public sealed class HostBench(bool quick, Results r, string? only = null)
 {
+    private bool Want(string section) => only is null || section.Contains(only, StringComparison.OrdinalIgnoreCase);
+
     private double Warmup => quick ? 0.5 : 1.0;
     private double Seconds => quick ? 1.5 : 4.0;
 
@@ -20,11 +22,11 @@ public sealed class HostBench(bool quick, Results r)
     public async Task RunAsync()
     {
         Console.WriteLine($"section 2: host runtime on the loopback test device ({Environment.ProcessorCount} cores, load {Machine.LoadAverage():0.00})");
-        Memcpy();
-        await OperatingPoint1Async();
-        await OperatingPoint2Async();
-        await OperatingPoint3Async();
-        await OverheadAsync();
+        if (Want("memcpy op1")) Memcpy();
+        if (Want("op1")) await OperatingPoint1Async();
+        if (Want("op2")) await OperatingPoint2Async();
+        if (Want("op3")) await OperatingPoint3Async();
+        if (Want("overhead")) await OverheadAsync();
     }
 
     // ---- the memcpy limit -------------------------------------------------------------------------------
@@ -90,44 +92,77 @@ public sealed class HostBench(bool quick, Results r)
 
     // ---- operating point 1 ------------------------------------------------------------------------------
 
-    private double _tcpBulk;
+    /// <summary>Rounds: every configuration of a comparison is measured once per round, rounds interleaved, and
+    /// the median per configuration reported, so the shared machine's load drifts over all of them alike.</summary>
+    private int Rounds => quick ? 1 : 3;
+
+    private static double Median(List<double> v)
+    {
+        var s = v.OrderBy(x => x).ToList();
+        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
+    }
+
+    private async Task<(double BytesPerSecond, double CpuSecondsPerGb)> VnsBulkOnceAsync(Action<VnsHostOptions> configure)
+    {
+        await using VnsPair p = await VnsPair.StartAsync(configure);
+        (VnsSocket c, VnsSocket s) = await p.ConnectAsync(TrafficClass.Throughput);
+        var bulk = new VnsBulk(c, s);
+        bulk.Start(65536);
+        await Task.Delay(TimeSpan.FromSeconds(Warmup));
+        long b0 = bulk.Received;
+        Meter m = Meter.Start();
+        await Task.Delay(TimeSpan.FromSeconds(Seconds));
+        long b1 = bulk.Received;
+        double wall = m.WallSeconds, cpu = m.CpuSeconds;
+        await bulk.StopAsync();
+        await c.DisposeAsync();
+        await s.DisposeAsync();
+        return ((b1 - b0) / wall, cpu / ((b1 - b0) / 1e9));
+    }
 
     private async Task OperatingPoint1Async()
     {
-        Console.WriteLine("operating point 1: one sender and one receiver thread, 64 KB sends");
-        (double tcp, double tcpCpu) = TcpWorkloads.Bulk(65536, Warmup, Seconds);
-        _tcpBulk = tcp;
-        r.Add("op1_tcp_goodput", tcp * 8 / 1e9, "Gbit/s", ("send_bytes", 65536), ("connections", 1));
-        r.Add("op1_tcp_cpu_seconds_per_gb", tcpCpu, "CPU s/GB", ("send_bytes", 65536), ("connections", 1));
-        double limit = _memcpy[(65536, Environment.ProcessorCount)] / 2;
-        r.Add("op1_memcpy_limit", limit * 8 / 1e9, "Gbit/s", ("send_bytes", 65536), ("note", "memcpy bandwidth of all cores / 2 copies per byte"));
-        foreach (int workers in new[] { 0, 1, 2 })
+        Console.WriteLine($"operating point 1: one sender and one receiver thread, 64 KB sends ({Rounds} interleaved rounds, medians)");
+        int[] workerCounts = [0, 1, 2];
+        var tcpBps = new List<double>();
+        var tcpCpu = new List<double>();
+        var vnsBps = workerCounts.ToDictionary(w => w, _ => new List<double>());
+        var vnsCpu = workerCounts.ToDictionary(w => w, _ => new List<double>());
+        for (int round = 0; round < Rounds; round++)
         {
             Machine.Settle();
-            await using VnsPair p = await VnsPair.StartAsync(o =>
+            (double tcp, double tc) = TcpWorkloads.Bulk(65536, Warmup, Seconds);
+            tcpBps.Add(tcp);
+            tcpCpu.Add(tc);
+            foreach (int workers in workerCounts)
             {
-                o.CopyWorkers.ThroughputWorkers = workers;
-                o.CopyWorkers.LatencyWorkers = 1;
-                o.Scheduler.DynamicScaling = false;
-            });
-            (VnsSocket c, VnsSocket s) = await p.ConnectAsync(TrafficClass.Throughput);
-            var bulk = new VnsBulk(c, s);
-            bulk.Start(65536);
-            await Task.Delay(TimeSpan.FromSeconds(Warmup));
-            long b0 = bulk.Received;
-            Meter m = Meter.Start();
-            await Task.Delay(TimeSpan.FromSeconds(Seconds));
-            long b1 = bulk.Received;
-            double wall = m.WallSeconds, cpu = m.CpuSeconds;
-            await bulk.StopAsync();
-            await c.DisposeAsync();
-            await s.DisposeAsync();
-            double bps = (b1 - b0) / wall;
-            var prm = new (string, object)[] { ("copy_workers", workers), ("send_bytes", 65536), ("channels", 2) };
+                Machine.Settle();
+                (double bps, double cpu) = await VnsBulkOnceAsync(o =>
+                {
+                    o.CopyWorkers.ThroughputWorkers = workers;
+                    o.CopyWorkers.LatencyWorkers = 1;
+                    o.Scheduler.DynamicScaling = false;
+                });
+                vnsBps[workers].Add(bps);
+                vnsCpu[workers].Add(cpu);
+            }
+        }
+        double tcpM = Median(tcpBps);
+        r.Add("op1_tcp_goodput", tcpM * 8 / 1e9, "Gbit/s", ("send_bytes", 65536), ("connections", 1), ("rounds", Rounds),
+              ("min", tcpBps.Min() * 8 / 1e9), ("max", tcpBps.Max() * 8 / 1e9));
+        r.Add("op1_tcp_cpu_seconds_per_gb", Median(tcpCpu), "CPU s/GB", ("send_bytes", 65536), ("connections", 1), ("rounds", Rounds));
+        double limit = _memcpy[(65536, Environment.ProcessorCount)] / 2;
+        r.Add("op1_memcpy_limit", limit * 8 / 1e9, "Gbit/s", ("send_bytes", 65536), ("threads", Environment.ProcessorCount),
+              ("note", "memcpy bandwidth of all cores / 2 copies per byte"));
+        foreach (int workers in workerCounts)
+        {
+            double bps = Median(vnsBps[workers]);
+            var prm = new (string, object)[] { ("copy_workers", workers), ("send_bytes", 65536), ("channels", 2), ("rounds", Rounds),
+                                               ("min", vnsBps[workers].Min() * 8 / 1e9), ("max", vnsBps[workers].Max() * 8 / 1e9) };
             r.Add("op1_vns_goodput", bps * 8 / 1e9, "Gbit/s", prm);
-            r.Add("op1_vns_cpu_seconds_per_gb", cpu / ((b1 - b0) / 1e9), "CPU s/GB", prm);
+            r.Add("op1_vns_cpu_seconds_per_gb", Median(vnsCpu[workers]), "CPU s/GB", prm);
             r.Add("op1_vns_fraction_of_memcpy_limit", bps / limit, "fraction", prm);
-            r.Add("op1_vns_ratio_to_tcp", bps / tcp, "ratio", prm);
+            r.Add("op1_vns_ratio_to_tcp", bps / tcpM, "ratio", prm);
         }
     }
 
@@ -135,29 +170,44 @@ public sealed class HostBench(bool quick, Results r)
 
     private async Task OperatingPoint2Async()
     {
-        Console.WriteLine("operating point 2: RPC from one application, 32 calls outstanding");
         const int Outstanding = 32;
-        foreach (int size in new[] { 64, 4096 })
+        Console.WriteLine($"operating point 2: RPC from one application, {Outstanding} calls outstanding ({Rounds} interleaved rounds, medians)");
+        int[] sizes = [64, 4096], conns = [1, 4], channels = [1, 2, 4];
+        var tcp = new Dictionary<(int, int), List<double>>();
+        var vns = new Dictionary<(int, int), List<double>>();
+        for (int round = 0; round < Rounds; round++)
         {
-            foreach (int conns in new[] { 1, 4 })
+            foreach (int size in sizes)
             {
-                Machine.Settle();
-                double tcp = TcpWorkloads.Rpc(conns, size, Outstanding, Warmup, Seconds);
-                r.Add("op2_tcp_rpc_rate", tcp, "calls/s", ("message_bytes", size), ("connections", conns), ("outstanding", Outstanding), ("client_threads", 1));
-            }
-            foreach (int channels in new[] { 1, 2, 4 })
-            {
-                Machine.Settle();
-                await using VnsPair p = await VnsPair.StartAsync(o =>
+                foreach (int c in conns)
                 {
-                    o.CopyWorkers.ThroughputWorkers = 2;
-                    o.CopyWorkers.LatencyWorkers = 1;
-                    o.Scheduler.DynamicScaling = false;
-                    o.Scheduler.LatencyChannels = new ChannelLimits { Initial = channels, Min = channels, Max = channels };
-                });
-                double rate = await VnsRpc.RunAsync(p, TrafficClass.Latency, size, Outstanding, Warmup, Seconds);
-                r.Add("op2_vns_rpc_rate", rate, "calls/s", ("message_bytes", size), ("channels", channels), ("outstanding", Outstanding), ("class", "latency"));
+                    Machine.Settle();
+                    double rate = TcpWorkloads.Rpc(c, size, Outstanding, Warmup, Seconds);
+                    (tcp.TryGetValue((size, c), out var l) ? l : tcp[(size, c)] = new List<double>()).Add(rate);
+                }
+                foreach (int ch in channels)
+                {
+                    Machine.Settle();
+                    await using VnsPair p = await VnsPair.StartAsync(o =>
+                    {
+                        o.CopyWorkers.ThroughputWorkers = 2;
+                        o.CopyWorkers.LatencyWorkers = 1;
+                        o.Scheduler.DynamicScaling = false;
+                        o.Scheduler.LatencyChannels = new ChannelLimits { Initial = ch, Min = ch, Max = ch };
+                    });
+                    double rate = await VnsRpc.RunAsync(p, TrafficClass.Latency, size, Outstanding, Warmup, Seconds);
+                    (vns.TryGetValue((size, ch), out var l) ? l : vns[(size, ch)] = new List<double>()).Add(rate);
+                }
             }
+        }
+        foreach (int size in sizes)
+        {
+            foreach (int c in conns)
+                r.Add("op2_tcp_rpc_rate", Median(tcp[(size, c)]), "calls/s", ("message_bytes", size), ("connections", c), ("outstanding", Outstanding),
+                      ("client_threads", 1), ("rounds", Rounds), ("min", tcp[(size, c)].Min()), ("max", tcp[(size, c)].Max()));
+            foreach (int ch in channels)
+                r.Add("op2_vns_rpc_rate", Median(vns[(size, ch)]), "calls/s", ("message_bytes", size), ("channels", ch), ("outstanding", Outstanding),
+                      ("class", "latency"), ("rounds", Rounds), ("min", vns[(size, ch)].Min()), ("max", vns[(size, ch)].Max()));
         }
     }
 
@@ -208,36 +258,34 @@ public sealed class HostBench(bool quick, Results r)
 
     private async Task OverheadAsync()
     {
-        Console.WriteLine("overhead: one pipeline (one channel, copies inline) through VNS vs the driver alone, 64 KB sends");
-        Machine.Settle();
-        (double thin, double thinCpu) = await DriverBulk.RunAsync(65536, Warmup, Seconds);
-        r.Add("overhead_driver_goodput", thin * 8 / 1e9, "Gbit/s", ("path", "driver"), ("channels", 1), ("send_bytes", 65536));
-        r.Add("overhead_driver_cpu_seconds_per_gb", thinCpu, "CPU s/GB", ("path", "driver"), ("channels", 1), ("send_bytes", 65536));
-        Machine.Settle();
-        await using VnsPair p = await VnsPair.StartAsync(o =>
+        Console.WriteLine($"overhead: one pipeline (one channel, copies inline) through VNS vs the driver alone, 64 KB sends ({Rounds} rounds, medians)");
+        var thin = new List<double>();
+        var thinCpu = new List<double>();
+        var full = new List<double>();
+        var fullCpu = new List<double>();
+        for (int round = 0; round < Rounds; round++)
         {
-            o.CopyWorkers.ThroughputWorkers = 0;
-            o.CopyWorkers.LatencyWorkers = 0;
-            o.Scheduler.DynamicScaling = false;
-            o.Scheduler.ThroughputChannels = new ChannelLimits { Initial = 1, Min = 1, Max = 1 };
-        });
-        (VnsSocket c, VnsSocket s) = await p.ConnectAsync(TrafficClass.Throughput);
-        var bulk = new VnsBulk(c, s);
-        bulk.Start(65536);
-        await Task.Delay(TimeSpan.FromSeconds(Warmup));
-        long b0 = bulk.Received;
-        Meter m = Meter.Start();
-        await Task.Delay(TimeSpan.FromSeconds(Seconds));
-        long b1 = bulk.Received;
-        double wall = m.WallSeconds, cpu = m.CpuSeconds;
-        await bulk.StopAsync();
-        await c.DisposeAsync();
-        await s.DisposeAsync();
-        double full = (b1 - b0) / wall;
-        double fullCpu = cpu / ((b1 - b0) / 1e9);
-        r.Add("overhead_vns_goodput", full * 8 / 1e9, "Gbit/s", ("path", "vns"), ("channels", 1), ("send_bytes", 65536), ("copy_workers", 0));
-        r.Add("overhead_vns_cpu_seconds_per_gb", fullCpu, "CPU s/GB", ("path", "vns"), ("channels", 1), ("send_bytes", 65536), ("copy_workers", 0));
-        r.Add("overhead_vns_goodput_fraction_of_driver", full / thin, "fraction", ("channels", 1), ("send_bytes", 65536));
-        r.Add("overhead_vns_extra_cpu_seconds_per_gb", fullCpu - thinCpu, "CPU s/GB", ("channels", 1), ("send_bytes", 65536));
+            Machine.Settle();
+            (double t, double tc) = await DriverBulk.RunAsync(65536, Warmup, Seconds);
+            thin.Add(t);
+            thinCpu.Add(tc);
+            Machine.Settle();
+            (double f, double fc) = await VnsBulkOnceAsync(o =>
+            {
+                o.CopyWorkers.ThroughputWorkers = 0;
+                o.CopyWorkers.LatencyWorkers = 0;
+                o.Scheduler.DynamicScaling = false;
+                o.Scheduler.ThroughputChannels = new ChannelLimits { Initial = 1, Min = 1, Max = 1 };
+            });
+            full.Add(f);
+            fullCpu.Add(fc);
+        }
+        double tM = Median(thin), fM = Median(full), tcM = Median(thinCpu), fcM = Median(fullCpu);
+        r.Add("overhead_driver_goodput", tM * 8 / 1e9, "Gbit/s", ("path", "driver"), ("channels", 1), ("send_bytes", 65536), ("rounds", Rounds));
+        r.Add("overhead_driver_cpu_seconds_per_gb", tcM, "CPU s/GB", ("path", "driver"), ("channels", 1), ("send_bytes", 65536), ("rounds", Rounds));
+        r.Add("overhead_vns_goodput", fM * 8 / 1e9, "Gbit/s", ("path", "vns"), ("channels", 1), ("send_bytes", 65536), ("copy_workers", 0), ("rounds", Rounds));
+        r.Add("overhead_vns_cpu_seconds_per_gb", fcM, "CPU s/GB", ("path", "vns"), ("channels", 1), ("send_bytes", 65536), ("copy_workers", 0), ("rounds", Rounds));
+        r.Add("overhead_vns_goodput_fraction_of_driver", fM / tM, "fraction", ("channels", 1), ("send_bytes", 65536));
+        r.Add("overhead_vns_extra_cpu_seconds_per_gb", fcM - tcM, "CPU s/GB", ("channels", 1), ("send_bytes", 65536));
     }
 }

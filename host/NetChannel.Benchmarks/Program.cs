@@ -40,7 +40,7 @@ public static class Program
         var results = new Results(new Dictionary<string, object> { ["harness"] = args[0] == "host" ? "loopback" : "benchmarkdotnet" });
         double load0 = Machine.LoadAverage();
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        if (args[0] == "host") await new HostBench(quick, results).RunAsync();
+        if (args[0] == "host") await new HostBench(quick, results, filter).RunAsync();
         else RunMicro(quick, filter, results);
         results.Add($"{args[0]}_section_wall_seconds", sw.Elapsed.TotalSeconds, "s", ("load_average_start", load0), ("load_average_end", Machine.LoadAverage()));
         results.Write(json);
