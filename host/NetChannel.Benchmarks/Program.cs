@@ -23,6 +23,37 @@ public static class Program
     /// <summary>Entry point.</summary>
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length >= 3 && args[0] == "profile-bulk")
+        {
+            // One VNS bulk transfer (64 KB sends, given copy workers) for a given time: a target for perf / dotnet-counters.
+            int workers = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
+            double secs = double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
+            await using VnsPair p = await VnsPair.StartAsync(o => { o.CopyWorkers.ThroughputWorkers = workers; o.Scheduler.DynamicScaling = false; });
+            (NetChannel.Vns.VnsSocket c, NetChannel.Vns.VnsSocket s) = await p.ConnectAsync(NetChannel.Scheduling.TrafficClass.Throughput);
+            var bulk = new VnsBulk(c, s);
+            bulk.Start(65536);
+            Meter m = Meter.Start();
+            await Task.Delay(TimeSpan.FromSeconds(secs));
+            long b = bulk.Received;
+            Console.WriteLine($"{b * 8 / m.WallSeconds / 1e9:0.00} Gbit/s, {m.CpuSeconds / (b / 1e9):0.00} CPU s/GB");
+            await bulk.StopAsync();
+            return 0;
+        }
+        if (args.Length >= 4 && args[0] == "profile-rpc")
+        {
+            // One RPC workload (message size, latency-class channels) for a given time: a target for perf.
+            int size = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
+            int ch = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
+            double secs = double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture);
+            await using VnsPair p = await VnsPair.StartAsync(o =>
+            {
+                o.Scheduler.DynamicScaling = false;
+                o.Scheduler.LatencyChannels = new NetChannel.Scheduling.ChannelLimits { Initial = ch, Min = ch, Max = ch };
+            });
+            double rate = await VnsRpc.RunAsync(p, NetChannel.Scheduling.TrafficClass.Latency, size, 32, 0.5, secs);
+            Console.WriteLine($"{rate:0} calls/s");
+            return 0;
+        }
         if (args.Length == 0 || args[0] is not ("host" or "micro"))
         {
             Console.Error.WriteLine("usage: NetChannel.Benchmarks host|micro [--quick] --json FILE [--filter SUBSTRING]");

@@ -170,7 +170,10 @@ def gnuplot(script, out):
 def plots(F, d, plotdir):
     os.makedirs(plotdir, exist_ok=True)
     made = []
-    term = "set terminal svg size 720,440 dynamic enhanced font 'sans,12' background rgb 'white'\n"
+    png = os.environ.get("NC_PLOT_FORMAT") == "png"   # SVG by default; PNG (pngcairo) on request
+    ext = ".png" if png else ".svg"
+    term = ("set terminal pngcairo size 720,440 enhanced font 'sans,10' background rgb 'white'\n" if png else
+            "set terminal svg size 720,440 dynamic enhanced font 'sans,12' background rgb 'white'\n")
     # 1. throughput vs copy workers
     pts = sorted((f["params"]["copy_workers"], f["value"]) for f in F.all("op1_vns_goodput"))
     tcp = F.get("op1_tcp_goodput")
@@ -180,7 +183,7 @@ def plots(F, d, plotdir):
         with open(dat, "w") as f:
             for w, v in pts:
                 f.write(f"{w} {v}\n")
-        out = os.path.join(plotdir, "perf-throughput-vs-workers.svg")
+        out = os.path.join(plotdir, "perf-throughput-vs-workers" + ext)
         s = term + f"set output '{out}'\n"
         s += "set title 'Operating point 1: one sender thread, 64 KB sends, loopback device'\n"
         s += "set xlabel 'copy workers'\nset ylabel 'goodput (Gbit/s)'\nset xtics 1\nset xrange [-0.3:2.3]\nset yrange [0:*]\n"
@@ -198,7 +201,7 @@ def plots(F, d, plotdir):
     rpc64 = sorted((f["params"]["channels"], f["value"]) for f in F.all("op2_vns_rpc_rate", message_bytes=64))
     rpc4k = sorted((f["params"]["channels"], f["value"]) for f in F.all("op2_vns_rpc_rate", message_bytes=4096))
     if hw or rpc64:
-        out = os.path.join(plotdir, "perf-rate-vs-channels.svg")
+        out = os.path.join(plotdir, "perf-rate-vs-channels" + ext)
         s = term.replace("720,440", "1000,440") + f"set output '{out}'\nset multiplot layout 1,2\n"
         if hw:
             dat = os.path.join(d, "plot_hw_channels.dat")
@@ -206,7 +209,7 @@ def plots(F, d, plotdir):
                 for c, v in hw:
                     f.write(f"{c} {v}\n")
             s += "set title 'NIC (libncsim): 64-byte messages, DMA latency 256'\nset xlabel 'channels'\n"
-            s += "set ylabel 'messages per cycle'\nset logscale x 2\nset xtics (1,2,4,16)\nset yrange [0:*]\nset grid ytics\n"
+            s += "set ylabel 'messages per cycle'\nset logscale x 2\nset xtics (1,2,4,16)\nset xrange [0.8:20]\nset yrange [0:*]\nset grid ytics\n"
             s += "set key top left\n"
             s += f"plot '{dat}' using 1:2 with linespoints lw 2 pt 7 title 'all channels'\n"
             s += "unset logscale x\n"
@@ -215,7 +218,7 @@ def plots(F, d, plotdir):
             with open(dat, "w") as f:
                 for (c, v), (_, v4) in zip(rpc64, rpc4k or [(0, float("nan"))] * len(rpc64)):
                     f.write(f"{c} {v} {v4}\n")
-            s += "set title 'Host runtime (loopback device): RPC, one connection, 32 outstanding'\n"
+            s += "set title 'Host runtime (loopback): RPC, 1 connection, 32 outstanding'\n"
             s += "set xlabel 'channels'\nset ylabel 'calls per second'\nset xtics (1,2,4)\nset xrange [0.7:4.3]\nset yrange [0:*]\n"
             s += "set key outside bottom center horizontal\n"
             parts = [f"'{dat}' using 1:2 with linespoints lw 2 pt 7 title 'NetChannel 64 B'",
@@ -224,7 +227,7 @@ def plots(F, d, plotdir):
                 for conns in (1, 4):
                     v = F.get("op2_tcp_rpc_rate", message_bytes=size, connections=conns)
                     if v is not None:
-                        parts.append(f"{v} with lines dt {dt} lw {1 if conns == 1 else 2} title 'TCP {size} B, {conns} conn.'")
+                        parts.append(f"{v} with lines dt {dt} lw {1 if conns == 1 else 2} title 'TCP {size} B, {conns} conn'")
             s += "plot " + ", ".join(parts) + "\n"
         s += "unset multiplot\n"
         if gnuplot(s, out):
@@ -232,7 +235,7 @@ def plots(F, d, plotdir):
     # 3. latency CDF with and without isolation
     cdfs = F.all("op3_rtt_cdf")
     if cdfs:
-        out = os.path.join(plotdir, "perf-latency-cdf.svg")
+        out = os.path.join(plotdir, "perf-latency-cdf" + ext)
         s = term.replace("720,440", "900,520") + f"set output '{out}'\n"
         s += "set title 'Operating point 3: 64-byte ping-pong round trips, alone and beside 8 bulk senders'\n"
         s += "set xlabel 'round-trip time (µs)'\nset ylabel 'fraction of round trips'\nset logscale x\nset yrange [0:1]\n"
@@ -388,11 +391,12 @@ def build_doc(F, meta, made, plotdir, docpath):
     A("`docs/nic.md`) and the scenarios (`tests/common/nc_bench_suite.h`) are shared with `tb_nic`'s `bench` mode, which")
     A("runs them on its own two directly Verilated NICs as a cross-check. The link runs at 64 B/cycle (the raw")
     A("512-bit MAC) with no propagation delay; headers, FCS, preamble and inter-frame gap cost 110 bytes per frame,")
-    A("so 4096-byte payloads can reach at most 97.4 % of it and 9000-byte ones 98.8 % (libncsim's link model")
-    A("serialises a frame from its last beat, store-and-forward, and rounds each frame to whole cycles). Goodput is")
-    A("payload bytes placed into host memory from the first to the last Rx completion; the host reposts buffers and")
-    A("posts descriptors as fast as the rings allow (256 entries), polling every 2 cycles. DMA latency L: a read is")
-    A("answered L cycles after its request, a write becomes visible L cycles after its last beat.")
+    A("so 4096-byte payloads can reach at most 97.4 % of it and 9000-byte ones 98.8 %. Goodput is payload bytes")
+    A("placed into host memory from the first to the last Rx completion, the first message left out (with n")
+    A("messages a frame already on the wire when the window opens can make the figure read up to 1/n high); the")
+    A("host reposts buffers and posts descriptors as fast as the rings allow (256 entries), polling every 2 cycles.")
+    A("DMA latency L: a read is answered L cycles after its request, a write becomes visible L cycles after its")
+    A("last beat.")
     A("")
     A("**One channel, one direction** — goodput, and the MAC beats per cycle of the sender's Tx pipeline and the")
     A("receiver's Rx pipeline over the same window (`ncsim_nic_stats` V2 counters):")
@@ -619,7 +623,8 @@ def build_doc(F, meta, made, plotdir, docpath):
 
 def finish(d, doc, plotdir):
     meta = read_json(os.path.join(d, "meta.json"), {})
-    meta["load_end"] = loadavg()
+    # the load when the last step ended (so regenerating the report later does not change it)
+    meta["load_end"] = meta["steps"][-1]["load"] if meta.get("steps") else loadavg()
     figs = []
     for name, section in (("linerate.txt", "1"), ("hw.json", "1"), ("host.json", "2"), ("micro.json", "3")):
         part = parse_linerate(os.path.join(d, name)) if name.endswith(".txt") else read_json(os.path.join(d, name), [])
