@@ -28,7 +28,13 @@ public static class Program
             // One VNS bulk transfer (64 KB sends, given copy workers) for a given time: a target for perf / dotnet-counters.
             int workers = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
             double secs = double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
-            await using VnsPair p = await VnsPair.StartAsync(o => { o.CopyWorkers.ThroughputWorkers = workers; o.Scheduler.DynamicScaling = false; });
+            int channels = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 2;
+            await using VnsPair p = await VnsPair.StartAsync(o =>
+            {
+                o.CopyWorkers.ThroughputWorkers = workers;
+                o.Scheduler.DynamicScaling = false;
+                o.Scheduler.ThroughputChannels = new NetChannel.Scheduling.ChannelLimits { Initial = channels, Min = channels, Max = channels };
+            });
             (NetChannel.Vns.VnsSocket c, NetChannel.Vns.VnsSocket s) = await p.ConnectAsync(NetChannel.Scheduling.TrafficClass.Throughput);
             var bulk = new VnsBulk(c, s);
             bulk.Start(65536);
@@ -37,6 +43,17 @@ public static class Program
             long b = bulk.Received;
             Console.WriteLine($"{b * 8 / m.WallSeconds / 1e9:0.00} Gbit/s, {m.CpuSeconds / (b / 1e9):0.00} CPU s/GB");
             await bulk.StopAsync();
+            NetChannel.Vns.VnsSocketCounters k = s.Counters, kc = c.Counters;
+            Console.WriteLine($"receiver: {k.BytesReceived} bytes, {k.DirectBytes} copied straight into the application's buffer " +
+                              $"({100.0 * k.DirectBytes / Math.Max(1, k.BytesReceived):0.0} %), {k.ChunksReceived} chunks, {k.OutOfOrderChunks} out of order, " +
+                              $"{k.GrantsSent} grants; sender: {kc.CreditWaits} credit waits, {kc.WorkerCopies} worker copies");
+            return 0;
+        }
+        if (args.Length >= 2 && args[0] == "profile-driver")
+        {
+            // The NetDriver-alone bulk transfer of the overhead comparison, for a given time.
+            (double bps, double cpu) = await DriverBulk.RunAsync(65536, 0.5, double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+            Console.WriteLine($"{bps * 8 / 1e9:0.00} Gbit/s, {cpu:0.00} CPU s/GB");
             return 0;
         }
         if (args.Length >= 4 && args[0] == "profile-rpc")
