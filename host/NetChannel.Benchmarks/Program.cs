@@ -16,7 +16,8 @@ namespace NetChannel.Benchmarks;
 /// <summary>
 /// <c>NetChannel.Benchmarks host|micro [--quick] --json FILE</c>: section 2 (the host runtime on the
 /// loopback test device and the kernel-TCP baseline, wall clock) or section 3 (BenchmarkDotNet
-/// micro-benchmarks) of issue 5, figures written as a JSON array for tests/bench/report.py.
+/// micro-benchmarks) of issue 5, figures written as a JSON array for tests/bench/report.py. The
+/// <c>profile-*</c> modes run one workload alone for a profiler (docs/performance.md, Findings).
 /// </summary>
 public static class Program
 {
@@ -73,7 +74,9 @@ public static class Program
         }
         if (args.Length == 0 || args[0] is not ("host" or "micro"))
         {
-            Console.Error.WriteLine("usage: NetChannel.Benchmarks host|micro [--quick] --json FILE [--filter SUBSTRING]");
+            Console.Error.WriteLine("usage: NetChannel.Benchmarks host|micro [--quick] --json FILE [--filter SUBSTRING]\n" +
+                                    "       NetChannel.Benchmarks profile-bulk WORKERS SECONDS [CHANNELS] | profile-driver SECONDS |\n" +
+                                    "                             profile-rpc BYTES CHANNELS SECONDS   (one workload, a target for perf)");
             return 2;
         }
         bool quick = args.Contains("--quick");
