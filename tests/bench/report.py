@@ -578,8 +578,8 @@ def build_doc(F, meta, made, plotdir, docpath):
     A("## 3. Micro-benchmarks")
     A("")
     A("`NetChannel.Benchmarks.dll micro` — BenchmarkDotNet 0.14 in-process (`InProcessEmitToolchain`), every class with")
-    A("`[MemoryDiagnoser]` (allocated bytes per operation over the whole process, `GC.GetTotalAllocatedBytes`, rounded")
-    A("to whole bytes). Operations that cross threads are measured over batches and divided by the batch size.")
+    A("`[MemoryDiagnoser]` (managed bytes allocated per operation as BenchmarkDotNet counts them, rounded to whole")
+    A("bytes). Operations that cross threads are measured over batches and divided by the batch size.")
     A("")
     A("| operation | benchmark | mean ns/op | ± stddev | allocated B/op |")
     A("|---|---|---|---|---|")
@@ -600,8 +600,9 @@ def build_doc(F, meta, made, plotdir, docpath):
     A("- `ReorderBenchmarks.InsertOutOfOrder`: 512-byte chunks of one socket arriving in reverse order (batches of 8)")
     A("  placed into its receive ring (range reservation, segment tracking, inline copy), then read by the application.")
     A("")
-    A("The steady-state allocation tests of the test suite measure the same property exactly, per thread")
-    A("(`DriverAllocationTests`, `VnsAllocationTests`).")
+    A("The steady-state allocation tests of the test suite measure the same property exactly on every thread of")
+    A("the data path (`DriverAllocationTests`: sender, both pollers, the loopback engine; `VnsAllocationTests`: the")
+    A("whole process), which a benchmark tool's per-operation figure does not prove for the other threads.")
     A("")
 
     # ---- findings ----
