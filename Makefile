@@ -3,8 +3,9 @@
 #   make run     build what is needed and run the main job (today: the header-path demonstration)
 #   make test    every test: generated-file check, RTL testbenches, xunit
 #   make lint    verilator --lint-only -Wall over all RTL (prints nothing when clean)
-#   make bench   the benchmarks (header-path line rate in simulated cycles; host runtime on the loopback device;
-#                simulator speed)
+#   make bench   every benchmark (issue 5): hardware in simulated cycles, the host runtime on the loopback
+#                device against kernel TCP, micro-benchmarks; writes build/bench/results.json and regenerates
+#                docs/performance.md and its plots (QUICK=1: the short version)
 #   make sim     build/sim/libncsim.so: the two-NIC simulator the C# backend loads (needs nc_nic)
 #   make sim-testdev / sim-test / sim-bench   the simulator around its test device, its tests, its speed
 #   make deps    install what is missing (apt-get: Verilator, Yosys, tshark, ...; NuGet restore)
@@ -33,7 +34,7 @@ SYS_DEPS := verilator:verilator yosys:yosys iverilog:iverilog tshark:tshark pyth
 all: test
 
 help:
-	@sed -n '3,12p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,13p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
 
 include $(ROOT)/tests/rtl/rtl.mk
 include $(ROOT)/sim/sim.mk
@@ -95,9 +96,36 @@ test: deps check-gen lint
 run: deps rtl-tool dotnet-build
 	@dotnet $(ROOT)/host/NetChannel.Cli/bin/$(CONFIG)/net10.0/netchannel.dll header-demo $(ARGS)
 
-bench: deps rtl-bench host-bench sim-bench
+# Issue 5: every benchmark, one command. Section 1 (hardware, exact cycles): the header path's line rate
+# (tb_top) and the NIC core through libncsim in step mode (build/sim/bench_nic); section 2 (host runtime on
+# the loopback device, wall clock) and section 3 (BenchmarkDotNet) from host/NetChannel.Benchmarks. Writes
+# build/bench/results.json, regenerates docs/performance.md and the plots docs/perf-*.svg
+# (tests/bench/report.py). QUICK=1: fewer messages, shorter intervals, one round per comparison.
+BENCH_DIR   := $(BUILD)/bench
+BENCH_QUICK := $(if $(filter 1 yes true,$(QUICK)),--quick)
+BENCH_DLL   := $(ROOT)/host/NetChannel.Benchmarks/bin/$(CONFIG)/net10.0/NetChannel.Benchmarks.dll
+BENCH_PY    := python3 $(ROOT)/tests/bench/report.py
 
-# The host runtime alone on the loopback test device (wall-clock figures: machine-dependent).
+bench: deps dotnet-build
+	@$(MAKE) -s --no-print-directory -f $(ROOT)/Makefile $(RTL_EXE) $(SIM_LIB) $(SIM_BUILD)/bench_nic
+	@$(BENCH_PY) begin $(BENCH_DIR) "make bench$(if $(BENCH_QUICK), QUICK=1)"
+	@echo "== section 1: header-path line rate (tb_top)"
+	@set -o pipefail; $(RTL_EXE) test --only linerate --pcap $(RTL_BUILD)/builder_random.pcap | tee $(BENCH_DIR)/linerate.txt
+	@$(BENCH_PY) mark $(BENCH_DIR) "line rate"
+	@echo "== section 1: the NIC core through libncsim (step mode)"
+	@$(SIM_BUILD)/bench_nic $(SIM_LIB) $(BENCH_QUICK) --json $(BENCH_DIR)/hw.json
+	@$(BENCH_PY) mark $(BENCH_DIR) "NIC through libncsim"
+	@echo "== section 2: the host runtime on the loopback device"
+	@dotnet $(BENCH_DLL) host $(BENCH_QUICK) --json $(BENCH_DIR)/host.json
+	@$(BENCH_PY) mark $(BENCH_DIR) "host runtime"
+	@echo "== section 3: micro-benchmarks (BenchmarkDotNet)"
+	@dotnet $(BENCH_DLL) micro $(BENCH_QUICK) --json $(BENCH_DIR)/micro.json > $(BENCH_DIR)/micro.log \
+	  || { tail -50 $(BENCH_DIR)/micro.log; exit 1; }
+	@grep -E '^\s+micro_(mean_ns|allocated_bytes)' $(BENCH_DIR)/micro.log || true
+	@$(BENCH_PY) mark $(BENCH_DIR) "micro-benchmarks"
+	@$(BENCH_PY) finish $(BENCH_DIR) $(ROOT)/docs/performance.md $(ROOT)/docs
+
+# The NetDriver alone on the loopback test device (wall-clock figures: machine-dependent).
 host-bench: dotnet-build
 	@dotnet $(ROOT)/host/NetChannel.Cli/bin/$(CONFIG)/net10.0/netchannel.dll loopback-bench $(ARGS)
 

@@ -81,6 +81,14 @@ $(SIM_BUILD)/bench_ncsim: $(SIM_TEST_DIR)/bench_ncsim.cpp $(SIM_TEST_HDRS)
 	@mkdir -p $(SIM_BUILD)
 	@$(SIM_TEST_CXX) -o $@ $< -ldl -pthread
 
+# The NIC hardware benchmarks through libncsim (issue 5, section 1; `make bench`): the scenarios shared with
+# tb_nic's bench mode (tests/common/nc_bench_suite.h) on the host model of tests/common/nc_host_model.h.
+SIM_COMMON_HDRS := $(ROOT)/tests/common/nc_host_model.h $(ROOT)/tests/common/nc_bench_suite.h
+
+$(SIM_BUILD)/bench_nic: $(SIM_TEST_DIR)/bench_nic.cpp $(SIM_TEST_HDRS) $(SIM_COMMON_HDRS)
+	@mkdir -p $(SIM_BUILD)
+	@$(SIM_TEST_CXX) -I$(ROOT)/tests/common -o $@ $< -ldl -pthread
+
 # What `make test` builds and runs (tests/rtl/run_all.sh arguments, one quoted command each).
 SIM_TEST_DEPS := $(SIM_BUILD)/test_models $(SIM_BUILD)/test_ncsim $(SIM_TESTDEV_LIB) $(if $(SIM_HAVE_NIC),$(SIM_LIB))
 SIM_TEST_CMDS := "$(SIM_BUILD)/test_models" \

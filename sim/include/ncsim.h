@@ -111,9 +111,19 @@ typedef struct ncsim_nic_stats {
     uint64_t dma_wr_faults;        /* write bursts refused (unmapped, or breaking the lane rules) */
     uint64_t dma_rd_max_outstanding; /* most read requests outstanding at once */
     uint64_t violations;           /* device protocol violations (DMA and MMIO rules), first in ncsim_last_error */
+    /* --- V2: MAC and register timestamps, for exact latencies measured from outside the device.
+     * A "cycle" here is the cycle in which the handshake happened (the value ncsim_cycles had before it ran). */
+    uint64_t mac_tx_frames;          /* frames taken from the NIC's m_axis_tx (tlast accepted) */
+    uint64_t mac_tx_beats;           /* beats taken from m_axis_tx */
+    uint64_t mac_tx_sof_cycle;       /* cycle the first beat of the latest frame was taken from m_axis_tx (UINT64_MAX: none yet) */
+    uint64_t mac_rx_frames;          /* frames (copies) streamed completely into the NIC's s_axis_rx */
+    uint64_t mac_rx_beats;           /* beats the NIC accepted on s_axis_rx */
+    uint64_t mac_rx_sof_cycle;       /* cycle the NIC accepted the first beat of the latest frame on s_axis_rx (UINT64_MAX: none yet) */
+    uint64_t mmio_write_cycle;       /* cycle the device accepted the latest register write (UINT64_MAX: none yet) */
 } ncsim_nic_stats;
 
-#define NCSIM_NIC_STATS_SIZE_V1 ((uint32_t)sizeof(ncsim_nic_stats))
+#define NCSIM_NIC_STATS_SIZE_V1 ((uint32_t)offsetof(ncsim_nic_stats, mac_tx_frames))
+#define NCSIM_NIC_STATS_SIZE_V2 ((uint32_t)sizeof(ncsim_nic_stats))
 
 /* Called on the simulation thread for every interrupt pulse (after it is queued for ncsim_wait_irq).
  * It must return quickly and must not block; it may call ncsim_mmio_write and ncsim_set_irq_callback. */

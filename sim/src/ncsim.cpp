@@ -143,6 +143,10 @@ struct Nic {
     LinkDir* tx_link = nullptr; // this NIC's m_axis_tx feeds it
     LinkDir* rx_link = nullptr; // it feeds this NIC's s_axis_rx
     uint64_t mmio_writes = 0, mmio_reads = 0, irqs = 0, mmio_violations = 0;
+    // MAC and register timestamps (ncsim_nic_stats V2)
+    uint64_t tx_frames = 0, tx_beats = 0, tx_sof = UINT64_MAX, rx_frames = 0, rx_beats = 0, rx_sof = UINT64_MAX;
+    uint64_t mmio_write_cycle = UINT64_MAX;
+    bool tx_in_frame = false, rx_in_frame = false;
 };
 
 struct Waiter {
@@ -574,7 +578,7 @@ struct ncsim {
         Ports& p = n.p;
         if (n.mmio_presented && *p.mmio_ready) {
             MmioOp& m = n.mmio_q.front();
-            if (m.write) n.mmio_writes++;
+            if (m.write) { n.mmio_writes++; n.mmio_write_cycle = c; }
             else n.rd_wait.push_back() = std::move(m.done);
             m.done.reset();
             n.mmio_q.pop_front();
@@ -599,8 +603,16 @@ struct ncsim {
         }
         if (*p.wr_valid && *p.wr_ready)
             n.dma->wr_beat(c, *p.wr_addr, p.wr_data, *p.wr_keep, *p.wr_last, *p.wr_tag);
-        if (*p.tx_tvalid && *p.tx_tready) n.tx_link->tx_beat(c, p.tx_tdata, *p.tx_tkeep, *p.tx_tlast, *p.tx_tuser);
+        if (*p.tx_tvalid && *p.tx_tready) {
+            n.tx_link->tx_beat(c, p.tx_tdata, *p.tx_tkeep, *p.tx_tlast, *p.tx_tuser);
+            n.tx_beats++;
+            if (!n.tx_in_frame) { n.tx_sof = c; n.tx_in_frame = true; }
+            if (*p.tx_tlast) { n.tx_frames++; n.tx_in_frame = false; }
+        }
         if (n.rx_presented && *p.rx_tready) {
+            n.rx_beats++;
+            if (!n.rx_in_frame) { n.rx_sof = c; n.rx_in_frame = true; }
+            if (*p.rx_tlast) { n.rx_frames++; n.rx_in_frame = false; }
             n.rx_link->rx_accepted();
             n.rx_presented = false;
         }
@@ -651,6 +663,9 @@ struct ncsim {
         t.dma_wr_bursts = d.wr_bursts; t.dma_wr_bytes = d.wr_bytes; t.dma_wr_faults = d.wr_faults;
         t.dma_rd_max_outstanding = d.rd_max_outstanding;
         t.violations = d.violations + n.mmio_violations;
+        t.mac_tx_frames = n.tx_frames; t.mac_tx_beats = n.tx_beats; t.mac_tx_sof_cycle = n.tx_sof;
+        t.mac_rx_frames = n.rx_frames; t.mac_rx_beats = n.rx_beats; t.mac_rx_sof_cycle = n.rx_sof;
+        t.mmio_write_cycle = n.mmio_write_cycle;
         std::memcpy(s, &t, std::min<size_t>(s->size, sizeof t));
     }
 

@@ -119,10 +119,11 @@ RTL_NIC_CPP := $(RTL_TB_DIR)/tb_nic.cpp
 RTL_NIC_EXE := $(RTL_BUILD)/nic/Vnc_nic
 RTL_NIC_VERILATOR_FLAGS := --cc --exe --build -j 2 -O3 -Wall --top-module nc_nic \
                        --Mdir $(RTL_BUILD)/nic -o Vnc_nic \
-                       -CFLAGS "-std=c++17 -I$(ROOT)/sim/include" \
+                       -CFLAGS "-std=c++17 -I$(ROOT)/sim/include -I$(ROOT)/tests/common" \
                        -MAKEFLAGS "OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2"
 
-$(RTL_NIC_EXE): $(RTL_SRCS) $(RTL_NIC_CPP) $(ROOT)/sim/include/nc_spec.h $(RTL_TB_DIR)/rtl.mk
+$(RTL_NIC_EXE): $(RTL_SRCS) $(RTL_NIC_CPP) $(ROOT)/sim/include/nc_spec.h $(ROOT)/tests/common/nc_host_model.h \
+                $(ROOT)/tests/common/nc_bench_suite.h $(RTL_TB_DIR)/rtl.mk
 	@mkdir -p $(RTL_BUILD)/nic
 	@verilator $(RTL_NIC_VERILATOR_FLAGS) $(RTL_SRCS) $(RTL_NIC_CPP) > $(RTL_BUILD)/verilator-nic.log 2>&1 \
 	  || { cat $(RTL_BUILD)/verilator-nic.log; exit 1; }

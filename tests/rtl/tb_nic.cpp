@@ -14,6 +14,8 @@
 #endif
 
 #include "nc_spec.h"
+#include "nc_bench_suite.h"
+#include "nc_host_model.h"
 
 #include <algorithm>
 #include <chrono>
@@ -33,6 +35,8 @@
 
 namespace {
 
+using namespace nchost;
+
 // ------------------------------------------------------------------------------------------------
 // Small helpers
 // ------------------------------------------------------------------------------------------------
@@ -41,30 +45,6 @@ void report(bool ok, const std::string& name, const std::string& detail) {
     std::printf("%s %s: %s\n", ok ? "PASS" : "FAIL", name.c_str(), detail.c_str());
     std::fflush(stdout);
     (ok ? g_pass : g_fail)++;
-}
-std::string s(uint64_t v) { return std::to_string(v); }
-std::string f2(double v) { char b[64]; std::snprintf(b, sizeof b, "%.2f", v); return b; }
-std::string f3(double v) { char b[64]; std::snprintf(b, sizeof b, "%.3f", v); return b; }
-
-void put16(uint8_t* p, uint16_t v) { std::memcpy(p, &v, 2); }
-void put32(uint8_t* p, uint32_t v) { std::memcpy(p, &v, 4); }
-void put64(uint8_t* p, uint64_t v) { std::memcpy(p, &v, 8); }
-uint16_t get16(const uint8_t* p) { uint16_t v; std::memcpy(&v, p, 2); return v; }
-uint32_t get32(const uint8_t* p) { uint32_t v; std::memcpy(&v, p, 4); return v; }
-
-struct Rng {
-    std::mt19937_64 r;
-    explicit Rng(uint64_t seed) : r(seed) {}
-    uint64_t u64() { return r(); }
-    uint32_t below(uint64_t n) { return n ? uint32_t(r() % n) : 0; }
-    bool chance(double p) { return p > 0 && std::uniform_real_distribution<double>(0, 1)(r) < p; }
-};
-
-// payload byte i of message (chan, id): the receiver checks every byte without a table
-uint8_t pattern(uint32_t chan, uint32_t id, uint32_t i) {
-    uint32_t x = (chan * 0x9E3779B1u) ^ (id * 0x85EBCA77u) ^ (i * 0xC2B2AE3Du);
-    x ^= x >> 15; x *= 0x2C1B3C6Du; x ^= x >> 12;
-    return uint8_t(x);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -219,7 +199,7 @@ struct SysConfig {
     uint64_t seed = 1;
 };
 
-class Sys {
+class Sys : public HostBus {
 public:
     explicit Sys(const SysConfig& c) : cfg(c), arena(256u << 20) {
         ctx = std::make_unique<VerilatedContext>();
@@ -247,6 +227,7 @@ public:
     Nic nic[2];
     LinkDir link[2];     // link[0]: NIC 0 -> NIC 1
     uint64_t cycle = 0;
+    bool tx_in_frame[2] = {false, false}, rx_in_frame[2] = {false, false};
 
 #ifdef NC_TRACE
     std::unique_ptr<VerilatedFstC> tfp[2];
@@ -323,17 +304,26 @@ public:
                 Nic::Mmio r = n.mq.front();
                 n.mq.pop_front();
                 if (!r.write) n.rd_pending.push_back(r.id);
+                else st[i].mmio_write = cycle;
             }
             if (o[i].rd_rsp) accept_rd(n);
             if (o[i].rd_req) n.dma.rd.push_back({o[i].rd_addr, o[i].rd_len, o[i].rd_tag, cycle + 1 + n.dma.latency, 0,
                                                  !arena.covers(o[i].rd_addr, o[i].rd_len)});
             if (o[i].wr) accept_wr(n);
             if (o[i].tx) {
+                if (!tx_in_frame[i]) { st[i].tx_sof = cycle; tx_in_frame[i] = true; }
+                st[i].tx_beats++;
+                if (m.m_axis_tx_tlast) { st[i].tx_frames++; tx_in_frame[i] = false; }
                 uint8_t td[64];
                 wide_to_bytes(m.m_axis_tx_tdata, td, 64);
                 link[i].tx_beat(cycle, td, m.m_axis_tx_tkeep, m.m_axis_tx_tlast, m.m_axis_tx_tuser);
             }
-            if (o[i].rx) link[1 - i].rx_accepted();
+            if (o[i].rx) {
+                if (!rx_in_frame[i]) { st[i].rx_sof = cycle; rx_in_frame[i] = true; }
+                st[i].rx_beats++;
+                if (m.s_axis_rx_tlast) { st[i].rx_frames++; rx_in_frame[i] = false; }
+                link[1 - i].rx_accepted();
+            }
         }
         for (auto& n : nic) { n.m->clk = 1; n.m->eval(); }
         dump();
@@ -408,13 +398,18 @@ public:
         }
     }
 
-    void run(uint64_t n) { for (uint64_t k = 0; k < n; k++) step(); }
+    void run(uint64_t n) override { for (uint64_t k = 0; k < n; k++) step(); }
+    uint64_t now() const override { return cycle; }
+    uint8_t* alloc(size_t n, size_t align = 64) override { return arena.alloc(n, align); }
+    uint64_t bus(const uint8_t* p) const override { return arena.bus(p); }
+    MacStamps stamps(int i) override { return st[i]; }
+    MacStamps st[2];
 
     // ---- MMIO helpers (each runs the clock until the NIC takes the request / answers) ----
-    void wr(int i, uint32_t addr, uint32_t v) {
+    void wr(int i, uint32_t addr, uint32_t v) override {
         nic[i].mq.push_back({true, uint16_t(addr), v, 0});
     }
-    uint32_t rd(int i, uint32_t addr) {
+    uint32_t rd(int i, uint32_t addr) override {
         int id = nic[i].next_id++;
         nic[i].mq.push_back({false, uint16_t(addr), 0, id});
         for (int k = 0; k < 100000; k++) {
@@ -425,291 +420,8 @@ public:
         std::fprintf(stderr, "MMIO read timed out\n");
         std::abort();
     }
-    uint64_t cnt(int i, uint32_t lo_addr) {
-        uint64_t lo = rd(i, lo_addr);
-        uint64_t hi = rd(i, lo_addr + 4);
-        return lo | (hi << 32);
-    }
 };
 
-// ------------------------------------------------------------------------------------------------
-// Host driver model (docs/nic.md)
-// ------------------------------------------------------------------------------------------------
-struct Cpl {
-    uint16_t src_port, dst_port; uint32_t seq, grant; uint16_t len; uint8_t msg_type, status;
-    uint16_t index, channel, tag; uint8_t kind; uint32_t psn;
-};
-
-struct Ring {
-    uint8_t* base = nullptr; uint32_t log = 0; uint32_t entry = 0;
-    uint32_t size() const { return 1u << log; }
-    uint8_t* at(uint32_t idx) const { return base + (idx & (size() - 1)) * entry; }
-};
-
-// reads the next completion (phase protocol) if the device has written it
-bool poll_cpl(Ring& r, uint16_t& cons, Cpl& c) {
-    const uint8_t* e = r.at(cons);
-    bool phase = ((cons >> r.log) & 1) == 0;
-    if (bool(e[31] & 0x80) != phase) return false;
-    c.src_port = get16(e + NC_CPL_SRC_PORT_OFF); c.dst_port = get16(e + NC_CPL_DST_PORT_OFF);
-    c.seq = get32(e + NC_CPL_SEQ_OFF); c.grant = get32(e + NC_CPL_GRANT_OFF); c.len = get16(e + NC_CPL_LEN_OFF);
-    c.msg_type = e[NC_CPL_MSG_TYPE_OFF]; c.status = e[NC_CPL_STATUS_OFF]; c.index = get16(e + NC_CPL_INDEX_OFF);
-    c.channel = get16(e + NC_CPL_CHANNEL_OFF); c.tag = get16(e + NC_CPL_TAG_OFF); c.kind = e[NC_CPL_KIND_OFF];
-    c.psn = get32(e + NC_CPL_PSN_OFF);
-    cons++;
-    return true;
-}
-
-void write_tx_desc(uint8_t* d, uint64_t addr, uint32_t len, uint16_t tag, uint16_t sp, uint16_t dp,
-                   uint32_t seq, uint32_t grant, uint8_t type) {
-    std::memset(d, 0, 32);
-    put64(d + NC_TX_DESC_ADDR_OFF, addr); put32(d + NC_TX_DESC_LEN_OFF, len); put16(d + NC_TX_DESC_TAG_OFF, tag);
-    put16(d + NC_TX_DESC_SRC_PORT_OFF, sp); put16(d + NC_TX_DESC_DST_PORT_OFF, dp);
-    put32(d + NC_TX_DESC_SEQ_OFF, seq); put32(d + NC_TX_DESC_GRANT_OFF, grant); d[NC_TX_DESC_MSG_TYPE_OFF] = type;
-}
-void write_rx_desc(uint8_t* d, uint64_t addr, uint32_t len, uint16_t tag) {
-    std::memset(d, 0, 16);
-    put64(d + NC_RX_DESC_ADDR_OFF, addr); put32(d + NC_RX_DESC_LEN_OFF, len); put16(d + NC_RX_DESC_TAG_OFF, tag);
-}
-
-const uint64_t kMac[2] = {0x020000000001ull, 0x020000000002ull};
-const uint32_t kIp[2] = {0x0A000001u, 0x0A000002u};
-
-void init_nic(Sys& sy, int i, uint32_t rto = 0, uint32_t coal = 0, uint32_t retry = 0) {
-    uint32_t magic = sy.rd(i, NC_REG_ID_MAGIC);
-    if (magic != NC_NIC_MAGIC) { std::fprintf(stderr, "bad magic %08x\n", magic); std::abort(); }
-    sy.wr(i, NC_REG_MAC_LO, uint32_t(kMac[i])); sy.wr(i, NC_REG_MAC_HI, uint32_t(kMac[i] >> 32));
-    sy.wr(i, NC_REG_IP_ADDR, kIp[i]);
-    if (rto) sy.wr(i, NC_REG_RTO_CYCLES, rto);
-    if (coal) sy.wr(i, NC_REG_ACK_COALESCE, coal);
-    if (retry) sy.wr(i, NC_REG_RETRY_LIMIT, retry);
-    sy.wr(i, NC_REG_CTRL, 3);  // enable, address filtering
-}
-
-int wait_cmd(Sys& sy, int nic) {
-    for (int k = 0; k < 20000; k++) {   // the NIC clears its channel RAMs after reset (CHANNELS cycles)
-        uint32_t st = sy.rd(nic, NC_REG_CH_CMD_STATUS);
-        if (!(st & 1)) return int((st >> 4) & 0xF);
-    }
-    if (std::getenv("NC_DEBUG")) std::fprintf(stderr, "command still busy at cycle %llu\n", (unsigned long long)sy.cycle);
-    return -1;
-}
-
-// One side of a channel: its rings, buffers and the host's indices.
-struct HostChan {
-    int nic = 0; uint16_t id = 0, peer = 0;
-    Ring tx, rx, cpl;
-    uint16_t tx_prod = 0, tx_done = 0, rx_prod = 0, rx_used = 0, cpl_cons = 0;
-    std::vector<uint8_t*> txbuf, rxbuf;
-    uint32_t buf_size = 9024;
-};
-
-int open_chan(Sys& sy, HostChan& c, int nic, uint16_t id, uint16_t peer, uint32_t init_psn, uint32_t peer_psn,
-              uint32_t credit, uint32_t txlog = 8, uint32_t rxlog = 8, int cls = 0, uint32_t buf = 9024,
-              bool alloc = true) {
-    c.nic = nic; c.id = id; c.peer = peer; c.buf_size = buf;
-    uint32_t cpllog = std::max(txlog, rxlog) + 1;
-    if (alloc) {
-        c.tx = {sy.arena.alloc(32u << txlog), txlog, 32};
-        c.rx = {sy.arena.alloc(16u << rxlog), rxlog, 16};
-        c.cpl = {sy.arena.alloc(32u << cpllog), cpllog, 32};
-        for (uint32_t k = 0; k < (1u << txlog); k++) c.txbuf.push_back(sy.arena.alloc(buf, 64));
-        for (uint32_t k = 0; k < (1u << rxlog); k++) c.rxbuf.push_back(sy.arena.alloc(buf, 64));
-    }
-    std::memset(c.cpl.base, 0, size_t(32) << cpllog);
-    c.tx_prod = c.tx_done = c.rx_prod = c.rx_used = c.cpl_cons = 0;
-    int o = 1 - nic;
-    sy.wr(nic, NC_REG_CH_PEER_MAC_LO, uint32_t(kMac[o])); sy.wr(nic, NC_REG_CH_PEER_MAC_HI, uint32_t(kMac[o] >> 32));
-    sy.wr(nic, NC_REG_CH_PEER_IP, kIp[o]);
-    sy.wr(nic, NC_REG_CH_UDP_SRC, 49152u + id);
-    sy.wr(nic, NC_REG_CH_PEER_CHAN, uint32_t(peer) | (uint32_t(cls) << 16) | (0u << 24));
-    uint64_t t = sy.arena.bus(c.tx.base), r = sy.arena.bus(c.rx.base), q = sy.arena.bus(c.cpl.base);
-    sy.wr(nic, NC_REG_CH_TX_RING_LO, uint32_t(t)); sy.wr(nic, NC_REG_CH_TX_RING_HI, uint32_t(t >> 32));
-    sy.wr(nic, NC_REG_CH_RX_RING_LO, uint32_t(r)); sy.wr(nic, NC_REG_CH_RX_RING_HI, uint32_t(r >> 32));
-    sy.wr(nic, NC_REG_CH_CPL_RING_LO, uint32_t(q)); sy.wr(nic, NC_REG_CH_CPL_RING_HI, uint32_t(q >> 32));
-    sy.wr(nic, NC_REG_CH_RING_LOG, txlog | (rxlog << 8) | (cpllog << 16));
-    sy.wr(nic, NC_REG_CH_INIT_PSN, init_psn);
-    sy.wr(nic, NC_REG_CH_PEER_PSN, peer_psn);
-    sy.wr(nic, NC_REG_CH_TX_CREDIT, credit);
-    sy.wr(nic, NC_REG_CH_CMD, uint32_t(id) | (1u << 16));
-    return wait_cmd(sy, nic);
-}
-
-int ch_cmd(Sys& sy, int nic, uint16_t id, uint32_t cmd) {
-    sy.wr(nic, NC_REG_CH_CMD, uint32_t(id) | (cmd << 16));
-    return wait_cmd(sy, nic);
-}
-
-// ------------------------------------------------------------------------------------------------
-// Traffic: messages over channel pairs, every byte checked at the far end, exactly once
-// ------------------------------------------------------------------------------------------------
-struct Flow {              // one direction of one channel pair
-    HostChan* tx = nullptr;
-    HostChan* rx = nullptr;
-    uint32_t total = 0, posted = 0, completed = 0, received = 0;
-    std::vector<uint32_t> len_of;      // per message id
-    std::vector<uint8_t> seen;
-    uint64_t bytes = 0;
-    uint64_t first_rx_cycle = 0, last_rx_cycle = 0;
-};
-
-struct TrafficResult {
-    bool ok = true;
-    std::string error;
-    uint64_t cycles = 0, msgs = 0, bytes = 0;
-};
-
-class Traffic {
-public:
-    Traffic(Sys& sy, uint64_t seed) : sy_(sy), rng_(seed) {}
-    bool verify = true;   // fill and check every payload byte (off: simulator speed measurements)
-
-    void add_flow(HostChan* tx, HostChan* rx, uint32_t n, std::function<uint32_t(Rng&)> size) {
-        Flow f; f.tx = tx; f.rx = rx; f.total = n;
-        for (uint32_t k = 0; k < n; k++) f.len_of.push_back(size(rng_));
-        f.seen.assign(n, 0);
-        flows_.push_back(f);
-    }
-
-    // Runs until every message is received and completed (or the cycle budget runs out).
-    TrafficResult run(uint64_t max_cycles, uint32_t poll_every = 4) {
-        TrafficResult res;
-        uint64_t start = sy_.cycle;
-        for (auto& f : flows_) post_rx(*f.rx);
-        while (sy_.cycle - start < max_cycles) {
-            bool done = true;
-            for (auto& f : flows_) {
-                post_tx(f);
-                drain(*f.tx);
-                drain(*f.rx);
-                post_rx(*f.rx);
-                if (f.received < f.total || f.completed < f.total) done = false;
-            }
-            if (!error_.empty()) break;
-            if (done) break;
-            sy_.run(poll_every);
-        }
-        res.cycles = sy_.cycle - start;
-        for (auto& f : flows_) {
-            res.msgs += f.received; res.bytes += f.bytes;
-            if (error_.empty() && (f.received != f.total || f.completed != f.total))
-                error_ = "flow " + s(f.tx->id) + "->" + s(f.rx->id) + ": received " + s(f.received) + "/" + s(f.total) +
-                         ", completed " + s(f.completed) + " after " + s(res.cycles) + " cycles";
-        }
-        res.ok = error_.empty();
-        res.error = error_;
-        return res;
-    }
-
-    std::vector<Flow> flows_;
-
-private:
-    Flow* flow_from(HostChan& tx) { for (auto& f : flows_) if (f.tx == &tx) return &f; return nullptr; }
-    Flow* flow_to(HostChan& rx) { for (auto& f : flows_) if (f.rx == &rx) return &f; return nullptr; }
-    void err(const std::string& m) { if (error_.empty()) error_ = m; }
-
-    void post_tx(Flow& f) {
-        HostChan& c = *f.tx;
-        uint16_t n = 0;
-        while (f.posted < f.total && uint16_t(c.tx_prod - c.tx_done) < c.tx.size()) {
-            uint32_t id = f.posted++;
-            uint32_t len = f.len_of[id];
-            uint8_t* buf = c.txbuf[c.tx_prod & (c.tx.size() - 1)];
-            if (verify) for (uint32_t i = 0; i < len; i++) buf[i] = pattern(c.id, id, i);
-            write_tx_desc(c.tx.at(c.tx_prod), sy_.arena.bus(buf), len, uint16_t(id), uint16_t(c.id), uint16_t(c.peer),
-                          id, len, NC_NC_TYPE_DATA);
-            c.tx_prod++; n++;
-        }
-        if (n) sy_.wr(c.nic, NC_REG_DB_TX, uint32_t(c.id) | (uint32_t(c.tx_prod) << 16));
-    }
-
-    void post_rx(HostChan& c) {
-        uint16_t n = 0;
-        while (uint16_t(c.rx_prod - c.rx_used) < c.rx.size()) {
-            uint32_t slot = c.rx_prod & (c.rx.size() - 1);
-            write_rx_desc(c.rx.at(c.rx_prod), sy_.arena.bus(c.rxbuf[slot]), c.buf_size, uint16_t(c.rx_prod));
-            c.rx_prod++; n++;
-        }
-        if (n) sy_.wr(c.nic, NC_REG_DB_RX, uint32_t(c.id) | (uint32_t(c.rx_prod) << 16));
-    }
-
-    void drain(HostChan& c) {
-        Cpl k;
-        uint16_t n = 0;
-        while (poll_cpl(c.cpl, c.cpl_cons, k)) {
-            n++;
-            if (k.channel != c.id) err("completion for channel " + s(k.channel) + " on the ring of " + s(c.id));
-            if (k.kind == NC_CPL_KIND_TX) {
-                Flow* f = flow_from(c);
-                if (k.index != c.tx_done) err("Tx completion index " + s(k.index) + ", expected " + s(c.tx_done));
-                if (k.status != NC_CPL_STATUS_OK) err("Tx completion status " + s(k.status) + " on channel " + s(c.id));
-                if (f && k.tag < f->total && k.len != f->len_of[k.tag]) err("Tx completion length " + s(k.len));
-                c.tx_done++;
-                if (f) f->completed++;
-            } else if (k.kind == NC_CPL_KIND_RX) {
-                Flow* f = flow_to(c);
-                if (k.index != c.rx_used) err("Rx completion index " + s(k.index) + ", expected " + s(c.rx_used));
-                uint8_t* buf = c.rxbuf[k.index & (c.rx.size() - 1)];
-                c.rx_used++;
-                if (!f) { err("Rx completion on a channel without a flow"); continue; }
-                if (k.status != NC_CPL_STATUS_OK) { err("Rx completion status " + s(k.status)); continue; }
-                uint32_t id = k.seq;
-                if (id >= f->total) { err("Rx message id " + s(id) + " out of range"); continue; }
-                if (f->seen[id]) { err("message " + s(id) + " on channel " + s(c.id) + " delivered twice"); continue; }
-                f->seen[id] = 1;
-                if (k.len != f->len_of[id] || k.grant != f->len_of[id]) {
-                    err("message " + s(id) + " length " + s(k.len) + ", expected " + s(f->len_of[id]));
-                    continue;
-                }
-                for (uint32_t i = 0; verify && i < k.len; i++) {
-                    if (buf[i] != pattern(f->tx->id, id, i)) {
-                        err("message " + s(id) + " on channel " + s(c.id) + ": byte " + s(i) + " differs");
-                        break;
-                    }
-                }
-                if (k.src_port != f->tx->id || k.dst_port != f->tx->peer || k.msg_type != NC_NC_TYPE_DATA)
-                    err("message " + s(id) + ": NetChannel header fields differ");
-                if (f->received == 0) f->first_rx_cycle = sy_.cycle;
-                f->last_rx_cycle = sy_.cycle;
-                f->received++;
-                f->bytes += k.len;
-            } else {
-                err("unexpected completion kind " + s(k.kind));
-            }
-        }
-        if (n) sy_.wr(c.nic, NC_REG_DB_CPL, uint32_t(c.id) | (uint32_t(c.cpl_cons) << 16));
-    }
-
-    Sys& sy_;
-    Rng rng_;
-    std::string error_;
-};
-
-// ------------------------------------------------------------------------------------------------
-// Scenarios
-// ------------------------------------------------------------------------------------------------
-struct Pair { HostChan a, b; };   // a on NIC 0, b on NIC 1
-
-// Opens `n` channel pairs (NIC 0 channel 3 + 7k <-> NIC 1 channel 11 + 5k), every Rx ring posted.
-bool open_pairs(Sys& sy, std::vector<std::unique_ptr<Pair>>& pairs, int n, std::string& err, uint32_t txlog = 8,
-                uint32_t rxlog = 8, uint32_t buf = 9024) {
-    for (int k = 0; k < n; k++) {
-        auto p = std::make_unique<Pair>();
-        uint16_t ia = uint16_t(3 + 7 * k), ib = uint16_t(11 + 5 * k);
-        uint32_t psn_a = 0xFFFFFF00u + uint32_t(k) * 1000u, psn_b = 0x12345678u * uint32_t(k + 1);
-        // each side opens with the credit the other will have posted: its whole Rx ring
-        int ra = open_chan(sy, p->a, 0, ia, ib, psn_a, psn_b, 1u << rxlog, txlog, rxlog, 0, buf);
-        int rb = open_chan(sy, p->b, 1, ib, ia, psn_b, psn_a, 1u << rxlog, txlog, rxlog, 0, buf);
-        if (ra != 0 || rb != 0) { err = "open failed: " + s(uint32_t(ra)) + "/" + s(uint32_t(rb)); return false; }
-        pairs.push_back(std::move(p));
-    }
-    return true;
-}
-
-std::function<uint32_t(Rng&)> uniform_size(uint32_t lo, uint32_t hi) {
-    return [lo, hi](Rng& r) { return lo + r.below(hi - lo + 1); };
-}
-std::function<uint32_t(Rng&)> fixed_size(uint32_t n) { return [n](Rng&) { return n; }; }
 
 void t_basic(uint64_t seed) {
     Sys sy({});
@@ -1284,220 +996,6 @@ void t_bad_doorbells(uint64_t) {
 }
 
 
-// ------------------------------------------------------------------------------------------------
-// Benchmarks (cycle counts are exact; wall-clock figures only for the simulator's own speed)
-// ------------------------------------------------------------------------------------------------
-struct Json {
-    std::string s = "[";
-    bool first = true;
-    void add(const std::string& name, double value, const std::string& unit, const std::string& params) {
-        char b[512];
-        std::snprintf(b, sizeof b, "%s\n  {\"name\": \"%s\", \"value\": %.6g, \"unit\": \"%s\", \"params\": {%s}}",
-                      first ? "" : ",", name.c_str(), value, unit.c_str(), params.c_str());
-        s += b;
-        first = false;
-    }
-    std::string str() const { return s + "\n]\n"; }
-};
-
-struct Goodput { double bytes_per_cycle = 0, msgs_per_cycle = 0; uint64_t cycles = 0, bytes = 0, msgs = 0; bool ok = false; std::string err; };
-
-// One direction over `channels` channel pairs, `n` messages of `size` bytes per channel; goodput counted
-// from the first to the last payload byte placed into host memory (steady state: the ramp-up of the
-// first window is excluded by counting from the first completion).
-Goodput measure(uint32_t dma_latency, double loss, int channels, uint32_t size, uint32_t n, uint64_t seed,
-                bool verify = false, std::vector<double>* per_channel = nullptr) {
-    SysConfig c; c.dma_latency = dma_latency; c.loss = loss; c.seed = seed;
-    Sys sy(c);
-    init_nic(sy, 0, loss > 0 ? 8000 : 0); init_nic(sy, 1, loss > 0 ? 8000 : 0);
-    std::vector<std::unique_ptr<Pair>> pairs;
-    Goodput g;
-    if (!open_pairs(sy, pairs, channels, g.err, 8, 8, std::max<uint32_t>(size, 64))) return g;
-    Traffic t(sy, seed);
-    t.verify = verify;
-    for (auto& p : pairs) t.add_flow(&p->a, &p->b, n, fixed_size(size));
-    TrafficResult r = t.run(400000000, 2);
-    g.ok = r.ok; g.err = r.error;
-    uint64_t first = ~0ull, last = 0;
-    for (auto& f : t.flows_) { first = std::min(first, f.first_rx_cycle); last = std::max(last, f.last_rx_cycle); }
-    // the first completion's own bytes arrived before the window starts: leave that message out
-    g.msgs = r.msgs - uint64_t(channels);
-    g.bytes = r.bytes - uint64_t(channels) * size;
-    g.cycles = last - first;
-    g.bytes_per_cycle = double(g.bytes) / double(g.cycles);
-    g.msgs_per_cycle = double(g.msgs) / double(g.cycles);
-    if (per_channel)
-        for (auto& f : t.flows_) per_channel->push_back(double(f.bytes) / double(f.last_rx_cycle - f.first_rx_cycle));
-    return g;
-}
-
-// wire-to-completion: first beat of the frame at the receiving NIC's MAC -> the last byte of its Rx
-// completion written; doorbell-to-wire: the Tx doorbell accepted -> the first beat on the sending MAC
-void measure_latency(uint32_t dma_latency, uint32_t size, int n, std::vector<uint64_t>& w2c, std::vector<uint64_t>& d2w) {
-    SysConfig c; c.dma_latency = dma_latency;
-    Sys sy(c);
-    init_nic(sy, 0); init_nic(sy, 1);
-    std::vector<std::unique_ptr<Pair>> pairs;
-    std::string e;
-    if (!open_pairs(sy, pairs, 1, e, 6, 6)) return;
-    HostChan& a = pairs[0]->a;
-    HostChan& b = pairs[0]->b;
-    for (uint32_t k = 0; k < b.rx.size(); k++) {
-        write_rx_desc(b.rx.at(b.rx_prod), sy.arena.bus(b.rxbuf[k]), b.buf_size, uint16_t(k));
-        b.rx_prod++;
-    }
-    sy.wr(1, NC_REG_DB_RX, uint32_t(b.id) | (uint32_t(b.rx_prod) << 16));
-    sy.run(500);
-    uint64_t cpl_lo = sy.arena.bus(b.cpl.base), cpl_hi = cpl_lo + (uint64_t(32) << b.cpl.log);
-    uint64_t t_cpl = 0;
-    sy.nic[1].dma.on_write = [&](uint64_t addr, size_t) { if (addr >= cpl_lo && addr < cpl_hi && !t_cpl) t_cpl = sy.cycle; };
-    uint8_t* buf = sy.arena.alloc(9216);
-    for (int k = 0; k < n; k++) {
-        t_cpl = 0;
-        write_tx_desc(a.tx.at(a.tx_prod), sy.arena.bus(buf), size, uint16_t(k), 1, 2, uint32_t(k), 0, NC_NC_TYPE_DATA);
-        a.tx_prod++;
-        sy.wr(0, NC_REG_DB_TX, uint32_t(a.id) | (uint32_t(a.tx_prod) << 16));
-        // the doorbell is accepted when the MMIO queue empties
-        while (!sy.nic[0].mq.empty()) sy.step();
-        uint64_t t_db = sy.cycle - 1;
-        uint64_t t_tx = 0, t_rx = 0;
-        uint64_t tx_frames = sy.link[0].sent;
-        while (!t_cpl && sy.cycle - t_db < 100000) {
-            bool tv = sy.nic[0].m->m_axis_tx_tvalid && sy.nic[0].m->m_axis_tx_tready;
-            bool rv = sy.nic[1].m->s_axis_rx_tvalid && sy.nic[1].m->s_axis_rx_tready;
-            sy.step();
-            (void)tx_frames;
-            if (tv && !t_tx) t_tx = sy.cycle - 1;
-            if (rv && !t_rx) t_rx = sy.cycle - 1;
-        }
-        if (t_cpl && t_rx && t_tx) { w2c.push_back(t_cpl - t_rx); d2w.push_back(t_tx - t_db); }
-        Cpl k2;
-        sy.run(400);   // let the ACK come back and the Tx completion land
-        while (poll_cpl(a.cpl, a.cpl_cons, k2)) {}
-        while (poll_cpl(b.cpl, b.cpl_cons, k2)) {}
-        sy.wr(1, NC_REG_DB_CPL, uint32_t(b.id) | (uint32_t(b.cpl_cons) << 16));
-        sy.wr(0, NC_REG_DB_CPL, uint32_t(a.id) | (uint32_t(a.cpl_cons) << 16));
-        // repost the used buffer
-        write_rx_desc(b.rx.at(b.rx_prod), sy.arena.bus(b.rxbuf[b.rx_prod & (b.rx.size() - 1)]), b.buf_size, 0);
-        b.rx_prod++;
-        sy.wr(1, NC_REG_DB_RX, uint32_t(b.id) | (uint32_t(b.rx_prod) << 16));
-        sy.run(50);
-    }
-}
-
-uint64_t pct(std::vector<uint64_t> v, double p) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    return v[std::min(v.size() - 1, size_t(p * double(v.size())))];
-}
-
-int run_bench(bool quick, const std::string& json_path) {
-    Json js;
-    const uint64_t seed = 1;
-    std::printf("NIC core benchmarks (two Verilated nc_nic, cycle counts exact; raw link 64 B/cycle)\n\n");
-    // 1. one channel: goodput per payload size and DMA latency
-    std::printf("one channel, one direction: goodput into host memory\n");
-    std::printf("%-8s %-7s %14s %12s %14s %10s\n", "payload", "dma lat", "bytes/cycle", "of 64 B/cyc", "msgs/cycle", "cycles");
-    struct Sz { uint32_t size, n; };
-    std::vector<Sz> sizes = {{64, quick ? 3000u : 20000u}, {1500, quick ? 800u : 4000u}, {4096, quick ? 400u : 2000u},
-                             {9000, quick ? 200u : 1000u}};
-    for (uint32_t lat : {0u, 256u}) {
-        for (auto& z : sizes) {
-            Goodput g = measure(lat, 0, 1, z.size, z.n, seed);
-            if (!g.ok) { std::printf("FAILED: %s\n", g.err.c_str()); return 1; }
-            std::printf("%-8u %-7u %14.2f %11.1f%% %14.4f %10llu\n", z.size, lat, g.bytes_per_cycle,
-                        100.0 * g.bytes_per_cycle / 64.0, g.msgs_per_cycle, (unsigned long long)g.cycles);
-            std::string prm = "\"payload_bytes\": " + s(z.size) + ", \"dma_latency_cycles\": " + s(lat) + ", \"channels\": 1";
-            js.add("nic_goodput_one_channel", g.bytes_per_cycle, "bytes/cycle", prm);
-            js.add("nic_goodput_fraction_of_link", g.bytes_per_cycle / 64.0, "fraction", prm);
-            js.add("nic_message_rate_one_channel", g.msgs_per_cycle, "messages/cycle", prm);
-        }
-    }
-    // 2. several channels sharing the link
-    std::printf("\nchannels sharing the link (4096-byte payloads, DMA latency 0): aggregate goodput and fairness\n");
-    std::printf("%-9s %14s %12s %22s\n", "channels", "bytes/cycle", "of 64 B/cyc", "Jain fairness index");
-    for (int ch : {1, 2, 4, 16}) {
-        std::vector<double> per;
-        uint32_t n = (quick ? 800u : 3200u) / uint32_t(ch);
-        Goodput g = measure(0, 0, ch, 4096, std::max(n, 50u), seed, false, &per);
-        if (!g.ok) { std::printf("FAILED: %s\n", g.err.c_str()); return 1; }
-        double sum = 0, sq = 0;
-        for (double x : per) { sum += x; sq += x * x; }
-        double jain = sum * sum / (double(per.size()) * sq);
-        std::printf("%-9d %14.2f %11.1f%% %22.4f\n", ch, g.bytes_per_cycle, 100.0 * g.bytes_per_cycle / 64.0, jain);
-        std::string prm = "\"payload_bytes\": 4096, \"dma_latency_cycles\": 0, \"channels\": " + s(uint64_t(ch));
-        js.add("nic_goodput_aggregate", g.bytes_per_cycle, "bytes/cycle", prm);
-        js.add("nic_fairness_jain", jain, "index", prm);
-    }
-    // small messages scale with channels, not with a single channel's window
-    std::printf("\nchannels sharing the link (64-byte payloads, DMA latency 256): messages per cycle\n");
-    std::printf("%-9s %14s\n", "channels", "msgs/cycle");
-    for (int ch : {1, 2, 4, 16}) {
-        uint32_t n = (quick ? 4000u : 16000u) / uint32_t(ch);
-        Goodput g = measure(256, 0, ch, 64, n, seed);
-        if (!g.ok) { std::printf("FAILED: %s\n", g.err.c_str()); return 1; }
-        std::printf("%-9d %14.4f\n", ch, g.msgs_per_cycle);
-        js.add("nic_message_rate_aggregate", g.msgs_per_cycle, "messages/cycle",
-               "\"payload_bytes\": 64, \"dma_latency_cycles\": 256, \"channels\": " + s(uint64_t(ch)));
-    }
-    // 3. latency
-    std::printf("\nlatency in cycles (64-byte payload, one message at a time)\n");
-    std::printf("%-7s %-28s %8s %8s %8s\n", "dma lat", "path", "min", "median", "max");
-    for (uint32_t lat : {0u, 256u}) {
-        std::vector<uint64_t> w2c, d2w;
-        measure_latency(lat, 64, quick ? 20 : 100, w2c, d2w);
-        std::printf("%-7u %-28s %8llu %8llu %8llu\n", lat, "wire to completion", (unsigned long long)pct(w2c, 0),
-                    (unsigned long long)pct(w2c, 0.5), (unsigned long long)pct(w2c, 1));
-        std::printf("%-7u %-28s %8llu %8llu %8llu\n", lat, "doorbell to wire", (unsigned long long)pct(d2w, 0),
-                    (unsigned long long)pct(d2w, 0.5), (unsigned long long)pct(d2w, 1));
-        std::string prm = "\"payload_bytes\": 64, \"dma_latency_cycles\": " + s(lat);
-        js.add("nic_wire_to_completion_median", double(pct(w2c, 0.5)), "cycles", prm);
-        js.add("nic_wire_to_completion_max", double(pct(w2c, 1)), "cycles", prm);
-        js.add("nic_doorbell_to_wire_median", double(pct(d2w, 0.5)), "cycles", prm);
-    }
-    // 4. loss
-    std::printf("\ngoodput under random loss (4096-byte payloads, one channel) as a fraction of lossless\n");
-    std::printf("%-7s %-6s %14s %12s\n", "dma lat", "loss", "bytes/cycle", "of lossless");
-    for (uint32_t lat : {0u, 256u}) {
-        uint32_t n = quick ? 600 : 3000;
-        Goodput base = measure(lat, 0, 1, 4096, n, seed);
-        for (double loss : {0.001, 0.01, 0.05}) {
-            Goodput g = measure(lat, loss, 1, 4096, n, seed + 7);
-            if (!g.ok) { std::printf("FAILED: %s\n", g.err.c_str()); return 1; }
-            std::printf("%-7u %-6.3f %14.2f %11.1f%%\n", lat, loss, g.bytes_per_cycle, 100.0 * g.bytes_per_cycle / base.bytes_per_cycle);
-            std::string prm = "\"payload_bytes\": 4096, \"dma_latency_cycles\": " + s(lat) + ", \"loss\": " + f3(loss);
-            js.add("nic_goodput_under_loss_fraction", g.bytes_per_cycle / base.bytes_per_cycle, "fraction of lossless", prm);
-        }
-    }
-    // 5. simulator speed
-    {
-        Sys sy({});
-        init_nic(sy, 0); init_nic(sy, 1);
-        uint64_t n = quick ? 100000 : 400000;
-        auto a = std::chrono::steady_clock::now();
-        sy.run(n);
-        double idle = double(n) / std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
-        std::vector<std::unique_ptr<Pair>> pairs;
-        std::string e;
-        open_pairs(sy, pairs, 1, e, 8, 8);
-        Traffic t(sy, seed);
-        t.verify = false;
-        t.add_flow(&pairs[0]->a, &pairs[0]->b, quick ? 300 : 2000, fixed_size(9000));
-        auto b = std::chrono::steady_clock::now();
-        TrafficResult r = t.run(100000000, 16);
-        double busy = double(r.cycles) / std::chrono::duration<double>(std::chrono::steady_clock::now() - b).count();
-        std::printf("\nsimulator speed (this harness, one thread, two NICs): idle %.0f cycles/s, bulk 9000-byte transfer %.0f cycles/s\n",
-                    idle, busy);
-        js.add("sim_cycles_per_second_idle", idle, "cycles/s", "\"nics\": 2, \"threads\": 1");
-        js.add("sim_cycles_per_second_bulk", busy, "cycles/s", "\"nics\": 2, \"threads\": 1, \"payload_bytes\": 9000");
-    }
-    if (!json_path.empty()) {
-        FILE* f = std::fopen(json_path.c_str(), "w");
-        if (f) { std::fputs(js.str().c_str(), f); std::fclose(f); }
-    }
-    return 0;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -1539,7 +1037,14 @@ int main(int argc, char** argv) {
             if (a == "--quick") quick = true;
             else if (a == "--json" && i + 1 < argc) json = argv[++i];
         }
-        return run_bench(quick, json);
+        BusFactory make = [](const BenchSysConfig& b) -> std::unique_ptr<HostBus> {
+            SysConfig c; c.dma_latency = b.dma_latency; c.loss = b.loss; c.seed = b.seed;
+            return std::make_unique<Sys>(c);
+        };
+        Json js("\"harness\": \"tb_nic\"");
+        int rc = run_bench_suite(make, quick, js, "tb_nic: two directly Verilated nc_nic");
+        if (!js.write(json)) { std::fprintf(stderr, "cannot write %s\n", json.c_str()); return 1; }
+        return rc;
     }
     if (mode == "speed") {
         Sys sy({});

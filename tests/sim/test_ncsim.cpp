@@ -733,6 +733,66 @@ void test_dma_latency() {
     report(c.ok(), "dma_link_latency", c.ok() ? "DMA latency +200 => frame leaves exactly 200 cycles later; link latency +500 => received exactly 500 later" : c.err);
 }
 
+void test_mac_stamps() {
+    // ncsim_nic_stats V2: MAC frame/beat counters and the cycles of the latest frame start on each MAC and
+    // of the latest register write, exact in step mode; a V1-sized caller gets the V1 fields only.
+    Check c;
+    ncsim_config cfg = base_cfg();
+    cfg.start_paused = 1;
+    ncsim_t* s = make(cfg);
+    if (!s) { report(false, "mac_stamps", "create failed"); return; }
+    ncsim_nic_stats v1;
+    std::memset(&v1, 0xA5, sizeof v1);
+    v1.size = NCSIM_NIC_STATS_SIZE_V1;
+    c(api.ncsim_get_nic_stats(s, 0, &v1) == NCSIM_OK && v1.size == NCSIM_NIC_STATS_SIZE_V1, "V1-sized stats refused");
+    c(v1.mac_tx_frames == 0xA5A5A5A5A5A5A5A5ull && v1.mmio_write_cycle == 0xA5A5A5A5A5A5A5A5ull, "fields past a V1 caller's size written");
+    ncsim_nic_stats z = nic_stats(s, 0);
+    c(z.mac_tx_frames == 0 && z.mac_tx_beats == 0 && z.mac_tx_sof_cycle == UINT64_MAX && z.mac_rx_sof_cycle == UINT64_MAX &&
+      z.mmio_write_cycle == UINT64_MAX, "fresh system: counters not zero / timestamps not UINT64_MAX");
+    Mem tx(s, 0, 4096), rx(s, 1, 4096), cpl(s, 1, 64);
+    setup_rx(s, 1, RxArea{rx.bus(), cpl.bus(), 2048, 2, 0});
+    Bytes f = udp_frame(500, 1);
+    std::memcpy(tx.p, f.data(), f.size());
+    const uint64_t beats = (f.size() + 63) / 64;
+    start_tx(s, 0, tx.bus(), uint32_t(f.size()), 0, false);
+    // The 6 writes are applied from the next cycle on, one per cycle (the test device is always ready): the
+    // last one (TX_CMD) is accepted in the 6th cycle from now.
+    const uint64_t c0 = api.ncsim_cycles(s);
+    uint64_t sent_at = 0, rx_at = 0;
+    for (int i = 0; i < 5000 && !rx_at; i++) {
+        api.ncsim_step(s, 1);
+        if (!sent_at && link_stats(s).dir[0].frames_sent == 1) sent_at = api.ncsim_cycles(s);
+        if (api.ncsim_wait_irq(s, 1, 0) == kRxVec) rx_at = api.ncsim_cycles(s);
+    }
+    const ncsim_nic_stats a = nic_stats(s, 0), b = nic_stats(s, 1);
+    c(sent_at && rx_at, "the frame did not arrive");
+    const uint64_t w1 = nic_stats(s, 1).mmio_writes;
+    c(a.mmio_writes == 6 && a.mmio_write_cycle == c0 + 5, "NIC 0: " + str(a.mmio_writes) + " writes, latest at cycle " +
+      str(a.mmio_write_cycle) + ", expected 6 at " + str(c0 + 5));
+    c(a.mac_tx_frames == 1 && a.mac_tx_beats == beats && b.mac_rx_frames == 1 && b.mac_rx_beats == beats &&
+      a.mac_rx_frames == 0 && b.mac_tx_frames == 0,
+      "frames/beats: NIC 0 tx " + str(a.mac_tx_frames) + "/" + str(a.mac_tx_beats) + ", NIC 1 rx " + str(b.mac_rx_frames) +
+      "/" + str(b.mac_rx_beats) + ", expected 1/" + str(beats));
+    // frames_sent counts at tlast: the last beat was taken in cycle sent_at - 1, the first `beats - 1` before
+    c(a.mac_tx_sof_cycle == sent_at - beats, "tx start " + str(a.mac_tx_sof_cycle) + ", expected " + str(sent_at - beats));
+    // store-and-forward: serialisation from the last beat, (len + 24) / rate cycles, rounded up, then the
+    // link latency; the receiving NIC (always ready) takes the first beat in that cycle
+    const uint64_t ser = (f.size() + 24 + uint64_t(cfg.link_rate) - 1) / uint64_t(cfg.link_rate);
+    const uint64_t expect_rx = sent_at - 1 + ser + cfg.link_latency_cycles;
+    c(b.mac_rx_sof_cycle == expect_rx, "rx start " + str(b.mac_rx_sof_cycle) + ", expected " + str(expect_rx));
+    // a register write on NIC 1 while paused is accepted in the next cycle
+    const uint64_t c1 = api.ncsim_cycles(s);
+    wr(s, 1, RX_SLOTS, 2);
+    api.ncsim_step(s, 1);
+    const ncsim_nic_stats b2 = nic_stats(s, 1);
+    c(b2.mmio_writes == w1 + 1 && b2.mmio_write_cycle == c1, "write while paused accepted at " + str(b2.mmio_write_cycle) +
+      ", expected " + str(c1));
+    api.ncsim_destroy(s);
+    report(c.ok(), "mac_stamps", c.ok() ? "V2 stats: " + str(beats) + "-beat frame: tx start, rx start (serialisation + link latency "
+                                          "later), frame/beat counts and register write cycles exact; V1 callers untouched"
+                                        : c.err);
+}
+
 void test_fatal() {
     // The model's $fatal must stop this system with an error, not end the process.
     Check c;
@@ -877,6 +937,7 @@ int main(int argc, char** argv) {
     if (want("pcap_tshark")) test_pcap_tshark();
     if (want("step_determinism")) test_step_determinism();
     if (want("dma_link_latency")) test_dma_latency();
+    if (want("mac_stamps")) test_mac_stamps();
     if (want("waveform")) test_waveform();
     if (want("model_fatal")) test_fatal();
     if (want("shutdown")) test_shutdown();
