@@ -14,6 +14,24 @@ internal static class Program
         usage: netchannel <command> [options]
 
         commands:
+          demo          the main job: two hosts, each with its simulated NIC (the nc_nic RTL under libncsim),
+                        joined by the simulated link; bulk virtual sockets and RPCs both ways, every byte
+                        verified at the far end; prints a summary (exit 1 if any byte or response is wrong)
+              --bytes N       bulk bytes each socket carries in each direction (default 2097152)
+              --sockets N     bulk sockets each host opens to the other (default 4)
+              --channels N    throughput-class channels each host opens to the other, 1 to 16 (default 2)
+              --rpc-connections N  latency-class RPC connections each host opens (default 2)
+              --rpc-calls N   calls on each RPC connection (default 500)
+              --loss P        probability a frame is lost on the link (default 0)
+              --reorder P     probability a frame is delivered behind a later one (default 0)
+              --dup P         probability a frame is duplicated (default 0)
+              --corrupt P     probability a frame's bits are flipped (caught by the FCS) (default 0)
+              --seed S        seed of the link's faults and of the payloads (default 1)
+              --pcap FILE     capture the link (timestamps in simulated time)
+              --dma-latency C DMA latency in cycles (default 200)
+              --link-latency C link latency in cycles (default 100)
+              --timeout SEC   give up after SEC seconds of wall time (default 600)
+              --json          print one JSON object instead of the summary
           header-demo   build random and malformed frames in C#, run them through the RTL header parser and
                         builder (nc_hdr_tool), compare byte for byte, check the frames with tshark, print a summary
               --frames N      valid random frames (default 2000)
@@ -54,6 +72,15 @@ internal static class Program
             case "help":
                 stdout.WriteLine(Usage);
                 return 0;
+            case "demo":
+                DemoOptions? dm = DemoOptions.Parse(args[1..], stderr, out bool dmHelp);
+                if (dmHelp)
+                {
+                    stdout.WriteLine(Usage);
+                    return 0;
+                }
+                if (dm is null) return 2;
+                return new Demo(dm, stdout, stderr).Run();
             case "header-demo":
                 HeaderDemoOptions? opts = HeaderDemoOptions.Parse(args[1..], stderr, out bool help);
                 if (help)

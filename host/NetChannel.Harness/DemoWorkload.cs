@@ -46,6 +46,11 @@ public sealed class DemoWorkloadOptions
     /// <summary>Virtual port of the RPC listeners. Default 5002.</summary>
     public int RpcPort { get; set; } = 5002;
 
+    /// <summary>A second clock read at the start and the end of each phase — the simulated NICs' cycle
+    /// counter, for instance — reported as <see cref="DemoReport.BulkTicks"/> and <see cref="DemoReport.RpcTicks"/>.
+    /// Null: not read.</summary>
+    public Func<ulong>? Clock { get; set; }
+
     internal void Validate()
     {
         if (BulkSockets < 0 || RpcConnections < 0) throw new ArgumentOutOfRangeException(nameof(BulkSockets), "socket counts must not be negative");
@@ -79,6 +84,18 @@ public sealed record DemoReport(long BulkBytes, TimeSpan BulkElapsed, long RpcCa
 
     /// <summary>RPC calls per second (both directions together).</summary>
     public double RpcCallsPerSecond => RpcElapsed > TimeSpan.Zero ? RpcCalls / RpcElapsed.TotalSeconds : 0;
+
+    /// <summary>Ticks of <see cref="DemoWorkloadOptions.Clock"/> the bulk phase took (0 without a clock).</summary>
+    public ulong BulkTicks { get; init; }
+
+    /// <summary>Ticks of <see cref="DemoWorkloadOptions.Clock"/> the RPC phase took (0 without a clock).</summary>
+    public ulong RpcTicks { get; init; }
+
+    /// <summary>Median call latency in ticks of <see cref="DemoWorkloadOptions.Clock"/> (0 without a clock).</summary>
+    public ulong RpcLatencyTicksP50 { get; init; }
+
+    /// <summary>99th percentile call latency in ticks of <see cref="DemoWorkloadOptions.Clock"/> (0 without a clock).</summary>
+    public ulong RpcLatencyTicksP99 { get; init; }
 }
 
 /// <summary>
@@ -153,6 +170,7 @@ public static class DemoWorkload
         // ---- bulk: each host connects BulkSockets to the other; every socket carries data both ways ----
         progress?.Report($"bulk: {2 * options.BulkSockets} sockets, {options.BulkBytesPerDirection:N0} bytes each way on each");
         long bulkBytes = 0;
+        ulong ticks0 = options.Clock?.Invoke() ?? 0;
         var sw = Stopwatch.StartNew();
         var bulk = new List<Task>();
         for (int i = 0; i < options.BulkSockets; i++)
@@ -162,6 +180,7 @@ public static class DemoWorkload
         }
         await Task.WhenAll(bulk).ConfigureAwait(false);
         TimeSpan bulkElapsed = sw.Elapsed;
+        ulong ticks1 = options.Clock?.Invoke() ?? 0;
         progress?.Report($"bulk: {bulkBytes:N0} bytes verified in {bulkElapsed.TotalSeconds:0.000} s");
 
         async Task BulkPairAsync(VnsHost client, string cn, VnsHost server, string sn, VnsListener listener, IPEndPoint to, int k)
@@ -233,6 +252,7 @@ public static class DemoWorkload
         // ---- RPC: each host opens RpcConnections to the other and calls; the other answers ----
         progress?.Report($"rpc: {2 * options.RpcConnections} connections ({options.RpcClass}), {options.RpcCallsPerConnection:N0} calls each, {options.RpcConcurrency} outstanding");
         var latencies = new List<long>();
+        var clockLatencies = new List<ulong>();
         long calls = 0;
         sw.Restart();
         var rpc = new List<Task>();
@@ -247,7 +267,10 @@ public static class DemoWorkload
         lock (servers) serverTasks = servers.ToArray();
         await Task.WhenAll(serverTasks).ConfigureAwait(false);
         TimeSpan rpcElapsed = sw.Elapsed;
+        ulong ticks2 = options.Clock?.Invoke() ?? 0;
         latencies.Sort();
+        clockLatencies.Sort();
+        ulong ClockPct(double p) => clockLatencies.Count == 0 ? 0 : clockLatencies[Math.Min(clockLatencies.Count - 1, (int)(p * clockLatencies.Count))];
         TimeSpan Pct(double p) => latencies.Count == 0 ? TimeSpan.Zero
             : TimeSpan.FromSeconds(latencies[Math.Min(latencies.Count - 1, (int)(p * latencies.Count))] / (double)Stopwatch.Frequency);
         progress?.Report($"rpc: {calls:N0} calls verified in {rpcElapsed.TotalSeconds:0.000} s, p50 {Pct(0.5).TotalMicroseconds:0} us, p99 {Pct(0.99).TotalMicroseconds:0} us");
@@ -268,6 +291,7 @@ public static class DemoWorkload
                     async Task Caller()
                     {
                         var mine = new List<long>();
+                        var mineClock = new List<ulong>();
                         while (true)
                         {
                             int k = Interlocked.Increment(ref next) - 1;
@@ -275,12 +299,18 @@ public static class DemoWorkload
                             byte[] req = new byte[sizes[k]];
                             Fill(req, (long)seed << 32 | (uint)k, 0);
                             long t0 = Stopwatch.GetTimestamp();
+                            ulong c0 = options.Clock?.Invoke() ?? 0;
                             using RpcMessage resp = await conn.CallAsync(req, cancellationToken).ConfigureAwait(false);
                             mine.Add(Stopwatch.GetTimestamp() - t0);
+                            if (options.Clock is { } clock) mineClock.Add(clock() - c0);
                             if (!resp.Payload.Span.SequenceEqual(RpcResponse(req))) Fail($"{what}: call {k} got a response that is not its own");
                             else Interlocked.Increment(ref calls);
                         }
-                        lock (latencies) latencies.AddRange(mine);
+                        lock (latencies)
+                        {
+                            latencies.AddRange(mine);
+                            clockLatencies.AddRange(mineClock);
+                        }
                     }
                     await Task.WhenAll(Enumerable.Range(0, options.RpcConcurrency).Select(_ => Caller())).ConfigureAwait(false);
                 }
@@ -321,6 +351,12 @@ public static class DemoWorkload
             }
         }
 
-        return new DemoReport(bulkBytes, bulkElapsed, calls, rpcElapsed, Pct(0.5), Pct(0.99), failures, a.Scheduler.Snapshot(), b.Scheduler.Snapshot());
+        return new DemoReport(bulkBytes, bulkElapsed, calls, rpcElapsed, Pct(0.5), Pct(0.99), failures, a.Scheduler.Snapshot(), b.Scheduler.Snapshot())
+        {
+            BulkTicks = ticks1 - ticks0,
+            RpcTicks = ticks2 - ticks1,
+            RpcLatencyTicksP50 = ClockPct(0.5),
+            RpcLatencyTicksP99 = ClockPct(0.99),
+        };
     }
 }

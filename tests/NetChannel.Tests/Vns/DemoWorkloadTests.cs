@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 namespace NetChannel.Tests.Vns;
 
 /// <summary>The demonstration workload (bulk + RPC both ways, every byte checked) over each transport.</summary>
+[Collection("Simulator")]
 public class DemoWorkloadTests
 {
     private readonly ITestOutputHelper _out;
@@ -17,6 +18,7 @@ public class DemoWorkloadTests
     [Theory]
     [InlineData(TransportKind.InMemory)]
     [InlineData(TransportKind.Loopback)]
+    [InlineData(TransportKind.Simulated)]
     public async Task BulkAndRpcBothWaysAllVerified(TransportKind kind)
     {
         await using VnsTestBed bed = await VnsTestBed.StartAsync(kind);

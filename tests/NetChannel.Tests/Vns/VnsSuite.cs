@@ -7,6 +7,7 @@ using System.Numerics;
 using System.Threading;
 using System.Threading.Tasks;
 using NetChannel.Copy;
+using NetChannel.Device.Simulated;
 using NetChannel.Scheduling;
 using NetChannel.Vns;
 using Xunit.Abstractions;
@@ -489,5 +490,76 @@ public sealed class VnsSuiteLoopback : VnsSuite
     {
         bed.Pair.SetLinkUp(false); // the cable is cut: B neither answers nor acknowledges any more
         return Task.CompletedTask;
+    }
+}
+
+/// <summary>The issue-4 suite over two NetDriver NicHosts on two simulated NICs: the nc_nic RTL under libncsim
+/// with a free-running clock, joined by the simulated link (tests 1–6, 8, 9), plus test 7 — 5% loss,
+/// reordering, duplication and corruption on the link — which only a link model can do.</summary>
+[Collection("Simulator")]
+public sealed class VnsSuiteSimulated : VnsSuite
+{
+    private readonly ITestOutputHelper _out;
+
+    public VnsSuiteSimulated(ITestOutputHelper output) : base(output) => _out = output;
+
+    protected override TransportKind Kind => TransportKind.Simulated;
+
+    private protected override Task DisappearAsync(VnsTestBed bed)
+    {
+        // NIC B is switched off (CTRL.enable = 0): its MAC goes idle and it drops every frame it receives,
+        // so B neither answers nor acknowledges any more — the host vanished with its card.
+        bed.Sim.Nic1.WriteRegister((uint)NetChannel.Wire.Registers.Ctrl, 0);
+        return Task.CompletedTask;
+    }
+
+    // ---- 7 -------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task T7_LossReorderDuplicationAndCorruptionOnTheLinkEverySocketByteExact()
+    {
+        SimulationOptions sim = VnsTestBed.SimOptions(seed: 7) with { Loss = 0.05, Reorder = 0.05, Duplicate = 0.01, Corrupt = 0.01 };
+        await using VnsTestBed bed = await VnsTestBed.StartAsync(TransportKind.Simulated, o =>
+        {
+            o.Scheduler.ThroughputChannels = new ChannelLimits { Initial = 2, Min = 2, Max = 2 };
+            o.Scheduler.DynamicScaling = false;
+        }, sim: sim);
+        await using VnsListener l = await bed.B.ListenAsync(7011, new VnsListenerOptions { Backlog = 16 });
+        const int Sockets = 8;
+        var pairs = new List<(VnsSocket C, VnsSocket S)>();
+        for (int i = 0; i < Sockets; i++) pairs.Add(await bed.ConnectAsync(7011, i % 4 == 3 ? new VnsSocketOptions { Class = TrafficClass.Latency } : null, l));
+        long[] sizes = [1 << 20, 3 << 20, 1, 0, 250_000, 2 << 20, 9001, 777_777];
+        var work = new List<Task<long>>();
+        var sends = new List<Task>();
+        for (int i = 0; i < Sockets; i++)
+        {
+            (VnsSocket c, VnsSocket s) = pairs[i];
+            sends.Add(SocketIo.SendPatternAsync(c, 300 + i, sizes[i], 100_000));
+            sends.Add(SocketIo.SendPatternAsync(s, 400 + i, sizes[Sockets - 1 - i], 64_000));
+            work.Add(SocketIo.ReceivePatternAsync(s, 300 + i, 1 << 16));
+            work.Add(SocketIo.ReceivePatternAsync(c, 400 + i, 1 << 16));
+        }
+        await Task.WhenAll(sends).WaitAsync(VnsTestBed.TestTimeout);
+        long[] got = await Task.WhenAll(work).WaitAsync(VnsTestBed.TestTimeout);
+        for (int i = 0; i < Sockets; i++)
+        {
+            Assert.Equal(sizes[i], got[2 * i]);
+            Assert.Equal(sizes[Sockets - 1 - i], got[2 * i + 1]);
+        }
+        LinkStatistics link = bed.Sim.GetLinkStatistics();
+        _out.WriteLine($"link: {link}");
+        ulong retransmits = 0;
+        foreach (ITransportHost t in new[] { bed.TransportA, bed.TransportB })
+            retransmits += ((NicTransport)t).NicHost.ReadCounters().Retransmits;
+        _out.WriteLine($"NIC retransmissions: {retransmits}, cycles {bed.Sim.Cycles}");
+        Assert.True(link.Nic0ToNic1.Dropped > 0 && link.Nic1ToNic0.Dropped > 0, "the link lost nothing: the fault model was not applied");
+        Assert.True(link.Nic0ToNic1.Corrupted + link.Nic1ToNic0.Corrupted > 0, "the link corrupted nothing");
+        Assert.True(retransmits > 0, "losses were repaired without a single retransmission");
+        Assert.Null(bed.Sim.LastError);
+        foreach ((VnsSocket c, VnsSocket s) in pairs)
+        {
+            await c.DisposeAsync();
+            await s.DisposeAsync();
+        }
     }
 }

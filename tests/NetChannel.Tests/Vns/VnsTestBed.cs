@@ -3,6 +3,7 @@ using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using NetChannel.Device.Loopback;
+using NetChannel.Device.Simulated;
 using NetChannel.Driver;
 using NetChannel.Harness;
 using NetChannel.Scheduling;
@@ -18,6 +19,10 @@ public enum TransportKind
 
     /// <summary>Two NetDriver NicHosts on the loopback test device pair.</summary>
     Loopback,
+
+    /// <summary>Two NetDriver NicHosts on two simulated NICs (the nc_nic RTL under libncsim, free-running
+    /// clock) joined by the simulated link.</summary>
+    Simulated,
 }
 
 /// <summary>Two VnsHosts joined by a transport, A = 10.0.0.1, B = 10.0.0.2.</summary>
@@ -27,13 +32,15 @@ internal sealed class VnsTestBed : IAsyncDisposable
 
     private readonly InMemoryNetwork? _net;
     private readonly LoopbackDevicePair? _pair;
+    private readonly SimulatedNicSystem? _sim;
 
-    private VnsTestBed(VnsHost a, VnsHost b, InMemoryNetwork? net, LoopbackDevicePair? pair, ITransportHost ta, ITransportHost tb)
+    private VnsTestBed(VnsHost a, VnsHost b, InMemoryNetwork? net, LoopbackDevicePair? pair, ITransportHost ta, ITransportHost tb, SimulatedNicSystem? sim = null)
     {
         A = a;
         B = b;
         _net = net;
         _pair = pair;
+        _sim = sim;
         TransportA = ta;
         TransportB = tb;
     }
@@ -44,6 +51,7 @@ internal sealed class VnsTestBed : IAsyncDisposable
     public ITransportHost TransportB { get; }
     public InMemoryNetwork Net => _net ?? throw new InvalidOperationException("not an in-memory test bed");
     public LoopbackDevicePair Pair => _pair ?? throw new InvalidOperationException("not a loopback test bed");
+    public SimulatedNicSystem Sim => _sim ?? throw new InvalidOperationException("not a simulated test bed");
 
     public const ulong MacA = 0x02_4E_43_00_01_01UL, MacB = 0x02_4E_43_00_01_02UL;
 
@@ -77,8 +85,12 @@ internal sealed class VnsTestBed : IAsyncDisposable
         return o;
     }
 
+    /// <summary>The simulated NIC pair of the Simulated test bed: libncsim's default timing (DMA latency 200
+    /// cycles, link 50 bytes/cycle, latency 100 cycles), no faults unless the test asks.</summary>
+    public static SimulationOptions SimOptions(ulong seed = 1) => new() { Seed = seed };
+
     public static async Task<VnsTestBed> StartAsync(TransportKind kind, Action<VnsHostOptions>? configure = null, InMemoryNetworkOptions? netOptions = null,
-        Action<VnsHostOptions>? configureB = null, Action<NicHostOptions>? nicB = null)
+        Action<VnsHostOptions>? configureB = null, Action<NicHostOptions>? nicB = null, SimulationOptions? sim = null)
     {
         VnsHostOptions oa = DefaultOptions("A"), ob = DefaultOptions("B");
         configure?.Invoke(oa);
@@ -104,6 +116,27 @@ internal sealed class VnsTestBed : IAsyncDisposable
                 nicB?.Invoke(nb);
                 NicTransport tb = await b.AddNicAsync(pair.B, nb);
                 return new VnsTestBed(a, b, null, pair, ta, tb);
+            }
+            case TransportKind.Simulated:
+            {
+                var sys = new SimulatedNicSystem(sim ?? SimOptions());
+                var a = new VnsHost(oa);
+                var b = new VnsHost(ob);
+                try
+                {
+                    NicTransport ta = await a.AddNicAsync(sys.Nic0, NicOptions(MacA, IpA, MacB, IpB));
+                    NicHostOptions nb = NicOptions(MacB, IpB, MacA, IpA);
+                    nicB?.Invoke(nb);
+                    NicTransport tb = await b.AddNicAsync(sys.Nic1, nb);
+                    return new VnsTestBed(a, b, null, null, ta, tb, sys);
+                }
+                catch
+                {
+                    await a.DisposeAsync();
+                    await b.DisposeAsync();
+                    sys.Dispose();
+                    throw;
+                }
             }
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind));
@@ -136,6 +169,7 @@ internal sealed class VnsTestBed : IAsyncDisposable
         await B.DisposeAsync();
         _net?.Dispose();
         _pair?.Dispose();
+        _sim?.Dispose();
     }
 }
 
