@@ -3,7 +3,9 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using NetChannel.Device;
 using NetChannel.Device.Loopback;
+using NetChannel.Device.Simulated;
 using NetChannel.Driver;
 using NetChannel.Wire;
 
@@ -60,13 +62,34 @@ internal sealed class RecordingSink : IMessageSink
     }
 }
 
-/// <summary>Two NicHosts on a loopback device pair.</summary>
+/// <summary>The NICs under a <see cref="HostPair"/>.</summary>
+public enum PairDevices
+{
+    /// <summary>The loopback test device pair (software).</summary>
+    Loopback,
+
+    /// <summary>Two simulated NICs (the nc_nic RTL under libncsim, free-running clock) joined by the simulated link.</summary>
+    Simulated,
+}
+
+/// <summary>Two NicHosts on a pair of NICs: the loopback test device pair or two simulated NICs.</summary>
 internal sealed class HostPair : IAsyncDisposable
 {
     public static readonly PeerAddress AddrA = new(0x02_4E_43_00_00_0AUL, 0x0A_01_00_0A);
     public static readonly PeerAddress AddrB = new(0x02_4E_43_00_00_0BUL, 0x0A_01_00_0B);
 
-    public LoopbackDevicePair Devices { get; private set; } = null!;
+    private LoopbackDevicePair? _loopback;
+    private SimulatedNicSystem? _sim;
+    private uint _savedCtrlB;
+
+    /// <summary>The loopback pair (loopback pairs only).</summary>
+    public LoopbackDevicePair Devices => _loopback ?? throw new InvalidOperationException("not a loopback pair");
+
+    /// <summary>The simulated system (simulated pairs only).</summary>
+    public SimulatedNicSystem Sim => _sim ?? throw new InvalidOperationException("not a simulated pair");
+
+    public INicDevice DeviceA { get; private set; } = null!;
+    public INicDevice DeviceB { get; private set; } = null!;
     public NicHost A { get; private set; } = null!;
     public NicHost B { get; set; } = null!;
     public RecordingSink SinkA { get; } = new();
@@ -89,16 +112,67 @@ internal sealed class HostPair : IAsyncDisposable
         return o;
     }
 
-    public static async Task<HostPair> StartAsync(Action<NicHostOptions>? a = null, Action<NicHostOptions>? b = null, LoopbackOptions? devices = null)
+    public static async Task<HostPair> StartAsync(Action<NicHostOptions>? a = null, Action<NicHostOptions>? b = null, LoopbackOptions? devices = null,
+        PairDevices kind = PairDevices.Loopback)
     {
-        var p = new HostPair { Devices = new LoopbackDevicePair(devices ?? new LoopbackOptions { Channels = 64 }) };
+        var p = new HostPair();
+        if (kind == PairDevices.Loopback)
+        {
+            p._loopback = new LoopbackDevicePair(devices ?? new LoopbackOptions { Channels = 64 });
+            p.DeviceA = p._loopback.A;
+            p.DeviceB = p._loopback.B;
+        }
+        else
+        {
+            p._sim = new SimulatedNicSystem(new SimulationOptions { Seed = 1 });
+            p.DeviceA = p._sim.Nic0;
+            p.DeviceB = p._sim.Nic1;
+        }
         NicHostOptions oa = Options(AddrA, AddrB), ob = Options(AddrB, null);
         a?.Invoke(oa);
         b?.Invoke(ob);
-        p.A = await NicHost.StartAsync(p.Devices.A, oa, p.SinkA);
-        p.B = await NicHost.StartAsync(p.Devices.B, ob, p.SinkB);
+        try
+        {
+            p.A = await NicHost.StartAsync(p.DeviceA, oa, p.SinkA);
+            p.B = await NicHost.StartAsync(p.DeviceB, ob, p.SinkB);
+        }
+        catch
+        {
+            await p.DisposeAsync();
+            throw;
+        }
         return p;
     }
+
+    /// <summary>The peer vanishes without a word: nothing reaches B and nothing leaves it (loopback: the cable is
+    /// cut; simulated: NIC B is switched off through CTRL, so its MAC is idle and it drops what it receives).</summary>
+    public void CutLink()
+    {
+        if (_loopback is { } l) l.SetLinkUp(false);
+        else
+        {
+            _savedCtrlB = DeviceB.ReadRegister(Registers.Ctrl);
+            DeviceB.WriteRegister(Registers.Ctrl, 0);
+        }
+    }
+
+    /// <summary>Undoes <see cref="CutLink"/>.</summary>
+    public void RestoreLink()
+    {
+        if (_loopback is { } l) l.SetLinkUp(true);
+        else DeviceB.WriteRegister(Registers.Ctrl, _savedCtrlB);
+    }
+
+    /// <summary>The peer's NIC dies: no ABORT, no more acknowledgements (loopback: device B is disposed;
+    /// simulated: NIC B is switched off).</summary>
+    public void KillPeerNic()
+    {
+        if (_loopback is { } l) l.B.Dispose();
+        else DeviceB.WriteRegister(Registers.Ctrl, 0);
+    }
+
+    /// <summary>A's own NIC disappears under its host (the device object is disposed: every access fails).</summary>
+    public void LoseOwnNic() => DeviceA.Dispose();
 
     /// <summary>Opens a channel from A to B and returns both ends.</summary>
     public async Task<(Channel a, Channel b)> OpenAsync(ChannelClass cls = ChannelClass.Throughput)
@@ -120,7 +194,8 @@ internal sealed class HostPair : IAsyncDisposable
     {
         try { if (A != null) await A.DisposeAsync(); } catch (ObjectDisposedException) { }
         try { if (B != null) await B.DisposeAsync(); } catch (ObjectDisposedException) { }
-        Devices.Dispose();
+        _loopback?.Dispose();
+        _sim?.Dispose();
     }
 
     /// <summary>Deterministic payload content of message <paramref name="seq"/> on a stream <paramref name="key"/>.</summary>

@@ -11,13 +11,20 @@ using NetChannel.Wire;
 
 namespace NetChannel.Tests.Driver;
 
-/// <summary>The host driver on the loopback device: channel life cycle with the peer, data path, failures.</summary>
-public sealed class NicHostTests
+/// <summary>The host driver on a pair of NICs: channel life cycle with the peer, data path, failures. Written
+/// once, run on the loopback test device (<see cref="NicHostTests"/>) and on two simulated NICs
+/// (<see cref="SimulatedNicHostTests"/>: the nc_nic RTL under libncsim).</summary>
+public abstract class NicHostSuite
 {
+    /// <summary>The NICs the hosts run on.</summary>
+    private protected abstract PairDevices Kind { get; }
+
+    private protected Task<HostPair> StartPair(Action<NicHostOptions>? a = null, Action<NicHostOptions>? b = null) => HostPair.StartAsync(a, b, null, Kind);
+
     [Fact]
     public async Task OpenAndCloseAreAgreedWithThePeer()
     {
-        await using HostPair p = await HostPair.StartAsync();
+        await using HostPair p = await StartPair();
         var (a, b) = await p.OpenAsync(ChannelClass.Latency);
         Assert.Equal(ChannelState.Open, a.State);
         Assert.Equal(ChannelState.Open, b.State);
@@ -59,7 +66,7 @@ public sealed class NicHostTests
     [Fact]
     public async Task TwelveThousandMessagesOfRandomSizesOnSeveralChannelsArriveExactlyOnceAndIntact()
     {
-        await using HostPair p = await HostPair.StartAsync();
+        await using HostPair p = await StartPair();
         var chans = new List<(Channel tx, Channel rx)>();
         for (int i = 0; i < 3; i++)
         {
@@ -103,7 +110,7 @@ public sealed class NicHostTests
     [Fact]
     public async Task CommitsInAnyOrderArePostedInRingOrderWithOneDoorbellPerBatch()
     {
-        await using HostPair p = await HostPair.StartAsync();
+        await using HostPair p = await StartPair();
         var (a, b) = await p.OpenAsync();
         var slots = new TxSlot[8];
         for (int i = 0; i < 8; i++) Assert.True(a.TryReserve(out slots[i]));
@@ -140,7 +147,7 @@ public sealed class NicHostTests
     public async Task AnExhaustedReceivePoolWithholdsCreditAndLosesNothing()
     {
         // Rx ring 32, pool 64: a consumer that holds every buffer stops the peer after 64 messages.
-        await using HostPair p = await HostPair.StartAsync();
+        await using HostPair p = await StartPair();
         var (a, b) = await p.OpenAsync();
         var held = new ConcurrentQueue<(NcMessage, RxBuffer)>();
         p.SinkB.Handler = (ch, m, buf) => held.Enqueue((m, buf));
@@ -177,7 +184,7 @@ public sealed class NicHostTests
     [Fact]
     public async Task ReserveAsyncWaitsForASlotAndHonoursCancellation()
     {
-        await using HostPair p = await HostPair.StartAsync(b: o => o.RxRingLog = 1); // B grants 2 buffers
+        await using HostPair p = await StartPair(b: o => o.RxRingLog = 1); // B grants 2 buffers
         var (a, b) = await p.OpenAsync();
         var held = new ConcurrentQueue<RxBuffer>();
         p.SinkB.Handler = (ch, m, buf) => held.Enqueue(buf);
@@ -208,7 +215,7 @@ public sealed class NicHostTests
     [Fact]
     public async Task ClosingDrainsTheMessagesInFlightFirst()
     {
-        await using HostPair p = await HostPair.StartAsync();
+        await using HostPair p = await StartPair();
         var (a, b) = await p.OpenAsync();
         var held = new ConcurrentQueue<RxBuffer>();
         p.SinkB.Handler = (ch, m, buf) => held.Enqueue(buf);
@@ -231,7 +238,7 @@ public sealed class NicHostTests
     {
         // The NIC completes the Rx buffers a close returns with CHANNEL_DOWN and no tag (it does not read their
         // descriptors): the driver must know by ring slot which buffer each one was.
-        await using HostPair p = await HostPair.StartAsync();
+        await using HostPair p = await StartPair();
         var (a, b) = await p.OpenAsync();
         await HostPair.SendAsync(a, 1, 10, i => 100 + i);
         await HostPair.SendAsync(b, 2, 5, i => 50);
@@ -253,7 +260,7 @@ public sealed class NicHostTests
     [Fact]
     public async Task SimultaneousClosesFromBothSidesComplete()
     {
-        await using HostPair p = await HostPair.StartAsync();
+        await using HostPair p = await StartPair();
         var (a, b) = await p.OpenAsync();
         await Task.WhenAll(a.CloseAsync().AsTask(), b.CloseAsync().AsTask()).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(ChannelState.Closed, a.State);
@@ -265,7 +272,7 @@ public sealed class NicHostTests
     [Fact]
     public async Task AbortTearsDownAtOnceAndThePeerIsTold()
     {
-        await using HostPair p = await HostPair.StartAsync();
+        await using HostPair p = await StartPair();
         var (a, b) = await p.OpenAsync();
         a.Abort();
         Assert.True(await p.SinkB.WaitUntilAsync(() => !p.SinkB.Down.IsEmpty));
@@ -279,7 +286,7 @@ public sealed class NicHostTests
     [Fact]
     public async Task LatencyChannelsAreServedByTheirOwnPoller()
     {
-        await using HostPair p = await HostPair.StartAsync();
+        await using HostPair p = await StartPair();
         var (lt, lr) = await p.OpenAsync(ChannelClass.Latency);
         var (tt, tr) = await p.OpenAsync(ChannelClass.Throughput);
         await HostPair.SendAsync(lt, 1, 20, i => 64);
@@ -296,7 +303,7 @@ public sealed class NicHostTests
     [Fact]
     public async Task BusyPollingAndIdleSpinDeliverToo()
     {
-        await using HostPair p = await HostPair.StartAsync(
+        await using HostPair p = await StartPair(
             a => { a.PollMode = PollMode.BusyPoll; a.ThroughputPollers = 2; },
             b => { b.IdleSpin = TimeSpan.FromMilliseconds(1); });
         var (a1, b1) = await p.OpenAsync();
@@ -310,7 +317,7 @@ public sealed class NicHostTests
     [Fact]
     public async Task AnOpenThePeerRefusesFailsAtOnce()
     {
-        await using HostPair p = await HostPair.StartAsync(b: o => o.AcceptChannels = false);
+        await using HostPair p = await StartPair(b: o => o.AcceptChannels = false);
         var e = await Assert.ThrowsAsync<NetChannelException>(async () => await p.A.OpenChannelAsync(HostPair.AddrB, ChannelClass.Throughput));
         Assert.Equal(NetChannelError.ConnectionRefused, e.Error);
         Assert.Empty(p.A.Channels);
@@ -320,7 +327,7 @@ public sealed class NicHostTests
     [Fact]
     public async Task AnOpenToAHostWithNoFreeChannelFailsWithNoResources()
     {
-        await using HostPair p = await HostPair.StartAsync(b: o => o.MaxChannels = 1);
+        await using HostPair p = await StartPair(b: o => o.MaxChannels = 1);
         await p.OpenAsync();
         var e = await Assert.ThrowsAsync<NetChannelException>(async () => await p.A.OpenChannelAsync(HostPair.AddrB, ChannelClass.Throughput));
         Assert.Equal(NetChannelError.NoResources, e.Error);
@@ -329,7 +336,7 @@ public sealed class NicHostTests
     [Fact]
     public async Task AnOpenNobodyAnswersTimesOutInBoundedTime()
     {
-        await using HostPair p = await HostPair.StartAsync(a => { a.OpenTimeout = TimeSpan.FromMilliseconds(400); a.RetryInterval = TimeSpan.FromMilliseconds(50); });
+        await using HostPair p = await StartPair(a => { a.OpenTimeout = TimeSpan.FromMilliseconds(400); a.RetryInterval = TimeSpan.FromMilliseconds(50); });
         var nobody = new PeerAddress(0x02_00_00_00_99_99UL, 0x0A_01_00_63); // B filters it out
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var e = await Assert.ThrowsAsync<NetChannelException>(async () => await p.A.OpenChannelAsync(nobody, ChannelClass.Throughput));
@@ -345,7 +352,7 @@ public sealed class NicHostTests
     [Fact]
     public async Task DisposingThePeerHostTakesItsChannelsDownAtOnce()
     {
-        await using HostPair p = await HostPair.StartAsync();
+        await using HostPair p = await StartPair();
         var (a, b) = await p.OpenAsync();
         var (a2, b2) = await p.OpenAsync(ChannelClass.Latency);
         Task<TxSlot>[] waiting = new Task<TxSlot>[1];
@@ -368,11 +375,11 @@ public sealed class NicHostTests
     [Fact]
     public async Task APeerWhoseDeviceDiesFailsChannelsWithTrafficByNicTimeout()
     {
-        await using HostPair p = await HostPair.StartAsync(a => { a.RetransmitTimeoutCycles = 25_000; a.RetryLimit = 4; a.LivenessTimeout = TimeSpan.FromSeconds(30); });
+        await using HostPair p = await StartPair(a => { a.RetransmitTimeoutCycles = 25_000; a.RetryLimit = 4; a.LivenessTimeout = TimeSpan.FromSeconds(30); });
         var (a, b) = await p.OpenAsync();
         await HostPair.SendAsync(a, 1, 10, i => 10);
         Assert.True(await p.SinkB.WaitUntilAsync(() => p.SinkB.Count == 10));
-        p.Devices.B.Dispose(); // the peer's NIC vanishes: no ABORT, no more acknowledgements
+        p.KillPeerNic(); // the peer's NIC vanishes: no ABORT, no more acknowledgements
         await HostPair.SendAsync(a, 1, 1, i => 10, firstSeq: 10);
         Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty, 5000), "the channel did not fail");
         p.SinkA.Down.TryPeek(out var d);
@@ -387,7 +394,7 @@ public sealed class NicHostTests
     {
         // Nothing in flight: the NIC's credit probes go unanswered and it fails the channel; the descriptors it
         // never took complete CHANNEL_DOWN before the CHANNEL event says why.
-        await using HostPair p = await HostPair.StartAsync(a => { a.RetransmitTimeoutCycles = 25_000; a.RetryLimit = 4; a.LivenessTimeout = TimeSpan.FromSeconds(30); });
+        await using HostPair p = await StartPair(a => { a.RetransmitTimeoutCycles = 25_000; a.RetryLimit = 4; a.LivenessTimeout = TimeSpan.FromSeconds(30); });
         var (a, b) = await p.OpenAsync();
         var held = new ConcurrentQueue<RxBuffer>();
         p.SinkB.Handler = (ch, m, buf) => held.Enqueue(buf);
@@ -397,7 +404,7 @@ public sealed class NicHostTests
         await Task.Delay(50);
         Assert.Equal(ChannelState.Open, a.State); // a live peer answers the probes: waiting for credit is not a failure
         Assert.Equal(16, a.QueuedMessages);
-        p.Devices.B.Dispose();
+        p.KillPeerNic();
         Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty, 5000), "the channel did not fail");
         p.SinkA.Down.TryPeek(out var d);
         Assert.Equal(NetChannelError.RetransmissionLimit, ((NetChannelException)d.Error).Error);
@@ -411,10 +418,10 @@ public sealed class NicHostTests
     [Fact]
     public async Task AnIdleChannelToAVanishedPeerIsDetectedByTheLivenessCheck()
     {
-        await using HostPair p = await HostPair.StartAsync(a => { a.LivenessTimeout = TimeSpan.FromMilliseconds(400); a.KeepAliveInterval = TimeSpan.FromMilliseconds(50); });
+        await using HostPair p = await StartPair(a => { a.LivenessTimeout = TimeSpan.FromMilliseconds(400); a.KeepAliveInterval = TimeSpan.FromMilliseconds(50); });
         var (a, b) = await p.OpenAsync();
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        p.Devices.SetLinkUp(false); // the peer vanishes without a word
+        p.CutLink(); // the peer vanishes without a word
         Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty, 5000), "the idle channel to a vanished peer stayed up");
         p.SinkA.Down.TryPeek(out var d);
         Assert.Equal(NetChannelError.PeerUnreachable, ((NetChannelException)d.Error).Error);
@@ -425,7 +432,7 @@ public sealed class NicHostTests
     [Fact]
     public async Task TheLivenessCheckKeepsHealthyIdleChannelsUp()
     {
-        await using HostPair p = await HostPair.StartAsync(
+        await using HostPair p = await StartPair(
             a => { a.LivenessTimeout = TimeSpan.FromMilliseconds(600); a.KeepAliveInterval = TimeSpan.FromMilliseconds(60); },
             b => { b.LivenessTimeout = TimeSpan.FromMilliseconds(600); b.KeepAliveInterval = TimeSpan.FromMilliseconds(60); });
         var (a, b) = await p.OpenAsync();
@@ -439,16 +446,16 @@ public sealed class NicHostTests
     [Fact]
     public async Task APeerThatRestartsIsDetectedByItsNewHostId()
     {
-        await using HostPair p = await HostPair.StartAsync(a => { a.LivenessTimeout = TimeSpan.FromSeconds(30); a.KeepAliveInterval = TimeSpan.FromMilliseconds(50); });
+        await using HostPair p = await StartPair(a => { a.LivenessTimeout = TimeSpan.FromSeconds(30); a.KeepAliveInterval = TimeSpan.FromMilliseconds(50); });
         var (a, b) = await p.OpenAsync();
         ulong oldId = p.B.HostId;
         // B's host goes away while the link is cut, so its ABORT is lost; then a new instance starts.
-        p.Devices.SetLinkUp(false);
+        p.CutLink();
         await p.B.DisposeAsync();
-        p.Devices.SetLinkUp(true);
+        p.RestoreLink();
         Assert.True(p.SinkA.Down.IsEmpty);
         var sinkB2 = new RecordingSink();
-        p.B = await NicHost.StartAsync(p.Devices.B, HostPair.Options(HostPair.AddrB, null), sinkB2);
+        p.B = await NicHost.StartAsync(p.DeviceB, HostPair.Options(HostPair.AddrB, null), sinkB2);
         Assert.NotEqual(oldId, p.B.HostId);
         // A's next probe is answered by the new instance: A sees the new host id and drops the old channel
         // long before its 30 s liveness timeout.
@@ -464,7 +471,7 @@ public sealed class NicHostTests
     [Fact]
     public async Task NoMessageIsDeliveredAfterTheChannelWentDown()
     {
-        await using HostPair p = await HostPair.StartAsync();
+        await using HostPair p = await StartPair();
         var (a, b) = await p.OpenAsync();
         var log = new ConcurrentQueue<string>();
         p.SinkA.Handler = (ch, m, buf) => { log.Enqueue("msg"); buf.Release(); };
@@ -499,13 +506,13 @@ public sealed class NicHostTests
     [Fact]
     public async Task TheHostsOwnDeviceFailingTakesEverythingDown()
     {
-        await using HostPair p = await HostPair.StartAsync();
+        await using HostPair p = await StartPair();
         var (a, b) = await p.OpenAsync();
         var held = new ConcurrentQueue<RxBuffer>();
         p.SinkB.Handler = (ch, m, buf) => held.Enqueue(buf);
         await HostPair.SendAsync(a, 1, 32 + 64, i => 10);
         Task<TxSlot> waiting = a.ReserveAsync().AsTask();
-        p.Devices.A.Dispose(); // A's own NIC disappears under its host
+        p.LoseOwnNic(); // A's own NIC disappears under its host
         Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty, 5000));
         p.SinkA.Down.TryPeek(out var d);
         Assert.Equal(NetChannelError.DeviceFailure, ((NetChannelException)d.Error).Error);
@@ -518,12 +525,26 @@ public sealed class NicHostTests
     [Fact]
     public async Task TheHealthCheckNoticesANicThatStoppedRunning()
     {
-        await using HostPair p = await HostPair.StartAsync(a => a.HealthCheckInterval = TimeSpan.FromMilliseconds(100));
+        await using HostPair p = await StartPair(a => a.HealthCheckInterval = TimeSpan.FromMilliseconds(100));
         var (a, b) = await p.OpenAsync();
-        p.Devices.A.WriteRegister(Registers.Ctrl, 0); // someone else switched A's NIC off; A's host is idle
+        p.DeviceA.WriteRegister(Registers.Ctrl, 0); // someone else switched A's NIC off; A's host is idle
         Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty, 5000), "the stopped NIC went unnoticed");
         p.SinkA.Down.TryPeek(out var d);
         Assert.Equal(NetChannelError.DeviceFailure, ((NetChannelException)d.Error).Error);
         Assert.Contains("stopped running", d.Error.Message);
     }
+}
+
+/// <summary>The driver suite on the loopback test device pair.</summary>
+public sealed class NicHostTests : NicHostSuite
+{
+    private protected override PairDevices Kind => PairDevices.Loopback;
+}
+
+/// <summary>The driver suite on two simulated NICs (the nc_nic RTL under libncsim, free-running clock, DMA latency
+/// 200 cycles, link 50 B/cycle and 100 cycles of latency).</summary>
+[Collection("Simulator")]
+public sealed class SimulatedNicHostTests : NicHostSuite
+{
+    private protected override PairDevices Kind => PairDevices.Simulated;
 }
