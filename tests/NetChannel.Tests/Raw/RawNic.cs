@@ -466,28 +466,47 @@ internal sealed unsafe class RawMgmt : IDisposable
         nic.Write(Registers.MgmtCtrl, 1);
     }
 
-    public Span<byte> RxBuffer(int i) => new((byte*)(_rxBufs + (ulong)((i & ((1 << _log) - 1)) * _buf)), _buf);
+    public ulong TxBufferBus(int i) => _txBufs + (ulong)((i & ((1 << _log) - 1)) * _buf);
 
+    public ulong RxBufferBus(int i) => _rxBufs + (ulong)((i & ((1 << _log) - 1)) * _buf);
+
+    public Span<byte> RxBuffer(int i) => new((byte*)RxBufferBus(i), _buf);
+
+    /// <summary>Writes the header at offset 0 and the payload at 128 of the next Tx buffer and sends it.</summary>
     public void Send(in FrameHeader h, ReadOnlySpan<byte> payload, ushort tag)
     {
-        int k = _txProd & ((1 << _log) - 1);
-        byte* buf = (byte*)(_txBufs + (ulong)(k * _buf));
+        byte* buf = (byte*)TxBufferBus(_txProd);
         h.Write(new Span<byte>(buf, FrameHeader.Size));
         payload.CopyTo(new Span<byte>(buf + 128, payload.Length));
-        new TxDescriptor { Addr = (ulong)buf, Len = (uint)payload.Length, Tag = tag }.Write(new Span<byte>((byte*)(_tx + (ulong)(k * 32)), 32));
+        SendRaw(new TxDescriptor { Addr = (ulong)buf, Len = (uint)payload.Length, Tag = tag });
+    }
+
+    /// <summary>Writes <paramref name="d"/> as it is at the Tx producer index and rings MGMT_DB_TX.</summary>
+    public void SendRaw(TxDescriptor d)
+    {
+        d.Write(new Span<byte>((byte*)(_tx + (ulong)((_txProd & ((1 << _log) - 1)) * 32)), 32));
         _txProd++;
         _nic.Write(Registers.MgmtDbTx, (ushort)_txProd);
     }
 
+    /// <summary>Posts <paramref name="n"/> Rx buffers (tag = ring slot) and rings MGMT_DB_RX.</summary>
     public void PostRx(int n, uint len = 0)
     {
-        for (int i = 0; i < n; i++)
-        {
-            int k = _rxProd & ((1 << _log) - 1);
-            new RxDescriptor { Addr = _rxBufs + (ulong)(k * _buf), Len = len == 0 ? (uint)_buf : len, Tag = (ushort)k }.Write(new Span<byte>((byte*)(_rx + (ulong)(k * 16)), 16));
-            _rxProd++;
-        }
+        for (int i = 0; i < n; i++) PutRx(new RxDescriptor { Addr = RxBufferBus(_rxProd), Len = len == 0 ? (uint)_buf : len, Tag = (ushort)(_rxProd & ((1 << _log) - 1)) });
         _nic.Write(Registers.MgmtDbRx, (ushort)_rxProd);
+    }
+
+    /// <summary>Writes <paramref name="r"/> as it is at the Rx producer index and rings MGMT_DB_RX.</summary>
+    public void PostRaw(RxDescriptor r)
+    {
+        PutRx(r);
+        _nic.Write(Registers.MgmtDbRx, (ushort)_rxProd);
+    }
+
+    private void PutRx(RxDescriptor r)
+    {
+        r.Write(new Span<byte>((byte*)(_rx + (ulong)((_rxProd & ((1 << _log) - 1)) * 16)), 16));
+        _rxProd++;
     }
 
     private bool TryCompletion(out Completion c)

@@ -160,7 +160,8 @@ public sealed class SimulatedNicTransportTests
     /// <summary>
     /// A peer that vanished while a channel waits for credit with nothing in flight: the persist timer sends
     /// RETRY_LIMIT credit probes (ACK frames flagged ACK_REQ, in the capture), none is answered, and the channel fails
-    /// at the next expiry — TIMEOUT completions for the waiting descriptors, a CHANNEL event, CNT_CH_FAILED.
+    /// at the next expiry — CHANNEL_DOWN completions for the waiting descriptors (never taken), a CHANNEL event with
+    /// reason TIMEOUT, CNT_CH_FAILED.
     /// </summary>
     [Fact]
     public void UnansweredCreditProbesFailTheChannelAfterTheRetryLimit()
@@ -179,11 +180,11 @@ public sealed class SimulatedNicTransportTests
                 a.PutTx(a.Data(new byte[] { 1 }, tag: 1));
                 a.PutTx(a.Data(new byte[] { 2 }, tag: 2));
                 a.RingTx();
-                // Both descriptors complete, in ring order, not OK (which status: NicContractTests.AFailedChannelCompletes…).
+                // Both descriptors, never taken, complete in ring order CHANNEL_DOWN with tag 0 (docs/nic.md; the
+                // contract suite checks the rest: NicContractTests.AChannelOutOfCreditWhosePeerVanishedFails…).
                 Completion c1 = a.WaitCompletion(), c2 = a.WaitCompletion();
-                Assert.Equal((CompletionKind.Tx, (ushort)0), (c1.Kind, c1.Index));
-                Assert.Equal((CompletionKind.Tx, (ushort)1), (c2.Kind, c2.Index));
-                Assert.True(c1.Status != CompletionStatus.Ok && c2.Status != CompletionStatus.Ok, $"{c1.Status}, {c2.Status}");
+                Assert.Equal((CompletionKind.Tx, (ushort)0, CompletionStatus.ChannelDown, (ushort)0), (c1.Kind, c1.Index, c1.Status, c1.Tag));
+                Assert.Equal((CompletionKind.Tx, (ushort)1, CompletionStatus.ChannelDown, (ushort)0), (c2.Kind, c2.Index, c2.Status, c2.Tag));
                 Event ev = r.A.WaitEvent();
                 Assert.Equal((EventType.Channel, (ushort)5, 2u | ((uint)CompletionStatus.Timeout << 8)), (ev.EvType, ev.Source, ev.Data));
                 Assert.Equal(1UL, r.A.Counter(Registers.CntChFailedLo));

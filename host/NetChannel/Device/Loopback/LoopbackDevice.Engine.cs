@@ -637,7 +637,9 @@ public sealed unsafe partial class LoopbackDevice
 
     // Writes an accepted payload into buffer rxIndex of channel t (the receiving side) and completes it. The
     // buffer is consumed and the PSN received whatever happens: a bad descriptor, a buffer too small or a
-    // refused access completes with that status and the frame's fields, and nothing is written.
+    // refused descriptor read completes with that status and the frame's fields, and nothing is written. A
+    // refused payload write is only counted: the completion says OK (docs/nic.md: a posted write's refusal
+    // cannot be reported in the completion; nc_rx_place and nc_dma_wr_mux).
     private void Place(Ch t, ushort rxIndex, LoopbackDevice sender, in TxDescriptor d, uint psn)
     {
         ulong ra = t.RxBase + (ulong)(rxIndex & ((1 << t.RxLog) - 1)) * RxDescriptor.Size;
@@ -657,11 +659,7 @@ public sealed unsafe partial class LoopbackDevice
         }
         if (rs == CompletionStatus.Ok && d.Len > 0)
         {
-            if (!_map.Contains(r.Addr, d.Len))
-            {
-                Count(C.DmaFault);
-                rs = CompletionStatus.DmaFault;
-            }
+            if (!_map.Contains(r.Addr, d.Len)) Count(C.DmaFault); // the write is refused; the completion still says OK
             else
             {
                 Debug.Assert(sender._map.Contains(d.Addr, d.Len));
@@ -946,9 +944,12 @@ public sealed unsafe partial class LoopbackDevice
     // ---------------------------------------------------------------------------------------------
     // Management queue pair
     // ---------------------------------------------------------------------------------------------
+    // MGMT_CTRL: enabling takes effect only with a valid configuration (bases non-zero and 64-byte aligned,
+    // sizes within CAP_RING_LOG, the completion ring larger than each of the other two); otherwise [0] reads
+    // back 0 and the queue pair is stopped (nc_regs).
     private void MgmtControl(uint v)
     {
-        Reg(Registers.MgmtCtrl) = v & 0xFF01;
+        Reg(Registers.MgmtCtrl) = v & 0xFF00;
         Mgmt m = _mg;
         if ((v & 1) == 0) { m.Enabled = false; return; }
         uint logs = Reg(Registers.MgmtRingLog);
@@ -959,7 +960,12 @@ public sealed unsafe partial class LoopbackDevice
         m.RxLog = (int)((logs >> 8) & 0xFF);
         int cplLog = (int)((logs >> 16) & 0xFF);
         bool RingOk(ulong b, int log) => b != 0 && (b & 63) == 0 && log >= _options.MinRingLog && log <= _options.MaxRingLog;
-        if (!RingOk(m.TxBase, m.TxLog) || !RingOk(m.RxBase, m.RxLog) || !RingOk(cpl, cplLog)) { m.Enabled = false; return; }
+        if (!RingOk(m.TxBase, m.TxLog) || !RingOk(m.RxBase, m.RxLog) || !RingOk(cpl, cplLog) || cplLog <= m.TxLog || cplLog <= m.RxLog)
+        {
+            m.Enabled = false;
+            return;
+        }
+        Reg(Registers.MgmtCtrl) |= 1;
         m.Cq.Reset(cpl, cplLog, (int)((v >> 8) & 0xFF), 0xFFFF);
         m.TxProd = m.TxTaken = m.RxProd = m.RxCons = 0;
         m.Enabled = true;
@@ -1059,7 +1065,8 @@ public sealed unsafe partial class LoopbackDevice
         int plen = frame.Length - FrameHeader.Size;
         if (!m.Enabled || m.RxCons == m.RxProd) { Count(C.RxNoBuf); return; }
         // The next buffer is consumed whatever happens: a bad descriptor, a buffer too small or a refused
-        // access completes with that status and the frame's fields, and the frame is dropped.
+        // descriptor read completes with that status and the frame's fields, and the frame is dropped. The
+        // header and the payload are two writes; a refused one is only counted (the completion says OK).
         ushort index = m.RxCons++;
         ulong ra = m.RxBase + (ulong)(index & ((1 << m.RxLog) - 1)) * RxDescriptor.Size;
         RxDescriptor r = default;
@@ -1075,17 +1082,17 @@ public sealed unsafe partial class LoopbackDevice
             st = ValidateRx(in r);
             if (st != CompletionStatus.Ok) Count(C.BadDesc);
             else if (r.Len < MgmtPayloadOffset + plen) st = CompletionStatus.TooSmall;
-            else if (!_map.Contains(r.Addr, MgmtPayloadOffset + plen))
-            {
-                Count(C.DmaFault);
-                st = CompletionStatus.DmaFault;
-            }
         }
         if (st == CompletionStatus.Ok)
         {
             byte* dst = (byte*)r.Addr;
-            frame.Slice(0, FrameHeader.Size).CopyTo(new Span<byte>(dst, FrameHeader.Size));
-            frame[payload].CopyTo(new Span<byte>(dst + MgmtPayloadOffset, plen));
+            if (_map.Contains(r.Addr, FrameHeader.Size)) frame.Slice(0, FrameHeader.Size).CopyTo(new Span<byte>(dst, FrameHeader.Size));
+            else Count(C.DmaFault);
+            if (plen > 0)
+            {
+                if (_map.Contains(r.Addr + MgmtPayloadOffset, plen)) frame[payload].CopyTo(new Span<byte>(dst + MgmtPayloadOffset, plen));
+                else Count(C.DmaFault);
+            }
             Count(C.MgmtRx);
         }
         WriteMgmtCompletion(CompletionKind.MgmtRx, index, r.Tag, st, (uint)plen, in h);
