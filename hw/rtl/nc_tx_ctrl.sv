@@ -13,7 +13,7 @@
 //                    timer restarts, so it measures silence since the last transmission, not queueing
 //                    inside the NIC behind other channels
 //   TIMEOUT          the retransmission timer expired: retransmit every unacknowledged, unsacked PSN
-//                    (or fail the channel after RETRY_LIMIT timeouts in a row)
+//                    (or fail the channel at the (RETRY_LIMIT + 1)-th timeout in a row: RETRY_LIMIT rounds did not help)
 //   DB               a Tx doorbell: new producer index (checked against the ring)
 //   SCHED            the channel's turn: up to MAX_BATCH descriptors within window and credit become one
 //                    fetch request; the channel goes back to the end of the queue while it can send more

@@ -101,7 +101,7 @@ public sealed class NicHostOptions
     /// <summary>NIC retransmission timeout in clock cycles (RTO_CYCLES); null keeps the device's value.</summary>
     public uint? RetransmitTimeoutCycles { get; set; }
 
-    /// <summary>NIC retransmission timeouts in a row before a channel fails (RETRY_LIMIT, 1 to 255); null keeps the device's value.</summary>
+    /// <summary>NIC retransmission rounds without progress before a channel fails (RETRY_LIMIT, 1 to 255: the channel fails at the (RETRY_LIMIT + 1)-th timeout in a row); null keeps the device's value.</summary>
     public int? RetryLimit { get; set; }
 
     /// <summary>NIC ack coalescing (ACK_COALESCE: [15:0] packets, [31:16] cycles); null keeps the device's value.</summary>

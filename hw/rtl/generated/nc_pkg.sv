@@ -393,7 +393,7 @@ package nc_pkg;
   localparam logic [15:0] NC_REG_IP_ADDR = 16'h0110;  // rw: Local IPv4 address
   localparam logic [15:0] NC_REG_RTO_CYCLES = 16'h0114;  // rw: Retransmission timeout in clock cycles (reset value 16384); doubled after each timeout in a row, up to 16x
   localparam logic [15:0] NC_REG_ACK_COALESCE = 16'h0118;  // rw: [15:0] packets, [31:16] cycles: a pure ACK is sent when that many new packets are unacknowledged or the oldest has waited that long (reset value 16 packets, 64 cycles)
-  localparam logic [15:0] NC_REG_RETRY_LIMIT = 16'h011C;  // rw: [7:0] retransmission timeouts in a row before a channel fails (reset value 8)
+  localparam logic [15:0] NC_REG_RETRY_LIMIT = 16'h011C;  // rw: [7:0] retransmission rounds without progress before a channel fails: it fails at the (RETRY_LIMIT + 1)-th timeout in a row (reset value 8)
   localparam logic [15:0] NC_REG_CH_PEER_MAC_LO = 16'h0200;  // rw: Staged: peer MAC bytes 2..5
   localparam logic [15:0] NC_REG_CH_PEER_MAC_HI = 16'h0204;  // rw: Staged: peer MAC bytes 0..1 in [15:0]
   localparam logic [15:0] NC_REG_CH_PEER_IP = 16'h0208;  // rw: Staged: peer IPv4 address

@@ -1276,7 +1276,7 @@ public static class Registers
     public const int RtoCycles = 0x0114;
     /// <summary>rw: [15:0] packets, [31:16] cycles: a pure ACK is sent when that many new packets are unacknowledged or the oldest has waited that long (reset value 16 packets, 64 cycles)</summary>
     public const int AckCoalesce = 0x0118;
-    /// <summary>rw: [7:0] retransmission timeouts in a row before a channel fails (reset value 8)</summary>
+    /// <summary>rw: [7:0] retransmission rounds without progress before a channel fails: it fails at the (RETRY_LIMIT + 1)-th timeout in a row (reset value 8)</summary>
     public const int RetryLimit = 0x011C;
     /// <summary>rw: Staged: peer MAC bytes 2..5</summary>
     public const int ChPeerMacLo = 0x0200;
