@@ -41,8 +41,11 @@ internal sealed class DemoOptions
     public ulong Seed { get; set; } = 1;
     public string? Pcap { get; set; }
     public bool Json { get; set; }
-    public uint DmaLatency { get; set; } = 200;
-    public uint LinkLatency { get; set; } = 100;
+    public uint DmaLatency { get; set; } = SimDefaults.DmaLatencyCycles;
+    public uint LinkLatency { get; set; } = SimDefaults.LinkLatencyCycles;
+
+    /// <summary>libncsim's timing defaults, which the demo keeps unless told otherwise.</summary>
+    internal static readonly SimulationOptions SimDefaults = new();
     public double TimeoutSeconds { get; set; } = 600;
 
     public static DemoOptions? Parse(string[] args, TextWriter stderr, out bool help)
@@ -322,7 +325,7 @@ internal sealed class Demo
         return 1;
     }
 
-    private double LinkGbps => new SimulationOptions().LinkBytesPerCycle * 8 * SimulatedNicSystem.ClockHz / 1e9;
+    private static double LinkGbps => DemoOptions.SimDefaults.LinkBytesPerCycle * 8 * SimulatedNicSystem.ClockHz / 1e9;
 
     private static double Us(ulong cycles) => cycles / SimulatedNicSystem.ClockHz * 1e6;
 

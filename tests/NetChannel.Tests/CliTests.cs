@@ -1,4 +1,5 @@
 using System;
+using static NetChannel.Tests.CliRunner;
 using System.IO;
 using NetChannel.Harness;
 
@@ -6,14 +7,6 @@ namespace NetChannel.Tests;
 
 public class CliTests
 {
-    private static (int Rc, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int rc = Cli.Program.Run(args, o, e);
-        return (rc, o.ToString(), e.ToString());
-    }
-
     [Fact]
     public void Help()
     {

@@ -1,4 +1,5 @@
 using System;
+using static NetChannel.Tests.CliRunner;
 using System.IO;
 
 namespace NetChannel.Tests.Driver;
@@ -6,14 +7,6 @@ namespace NetChannel.Tests.Driver;
 /// <summary>The <c>netchannel loopback-bench</c> command: usage errors, and a short run that completes.</summary>
 public sealed class LoopbackBenchCliTests
 {
-    private static (int Rc, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int rc = Cli.Program.Run(args, o, e);
-        return (rc, o.ToString(), e.ToString());
-    }
-
     [Fact]
     public void UsageErrorsAreReported()
     {
