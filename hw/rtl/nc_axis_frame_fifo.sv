@@ -39,7 +39,11 @@ module nc_axis_frame_fifo #(
   logic [BEAT_W-1:0] mem [DEPTH];
   logic [AW:0]       wr_ptr_reg, commit_ptr_reg, rd_ptr_reg;
   logic [AW:0]       wr_ptr_inc;
-  logic [BEAT_W-1:0] m_beat_reg;
+  // The output beat's fields are separate registers (a concatenated beat register would be unpacked,
+  // 577 bits, in every simulated cycle).
+  logic [DATA_W-1:0] m_data_reg;
+  logic [KEEP_W-1:0] m_keep_reg;
+  logic              m_last_reg;
   logic              m_valid_reg;
   logic              empty, pop, full;
 
@@ -72,11 +76,13 @@ module nc_axis_frame_fifo #(
 
   always_ff @(posedge clk) begin
     if (wr_en && !full) mem[wr_ptr_reg[AW-1:0]] <= {wr_last, wr_keep, wr_data};
-    if (pop) m_beat_reg <= mem[rd_ptr_reg[AW-1:0]];
+    if (pop) {m_last_reg, m_keep_reg, m_data_reg} <= mem[rd_ptr_reg[AW-1:0]];
   end
 
   assign m_axis_tvalid = m_valid_reg;
-  assign {m_axis_tlast, m_axis_tkeep, m_axis_tdata} = m_beat_reg;
+  assign m_axis_tdata  = m_data_reg;
+  assign m_axis_tkeep  = m_keep_reg;
+  assign m_axis_tlast  = m_last_reg;
 
 endmodule
 

@@ -32,17 +32,19 @@ module nc_axis_skid #(
     if (USER_W < 1) $fatal(1, "nc_axis_skid: USER_W must be at least 1");
   end
 
-  localparam int BEAT_W = DATA_W + KEEP_W + 1 + USER_W;
-
-  logic [BEAT_W-1:0] s_beat, m_beat_reg, skid_beat_reg;
+  // The beat's fields are kept in separate registers (no concatenated beat vector): the simulator
+  // then moves 512-bit data only when a beat is loaded, instead of packing and unpacking a 578-bit
+  // vector in every cycle.
+  logic [DATA_W-1:0] m_data_reg, skid_data_reg;
+  logic [KEEP_W-1:0] m_keep_reg, skid_keep_reg;
+  logic              m_last_reg, skid_last_reg;
+  logic [USER_W-1:0] m_user_reg, skid_user_reg;
   logic              m_valid_reg, skid_valid_reg;
   logic              m_load;
 
-  assign s_beat        = {s_axis_tuser, s_axis_tlast, s_axis_tkeep, s_axis_tdata};
   assign s_axis_tready = !skid_valid_reg;
   assign m_load        = m_axis_tready || !m_valid_reg;
 
-  // control state
   always_ff @(posedge clk) begin
     if (m_load) begin
       m_valid_reg    <= skid_valid_reg || s_axis_tvalid;
@@ -56,18 +58,32 @@ module nc_axis_skid #(
     end
   end
 
-  // datapath (no reset); loaded only when a beat moves (copying wide data every idle cycle is not
-  // free in simulation)
   always_ff @(posedge clk) begin
     if (m_load && (skid_valid_reg || s_axis_tvalid)) begin
-      m_beat_reg <= skid_valid_reg ? skid_beat_reg : s_beat;
+      if (skid_valid_reg) begin
+        m_data_reg <= skid_data_reg;
+        m_keep_reg <= skid_keep_reg;
+        m_last_reg <= skid_last_reg;
+        m_user_reg <= skid_user_reg;
+      end else begin
+        m_data_reg <= s_axis_tdata;
+        m_keep_reg <= s_axis_tkeep;
+        m_last_reg <= s_axis_tlast;
+        m_user_reg <= s_axis_tuser;
+      end
     end else if (s_axis_tvalid && s_axis_tready) begin
-      skid_beat_reg <= s_beat;
+      skid_data_reg <= s_axis_tdata;
+      skid_keep_reg <= s_axis_tkeep;
+      skid_last_reg <= s_axis_tlast;
+      skid_user_reg <= s_axis_tuser;
     end
   end
 
   assign m_axis_tvalid = m_valid_reg;
-  assign {m_axis_tuser, m_axis_tlast, m_axis_tkeep, m_axis_tdata} = m_beat_reg;
+  assign m_axis_tdata  = m_data_reg;
+  assign m_axis_tkeep  = m_keep_reg;
+  assign m_axis_tlast  = m_last_reg;
+  assign m_axis_tuser  = m_user_reg;
 
 endmodule
 

@@ -300,22 +300,25 @@ module nc_cpl_writer
   assign full   = {1'b0, used} >= size;
   assign db_adv = op.cons - st.cons;
 
+  // the ring entry matters only for an operation in the modify stage (it is pushed with p_fire)
   nc_cpl_t  entry;
   always_comb begin
     entry = '0;
-    entry.src_port = op.cpl.src_port;
-    entry.dst_port = op.cpl.dst_port;
-    entry.seq      = op.cpl.seq;
-    entry.grant    = op.cpl.grant;
-    entry.len      = op.cpl.len;
-    entry.msg_type = nc_nc_type_e'(op.cpl.msg_type);
-    entry.status   = nc_cpl_status_e'(op.cpl.status);
-    entry.index    = op.cpl.idx;
-    entry.channel  = op.cpl.chan;
-    entry.tag      = op.cpl.tag;
-    entry.kind     = nc_cpl_kind_e'(op.cpl.kind);
-    entry.psn      = op.cpl.psn;
-    entry.phase    = ((st.prod >> lg) & 16'd1) == 16'd0 ? NC_PHASE_BIT : 8'd0;
+    if (p_valid) begin
+      entry.src_port = op.cpl.src_port;
+      entry.dst_port = op.cpl.dst_port;
+      entry.seq      = op.cpl.seq;
+      entry.grant    = op.cpl.grant;
+      entry.len      = op.cpl.len;
+      entry.msg_type = nc_nc_type_e'(op.cpl.msg_type);
+      entry.status   = nc_cpl_status_e'(op.cpl.status);
+      entry.index    = op.cpl.idx;
+      entry.channel  = op.cpl.chan;
+      entry.tag      = op.cpl.tag;
+      entry.kind     = nc_cpl_kind_e'(op.cpl.kind);
+      entry.psn      = op.cpl.psn;
+      entry.phase    = ((st.prod >> lg) & 16'd1) == 16'd0 ? NC_PHASE_BIT : 8'd0;
+    end
   end
 
   logic need_wr, need_ev, rsp_now, c_ovf, c_bad;
@@ -391,9 +394,14 @@ module nc_cpl_writer
   logic [3:0] w_free_unused, e_free_unused;
   /* verilator lint_on UNUSEDSIGNAL */
 
-  assign w_in.addr = {base, 6'd0} + {43'd0, (st.prod & ring_mask(lg)), 5'd0};
-  assign w_in.data = entry;
-  assign w_in.hi   = st.prod[0] && (lg != 4'd0);
+  always_comb begin   // pushed only with p_fire
+    w_in = '0;
+    if (p_valid) begin
+      w_in.addr = {base, 6'd0} + {43'd0, (st.prod & ring_mask(lg)), 5'd0};
+      w_in.data = entry;
+      w_in.hi   = st.prod[0] && (lg != 4'd0);
+    end
+  end
 
   assign p_hold = (need_wr && !w_ready) || (need_ev && !e_ready_q);
   assign w_push = p_fire && need_wr;

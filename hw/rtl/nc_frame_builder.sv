@@ -173,9 +173,7 @@ module nc_frame_builder
   logic [63:0]   carry_keep_reg;
 
   logic          out_load;
-  logic [511:0]  sh_data;
   logic [127:0]  sh_keep_full;
-  logic [511:0]  fl_data;
   logic [63:0]   fl_keep;
   logic [31:0]   cnt_next;
   logic [15:0]   len_cur;
@@ -183,18 +181,15 @@ module nc_frame_builder
   logic          rem_next;          // the current payload beat leaves bytes for a flush beat
 
   assign out_load     = !m_axis_tvalid || m_axis_tready;
-  // the shifted beats are only used after the header's first beat (computed only then: a 1024-bit
-  // variable shift is not free in simulation)
+  // the shifted keeps are only used after the header's first beat (computed only then); the shifted
+  // data (a 1024-bit variable shift, not free in simulation) is formed in the output register's load
+  // below, so it is evaluated only for a beat that is loaded (o_sel says which data that is)
   always_comb begin
     if (state_reg != ST_HDR0) begin
-      sh_data      = 512'({p_data, carry_data_reg} >> {shift_reg, 3'b000});
       sh_keep_full = {p_keep, carry_keep_reg} >> shift_reg;
-      fl_data      = 512'({512'd0, carry_data_reg} >> {shift_reg, 3'b000});
       fl_keep      = 64'({64'd0, carry_keep_reg} >> shift_reg);
     end else begin
-      sh_data      = '0;
       sh_keep_full = '0;
-      fl_data      = '0;
       fl_keep      = '0;
     end
   end
@@ -210,7 +205,13 @@ module nc_frame_builder
   logic          h2_pop;
   logic          p_pop;
   logic          o_load;
-  logic [511:0]  o_data;
+  typedef enum logic [1:0] {
+    OSEL_HDR,   // header bytes 0..63
+    OSEL_SH,    // {payload, carry} >> shift
+    OSEL_FL     // carry >> shift (flush)
+  } osel_e;
+  osel_e         o_sel;             // the output beat's data
+  logic          o_hdr_hi;          // with header bytes 64..85 in lanes 0..21
   logic [63:0]   o_keep;
   logic          o_last, o_user, o_err;
 
@@ -219,7 +220,8 @@ module nc_frame_builder
     h2_pop     = 1'b0;
     p_pop      = 1'b0;
     o_load     = 1'b0;
-    o_data     = sh_data;
+    o_sel      = OSEL_SH;
+    o_hdr_hi   = 1'b0;
     o_keep     = sh_keep_full[63:0];
     o_last     = 1'b0;
     o_user     = 1'b0;
@@ -227,7 +229,7 @@ module nc_frame_builder
 
     unique case (state_reg)
       ST_HDR0: begin
-        o_data = h2_lanes_reg[511:0];
+        o_sel  = OSEL_HDR;
         o_keep = '1;
         if (out_load && h2_valid_reg && (h2_len_reg == '0 || p_valid)) begin
           o_load     = 1'b1;
@@ -239,7 +241,7 @@ module nc_frame_builder
       end
       ST_HDR1, ST_BODY: begin
         if (state_reg == ST_HDR1 && (nopay_reg || flush_hdr1_reg)) begin
-          o_data = fl_data;
+          o_sel  = OSEL_FL;
           o_keep = fl_keep;
           o_last = 1'b1;
           o_user = bad_reg && !nopay_reg;
@@ -259,13 +261,13 @@ module nc_frame_builder
           end
         end
         if (state_reg == ST_HDR1) begin
-          o_data[8*HDR_HI_BYTES-1:0] = hdr_hi_reg;
+          o_hdr_hi = 1'b1;
           o_keep = o_keep | HDR_HI_KEEP;
           if (nopay_reg) o_keep = HDR_HI_KEEP;
         end
       end
       ST_FLUSH: begin
-        o_data = fl_data;
+        o_sel  = OSEL_FL;
         o_keep = fl_keep;
         o_last = 1'b1;
         o_user = bad_reg;
@@ -299,6 +301,13 @@ module nc_frame_builder
   // datapath
   always_ff @(posedge clk) begin
     if (o_load) begin
+      logic [511:0] o_data;
+      unique case (o_sel)
+        OSEL_HDR: o_data = h2_lanes_reg[511:0];
+        OSEL_SH:  o_data = 512'({p_data, carry_data_reg} >> {shift_reg, 3'b000});
+        default:  o_data = 512'({512'd0, carry_data_reg} >> {shift_reg, 3'b000});
+      endcase
+      if (o_hdr_hi) o_data[8*HDR_HI_BYTES-1:0] = hdr_hi_reg;
       m_axis_tdata <= o_data;
       m_axis_tkeep <= o_keep;
       m_axis_tlast <= o_last;

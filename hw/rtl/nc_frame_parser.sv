@@ -88,15 +88,21 @@ module nc_frame_parser
 
   assign in_store = (beat_reg >= 8'd1) && (beat_reg <= 8'(LAST_BEAT));
 
+  // wr_data, wr_keep and wr_last matter only with wr_en: the 512-bit lane shift is evaluated (in
+  // simulation) only for a beat that is written.
   always_comb begin
+    wr_en   = 1'b0;
+    wr_data = '0;
+    wr_keep = '0;
+    wr_last = 1'b0;
     if (flush_valid_reg) begin
       wr_en   = 1'b1;
       wr_data = 512'(carry_data_reg);
       wr_keep = 64'(carry_keep_reg);
       wr_last = 1'b1;
-    end else begin
+    end else if (in_xfer && in_store && (beat_reg >= 8'd2)) begin
       // payload beat k = beat k+1 lanes 22..63 followed by beat k+2 lanes 0..21
-      wr_en   = in_xfer && in_store && (beat_reg >= 8'd2);
+      wr_en   = 1'b1;
       wr_data = {s_axis_tdata[8*HDR_HI_BYTES-1:0], carry_data_reg};
       wr_keep = {s_axis_tkeep[HDR_HI_BYTES-1:0], carry_keep_reg};
       wr_last = s_axis_tlast && !s_axis_tkeep[HDR_HI_BYTES];
@@ -110,10 +116,14 @@ module nc_frame_parser
   logic            f1_fcs_reg;
   logic [687:0]    snap_lanes;
 
+  // the header lanes at tlast; only the last beat of a frame needs them (evaluated only then in simulation)
   always_comb begin
-    snap_lanes = {hdr_hi_reg, hdr_lo_reg};
-    if (beat_reg == 8'd0) snap_lanes[511:0] = s_axis_tdata;
-    if (beat_reg <= 8'd1) snap_lanes[687:512] = s_axis_tdata[8*HDR_HI_BYTES-1:0];
+    snap_lanes = '0;
+    if (s_axis_tlast) begin
+      snap_lanes = {hdr_hi_reg, hdr_lo_reg};
+      if (beat_reg == 8'd0) snap_lanes[511:0] = s_axis_tdata;
+      if (beat_reg <= 8'd1) snap_lanes[687:512] = s_axis_tdata[8*HDR_HI_BYTES-1:0];
+    end
   end
 
   always_ff @(posedge clk) begin
@@ -151,10 +161,14 @@ module nc_frame_parser
   assign cth_opcode  = f1_hdr_reg.cth.opcode;
   assign nc_msg_type = f1_hdr_reg.nc.msg_type;
 
+  // The checks matter only in the cycle after a tlast (f1_valid_reg), so only then are they evaluated
+  // (in simulation; the hardware is the same).
   always_comb begin
     ip_sum = '0;
-    for (int i = 0; i < NC_IPV4_BYTES / 2; i++) begin
-      ip_sum = ip_sum + 20'(f1_hdr_reg.ipv4[16*i +: 16]);
+    if (f1_valid_reg) begin
+      for (int i = 0; i < NC_IPV4_BYTES / 2; i++) begin
+        ip_sum = ip_sum + 20'(f1_hdr_reg.ipv4[16*i +: 16]);
+      end
     end
     ip_fold1 = 17'(ip_sum[15:0]) + 17'(ip_sum[19:16]);
     ip_fold2 = ip_fold1[15:0] + 16'(ip_fold1[16]);
@@ -163,25 +177,27 @@ module nc_frame_parser
   always_comb begin
     // checked from the highest code down so the lowest failing code is left
     f1_reason = NC_DROP_REASON_NONE;
-    if (f1_hdr_reg.nc.len != f1_len_reg - 16'(NC_FRAME_HDR_BYTES) ||
-        f1_hdr_reg.nc.len > 16'(NC_MAX_PAYLOAD_BYTES))                   f1_reason = NC_DROP_REASON_BAD_PAYLOAD_LENGTH;
-    if (nc_msg_type > 8'(NC_NC_TYPE_COUNT - 1))                         f1_reason = NC_DROP_REASON_BAD_NC_TYPE;
-    if (f1_hdr_reg.nc.doff_ver != NC_NC_DOFF_VER)                       f1_reason = NC_DROP_REASON_BAD_NC_VERSION;
-    if (f1_hdr_reg.cth.version != NC_CTH_VERSION || f1_hdr_reg.cth.rsvd != '0 ||
-        cth_opcode < 8'(NC_CTH_OPCODE_DATA) || cth_opcode > 8'(NC_CTH_OPCODE_MGMT)) f1_reason = NC_DROP_REASON_BAD_CTH;
-    if (f1_hdr_reg.udp.length != f1_hdr_reg.ipv4.total_len - 16'(NC_IPV4_BYTES)) f1_reason = NC_DROP_REASON_BAD_UDP_LENGTH;
-    if (f1_hdr_reg.udp.dst_port != NC_UDP_PORT)                         f1_reason = NC_DROP_REASON_BAD_UDP_PORT;
-    if (cfg_filter_en && f1_hdr_reg.ipv4.dst != cfg_local_ip)           f1_reason = NC_DROP_REASON_BAD_DST_IP;
-    if (f1_hdr_reg.ipv4.protocol != NC_IPV4_PROTO_UDP)                  f1_reason = NC_DROP_REASON_BAD_IP_PROTOCOL;
-    if (f1_hdr_reg.ipv4.flags[0] || f1_hdr_reg.ipv4.frag_off != '0)     f1_reason = NC_DROP_REASON_IP_FRAGMENT;
-    if (ip_fold2 != 16'hFFFF)                                           f1_reason = NC_DROP_REASON_BAD_IP_CHECKSUM;
-    if (f1_hdr_reg.ipv4.total_len != f1_len_reg - 16'(NC_ETH_BYTES))    f1_reason = NC_DROP_REASON_BAD_IP_LENGTH;
-    if (f1_hdr_reg.ipv4.version != NC_IPV4_VERSION || f1_hdr_reg.ipv4.ihl != NC_IPV4_IHL) f1_reason = NC_DROP_REASON_BAD_IP_VERSION;
-    if (f1_hdr_reg.eth.ethertype != NC_ETHERTYPE_IPV4)                  f1_reason = NC_DROP_REASON_BAD_ETHERTYPE;
-    if (cfg_filter_en && f1_hdr_reg.eth.dst != cfg_local_mac && f1_hdr_reg.eth.dst != '1) f1_reason = NC_DROP_REASON_BAD_DST_MAC;
-    if (f1_len_reg > 16'(NC_MAX_FRAME_BYTES))                           f1_reason = NC_DROP_REASON_TOO_LONG;
-    if (f1_len_reg < 16'(NC_FRAME_HDR_BYTES))                           f1_reason = NC_DROP_REASON_TOO_SHORT;
-    if (f1_fcs_reg)                                                     f1_reason = NC_DROP_REASON_BAD_FCS;
+    if (f1_valid_reg) begin
+      if (f1_hdr_reg.nc.len != f1_len_reg - 16'(NC_FRAME_HDR_BYTES) ||
+          f1_hdr_reg.nc.len > 16'(NC_MAX_PAYLOAD_BYTES))                   f1_reason = NC_DROP_REASON_BAD_PAYLOAD_LENGTH;
+      if (nc_msg_type > 8'(NC_NC_TYPE_COUNT - 1))                         f1_reason = NC_DROP_REASON_BAD_NC_TYPE;
+      if (f1_hdr_reg.nc.doff_ver != NC_NC_DOFF_VER)                       f1_reason = NC_DROP_REASON_BAD_NC_VERSION;
+      if (f1_hdr_reg.cth.version != NC_CTH_VERSION || f1_hdr_reg.cth.rsvd != '0 ||
+          cth_opcode < 8'(NC_CTH_OPCODE_DATA) || cth_opcode > 8'(NC_CTH_OPCODE_MGMT)) f1_reason = NC_DROP_REASON_BAD_CTH;
+      if (f1_hdr_reg.udp.length != f1_hdr_reg.ipv4.total_len - 16'(NC_IPV4_BYTES)) f1_reason = NC_DROP_REASON_BAD_UDP_LENGTH;
+      if (f1_hdr_reg.udp.dst_port != NC_UDP_PORT)                         f1_reason = NC_DROP_REASON_BAD_UDP_PORT;
+      if (cfg_filter_en && f1_hdr_reg.ipv4.dst != cfg_local_ip)           f1_reason = NC_DROP_REASON_BAD_DST_IP;
+      if (f1_hdr_reg.ipv4.protocol != NC_IPV4_PROTO_UDP)                  f1_reason = NC_DROP_REASON_BAD_IP_PROTOCOL;
+      if (f1_hdr_reg.ipv4.flags[0] || f1_hdr_reg.ipv4.frag_off != '0)     f1_reason = NC_DROP_REASON_IP_FRAGMENT;
+      if (ip_fold2 != 16'hFFFF)                                           f1_reason = NC_DROP_REASON_BAD_IP_CHECKSUM;
+      if (f1_hdr_reg.ipv4.total_len != f1_len_reg - 16'(NC_ETH_BYTES))    f1_reason = NC_DROP_REASON_BAD_IP_LENGTH;
+      if (f1_hdr_reg.ipv4.version != NC_IPV4_VERSION || f1_hdr_reg.ipv4.ihl != NC_IPV4_IHL) f1_reason = NC_DROP_REASON_BAD_IP_VERSION;
+      if (f1_hdr_reg.eth.ethertype != NC_ETHERTYPE_IPV4)                  f1_reason = NC_DROP_REASON_BAD_ETHERTYPE;
+      if (cfg_filter_en && f1_hdr_reg.eth.dst != cfg_local_mac && f1_hdr_reg.eth.dst != '1) f1_reason = NC_DROP_REASON_BAD_DST_MAC;
+      if (f1_len_reg > 16'(NC_MAX_FRAME_BYTES))                           f1_reason = NC_DROP_REASON_TOO_LONG;
+      if (f1_len_reg < 16'(NC_FRAME_HDR_BYTES))                           f1_reason = NC_DROP_REASON_TOO_SHORT;
+      if (f1_fcs_reg)                                                     f1_reason = NC_DROP_REASON_BAD_FCS;
+    end
   end
 
   // ---------------------------------------------------------------- stage 2: commit / drop / report

@@ -103,7 +103,10 @@ module nc_regs
   logic [31:0] eq_base_lo_reg, eq_base_hi_reg;
   logic [31:0] m_tx_lo_reg, m_tx_hi_reg, m_rx_lo_reg, m_rx_hi_reg, m_cpl_lo_reg, m_cpl_hi_reg, m_log_reg, m_ctrl_reg;
   readback_t   rb_reg;
-  logic [NCNT-1:0][63:0] cnt_reg;
+  // An unpacked array, not a packed vector: Verilator commits an array element's non-blocking write
+  // only when it was written, whereas a partly written packed vector is copied whole (2 x 1344 bits) to
+  // and from a shadow in every cycle of the simulation.
+  logic [63:0] cnt_reg [NCNT];
   logic [31:0] cnt_hi_latch_reg;
 
   assign cfg_enable      = ctrl_reg[0];

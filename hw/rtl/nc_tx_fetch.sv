@@ -79,10 +79,11 @@ module nc_tx_fetch
   fetch_req_t    sel;
   logic          sel_valid, sel_take;
 
-  always_comb begin
-    rx_bit = '0;
-    for (int j = 63; j >= 0; j--) if (rx_cur_reg.mask[j]) rx_bit = 6'(j);
-  end
+  // The lowest set bit of the mask (0 for an empty mask): the ones below the lowest set bit, counted
+  // (mask & -mask isolates that bit; minus one sets every bit below it; an empty mask gives 64 ones,
+  // which truncates to 0). A popcount instead of a 64-step priority loop, which the simulator would
+  // evaluate in every cycle.
+  assign rx_bit = 6'($countones((rx_cur_reg.mask & (~rx_cur_reg.mask + 64'd1)) - 64'd1));
   assign rx_last = (rx_cur_reg.mask & (rx_cur_reg.mask - 64'd1)) == 64'd0;
 
   always_comb begin
@@ -204,14 +205,17 @@ module nc_tx_fetch
   assign emit         = hold_valid_reg && meta_valid && (hold_err_reg || hold_lo_reg || hold_hi_reg);
   assign last_of_read = (k_reg + 3'd1 == meta_head.n);
 
+  // d_in matters only when it is pushed (emit): only then is it formed (in simulation)
   always_comb begin
     d_in = '0;
-    d_in.desc   = nc_tx_desc_t'(emit_lo ? hold_data_reg[255:0] : hold_data_reg[511:256]);
-    d_in.chan   = meta_head.chan;
-    d_in.psn    = meta_head.psn + 32'(k_reg);
-    d_in.retx   = meta_head.retx;
-    d_in.ackreq = meta_head.ackreq && last_of_read;
-    d_in.fault  = hold_err_reg;
+    if (emit) begin
+      d_in.desc   = nc_tx_desc_t'(emit_lo ? hold_data_reg[255:0] : hold_data_reg[511:256]);
+      d_in.chan   = meta_head.chan;
+      d_in.psn    = meta_head.psn + 32'(k_reg);
+      d_in.retx   = meta_head.retx;
+      d_in.ackreq = meta_head.ackreq && last_of_read;
+      d_in.fault  = hold_err_reg;
+    end
   end
   assign d_push   = emit;     // the reservation guarantees room
   assign meta_pop = emit && last_of_read;
@@ -279,22 +283,25 @@ module nc_tx_fetch
   assign status   = v_fault ? 8'(NC_CPL_STATUS_DMA_FAULT) : 8'(v_status);
   assign void_job = status != 8'(NC_CPL_STATUS_OK);
 
+  // job matters only with v_valid (it is registered with v_valid && v_ready): only then is it formed
   tx_job_t job;
   always_comb begin
     job = '0;
-    job.kind  = JOB_DATA;
-    job.chan  = v_chan;
-    job.psn   = v_psn;
-    job.flags = (v_retx ? NC_CTH_FLAG_RETX : 8'd0) | (v_ackreq ? NC_CTH_FLAG_ACK_REQ : 8'd0) |
-                (void_job ? NC_CTH_FLAG_VOID : 8'd0);
-    if (!void_job) begin
-      job.src_port = v_desc.src_port;
-      job.dst_port = v_desc.dst_port;
-      job.seq      = v_desc.seq;
-      job.grant    = v_desc.grant;
-      job.msg_type = 8'(v_desc.msg_type);
-      job.len      = v_desc.len[15:0];
-      job.addr     = v_desc.addr;
+    if (v_valid) begin
+      job.kind  = JOB_DATA;
+      job.chan  = v_chan;
+      job.psn   = v_psn;
+      job.flags = (v_retx ? NC_CTH_FLAG_RETX : 8'd0) | (v_ackreq ? NC_CTH_FLAG_ACK_REQ : 8'd0) |
+                  (void_job ? NC_CTH_FLAG_VOID : 8'd0);
+      if (!void_job) begin
+        job.src_port = v_desc.src_port;
+        job.dst_port = v_desc.dst_port;
+        job.seq      = v_desc.seq;
+        job.grant    = v_desc.grant;
+        job.msg_type = 8'(v_desc.msg_type);
+        job.len      = v_desc.len[15:0];
+        job.addr     = v_desc.addr;
+      end
     end
   end
 
