@@ -297,7 +297,7 @@ public class ReorderBenchmarks : IRxPayloadOwner
         for (int k = 7; k >= 0; k--)
         {
             uint wire = Seq.ToWire(s.Isn, _offset + k * 512);
-            s.Receive.OnData(wire, new RxPayload(this, k, 512), TrafficClass.Throughput, _p!.B);
+            s.Receive.OnData(wire, new RxPayload(this, k, 512), s.Group.Active[0], TrafficClass.Throughput, _p!.B);
         }
         _offset += 8 * 512;
         int got = 0;

@@ -112,6 +112,9 @@ public sealed class VnsRpcConnection : IAsyncDisposable
         _options = options ?? new VnsRpcOptions();
         _options.Validate();
         _socket = socket;
+        // The read loop's receives complete on the poller that delivered the data, not via the thread pool:
+        // the loop never blocks, and it hands responses and requests on to the application asynchronously.
+        socket.Receive.InlineCompletions = true;
         _requests = Channel.CreateBounded<RpcRequest>(new BoundedChannelOptions(_options.MaxQueuedRequests) { SingleWriter = true });
         _reader = Task.Run(ReadLoopAsync);
     }

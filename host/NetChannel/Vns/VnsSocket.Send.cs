@@ -190,7 +190,9 @@ public sealed partial class VnsSocket
 
                     if (_pos >= _buffer.Length)
                     {
-                        Flush();
+                        // The send waits for every copy anyway: its last batch is copied here rather than
+                        // handed to a worker and waited for (a sleep and a wake-up more than the copy costs).
+                        Flush(last: true);
                         _step = StepDrain;
                         continue;
                     }
@@ -283,19 +285,21 @@ public sealed partial class VnsSocket
             {
                 _batch ??= s._host.TxItems.Rent().Init(s, _buffer);
                 _batch.Add(sc, lease, _pos, n, seq);
-                if (_batch.Bytes >= s._host.Scheduler.Options.CopyBatchBytes || _batch.IsFull) Flush();
+                // A full batch goes to a worker, unless it ends the send (then this thread copies it, above).
+                if ((_batch.Bytes >= s._host.Scheduler.Options.CopyBatchBytes || _batch.IsFull) && _pos + n < _buffer.Length) Flush();
             }
             _pos += n;
         }
 
-        /// <summary>Hands the batch to a copy worker (or copies it here when every worker is busy).</summary>
-        private void Flush()
+        /// <summary>Hands the batch to a copy worker (or copies it here when every worker is busy, or when it is
+        /// the send's <paramref name="last"/> batch, which this thread would otherwise only wait for).</summary>
+        private void Flush(bool last = false)
         {
             TxCopyItem? b = _batch;
             if (b is null) return;
             _batch = null;
             VnsSocket s = _s;
-            CopyWorker? w = s._host.Scheduler.SelectWorker(s.Class, b.Bytes, -1);
+            CopyWorker? w = s._host.Scheduler.SelectWorker(s.Class, b.Bytes, last ? int.MaxValue : -1);
             if (w is null)
             {
                 b.Execute();
