@@ -55,6 +55,15 @@ internal sealed class ReceiveBuffer : IValueTaskSource<int>
     }
 
     private static readonly Action<object?, CancellationToken> s_cancel = static (s, token) => ((ReceiveBuffer)s!).OnCancel(token);
+    private static readonly Action<ReceiveBuffer> s_yield = static rb =>
+    {
+        rb._core.RunContinuationsAsynchronously = false; // already on a pool thread
+        rb._core.SetResult(0);
+    };
+
+    /// <summary>Receives in a row that complete at once, after which one completes through the thread pool.</summary>
+    private const int SyncCompletionsBeforeYield = 16;
+    private int _syncStreak;
 
     private readonly object _lock = new();
     private readonly VnsSocket _socket;
@@ -430,15 +439,32 @@ internal sealed class ReceiveBuffer : IValueTaskSource<int>
             ObjectDisposedException.ThrowIf(_closed, _socket);
             if (_armed) throw new InvalidOperationException("A receive is already pending on this socket; only one receive may be outstanding at a time.");
             if (_error != SocketError.Success) throw MakeError();
-            if (_rcvNxt > _appRead)
+            if (_rcvNxt > _appRead && (InlineCompletions || ++_syncStreak < SyncCompletionsBeforeYield))
             {
                 n = ReadLocked(buffer.Span);
                 ack = GrantDueLocked(out grant);
+            }
+            else if (_rcvNxt > _appRead)
+            {
+                // Many receives in a row found data at once: complete this one through the thread pool (the copy
+                // runs when the result is taken), so a reader loop that never waits gives its pool thread back now
+                // and then instead of starving other work items.
+                _syncStreak = 0;
+                _core.Reset();
+                _armed = true;
+                _signalled = true;
+                _opError = null;
+                _target = buffer;
+                _token = default;
+                _reg = default;
+                ThreadPool.UnsafeQueueUserWorkItem(s_yield, this, preferLocal: false);
+                return new ValueTask<int>(this, _core.Version);
             }
             else if (_appRead >= _fin) return new ValueTask<int>(0);
             else
             {
                 if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<int>(cancellationToken);
+                _syncStreak = 0;
                 _core.Reset();
                 _armed = true;
                 _signalled = false;

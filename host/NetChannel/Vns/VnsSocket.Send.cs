@@ -76,6 +76,16 @@ public sealed partial class VnsSocket
         private const int SyncRunning = 0, SyncReturned = 1, SyncCompleted = 2;
 
         private static readonly Action<object?, CancellationToken> s_cancel = static (o, token) => ((SendOperation)o!).OnCancel(token);
+        private static readonly Action<SendOperation> s_yield = static op =>
+        {
+            op._s.EndSend();
+            op._core.SetResult(op._yieldLength);
+        };
+
+        /// <summary>Sends in a row that complete before <see cref="SendAsync"/> returns, after which one completes
+        /// through the thread pool instead (fairness for the pool; see <see cref="Finish"/>).</summary>
+        internal const int SyncCompletionsBeforeYield = 16;
+        private int _syncStreak, _yieldLength;
 
         private readonly VnsSocket _s;
         private readonly Action _resume;
@@ -118,7 +128,10 @@ public sealed partial class VnsSocket
             if (ct.CanBeCanceled) _reg = ct.UnsafeRegister(s_cancel, this);
             Run();
             if (Interlocked.CompareExchange(ref _sync, SyncReturned, SyncRunning) == SyncRunning)
+            {
+                _syncStreak = 0; // it waits (or yields, below): the streak of completions at once ends
                 return new ValueTask<int>(this, _core.Version);
+            }
             // Finished before Start returned (usually at once, on this thread): no awaitable needed.
             return _syncError is { } e ? ValueTask.FromException<int>(e) : new ValueTask<int>(buffer.Length);
         }
@@ -360,6 +373,17 @@ public sealed partial class VnsSocket
                 }
             }
             else s._host.CountSent(length);
+            if (error is null && Volatile.Read(ref _sync) == SyncRunning && ++_syncStreak >= SyncCompletionsBeforeYield)
+            {
+                // Many sends in a row completed at once (no credit, slot or copy wait): complete this one through
+                // the thread pool, so an application loop of sends that never waits gives its pool thread back now
+                // and then instead of starving other work items (a latency-class continuation among them). Start
+                // finds _sync still SyncRunning and returns the awaitable.
+                _syncStreak = 0;
+                _yieldLength = length;
+                ThreadPool.UnsafeQueueUserWorkItem(s_yield, this, preferLocal: false);
+                return;
+            }
             s.EndSend();
             _syncError = error; // written before the exchange (a full fence) that lets Start read it
             if (Interlocked.CompareExchange(ref _sync, SyncCompleted, SyncRunning) == SyncRunning) return; // Start returns the outcome itself
