@@ -38,7 +38,7 @@ internal static class Seq
 /// the receive's memory runs when the application takes the result (<see cref="IValueTaskSource{T}.GetResult"/>),
 /// on the application's thread.
 /// </remarks>
-internal sealed class ReceiveBuffer : IValueTaskSource<int>
+internal sealed class ReceiveBuffer : IValueTaskSource<int>, IThreadPoolWorkItem
 {
     private struct Segment
     {
@@ -55,11 +55,6 @@ internal sealed class ReceiveBuffer : IValueTaskSource<int>
     }
 
     private static readonly Action<object?, CancellationToken> s_cancel = static (s, token) => ((ReceiveBuffer)s!).OnCancel(token);
-    private static readonly Action<ReceiveBuffer> s_yield = static rb =>
-    {
-        rb._core.RunContinuationsAsynchronously = false; // already on a pool thread
-        rb._core.SetResult(0);
-    };
 
     /// <summary>Receives in a row that complete at once, after which one completes through the thread pool.</summary>
     private const int SyncCompletionsBeforeYield = 16;
@@ -457,7 +452,7 @@ internal sealed class ReceiveBuffer : IValueTaskSource<int>
                 _target = buffer;
                 _token = default;
                 _reg = default;
-                ThreadPool.UnsafeQueueUserWorkItem(s_yield, this, preferLocal: false);
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
                 return new ValueTask<int>(this, _core.Version);
             }
             else if (_appRead >= _fin) return new ValueTask<int>(0);
@@ -527,6 +522,13 @@ internal sealed class ReceiveBuffer : IValueTaskSource<int>
         }
         if (ack) _socket.SendGrant(grant);
         return n;
+    }
+
+    /// <summary>Completes a yielded receive (see <see cref="ReceiveAsync"/>) on a pool thread.</summary>
+    void IThreadPoolWorkItem.Execute()
+    {
+        _core.RunContinuationsAsynchronously = false; // already on a pool thread
+        _core.SetResult(0);
     }
 
     ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _core.GetStatus(token);

@@ -76,16 +76,12 @@ public sealed partial class VnsSocket
         private const int SyncRunning = 0, SyncReturned = 1, SyncCompleted = 2;
 
         private static readonly Action<object?, CancellationToken> s_cancel = static (o, token) => ((SendOperation)o!).OnCancel(token);
-        private static readonly Action<SendOperation> s_yield = static op =>
-        {
-            op._s.EndSend();
-            op._core.SetResult(op._yieldLength);
-        };
 
         /// <summary>Sends in a row that complete before <see cref="SendAsync"/> returns, after which one completes
         /// through the thread pool instead (fairness for the pool; see <see cref="Finish"/>).</summary>
         internal const int SyncCompletionsBeforeYield = 16;
         private int _syncStreak, _yieldLength;
+        private bool _yielding; // the work item completes a yielded send instead of running the operation
 
         private readonly VnsSocket _s;
         private readonly Action _resume;
@@ -150,7 +146,17 @@ public sealed partial class VnsSocket
                 if (token == _ct) WakeIfWaitingFor(WaitCredit); // it sees the token and fails
         }
 
-        void IThreadPoolWorkItem.Execute() => Run();
+        void IThreadPoolWorkItem.Execute()
+        {
+            if (_yielding)
+            {
+                _yielding = false;
+                _s.EndSend();
+                _core.SetResult(_yieldLength);
+                return;
+            }
+            Run();
+        }
 
         private void Run()
         {
@@ -381,7 +387,8 @@ public sealed partial class VnsSocket
                 // finds _sync still SyncRunning and returns the awaitable.
                 _syncStreak = 0;
                 _yieldLength = length;
-                ThreadPool.UnsafeQueueUserWorkItem(s_yield, this, preferLocal: false);
+                _yielding = true;
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
                 return;
             }
             s.EndSend();
