@@ -403,6 +403,7 @@ internal sealed class MemChannel : ITransportChannel
     public int MaxPayload { get; }
     public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
     public int QueuedMessages => Volatile.Read(ref _queuedMsgs);
+    public int RxBufferCount => _rxBuf.Length;
 
     /// <summary>Marks the side down; false when it already was. Outstanding Tx slots are released and waiters fail.</summary>
     public bool Down(bool failed)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Threading;
 using NetChannel.Scheduling;
 
@@ -36,10 +37,15 @@ public sealed class CopyWorkerOptions
     /// use, round-robin.</summary>
     public IReadOnlyList<int>? Cpus { get; set; }
 
+    /// <summary>How long an idle worker keeps looking for work (yielding its CPU between looks) before it
+    /// sleeps; a request that comes within it needs no wake-up. 0: sleep at once. Default 50 µs.</summary>
+    public TimeSpan IdleSpin { get; set; } = TimeSpan.FromMicroseconds(50);
+
     internal void Validate()
     {
         if (ThroughputWorkers < 0 || ThroughputWorkers > 256) throw new ArgumentOutOfRangeException(nameof(ThroughputWorkers), ThroughputWorkers, "must be in [0, 256]");
         if (LatencyWorkers < 0 || LatencyWorkers > 256) throw new ArgumentOutOfRangeException(nameof(LatencyWorkers), LatencyWorkers, "must be in [0, 256]");
+        if (IdleSpin < TimeSpan.Zero || IdleSpin > TimeSpan.FromSeconds(1)) throw new ArgumentOutOfRangeException(nameof(IdleSpin), IdleSpin, "must be in [0, 1 s]");
         if (Cpus is not null)
             foreach (int c in Cpus)
                 if ((uint)c >= 1024) throw new ArgumentOutOfRangeException(nameof(Cpus), c, "CPU numbers must be in [0, 1024)");
@@ -74,9 +80,11 @@ internal sealed class CopyWorker
     private long _maxQueued;
     private long _items, _bytes, _tItems, _lItems, _sleeps, _failures;
     private int _pinResult = -1;
+    private readonly long _spinTicks;
 
-    public CopyWorker(int index, TrafficClass cls, int? cpu, string name)
+    public CopyWorker(int index, TrafficClass cls, int? cpu, string name, TimeSpan idleSpin = default)
     {
+        _spinTicks = (long)(idleSpin.TotalSeconds * Stopwatch.Frequency);
         Index = index;
         Class = cls;
         Cpu = cpu;
@@ -119,6 +127,15 @@ internal sealed class CopyWorker
         while (true)
         {
             CopyWorkItem item;
+            if (_spinTicks > 0 && Volatile.Read(ref _queuedBytes) == 0)
+            {
+                // Idle: look for work for a while (yielding the CPU between looks) before sleeping, so a request
+                // that comes soon needs no wake-up.
+                long t0 = Stopwatch.GetTimestamp();
+                SpinWait sw = default;
+                while (Volatile.Read(ref _queuedBytes) == 0 && !Volatile.Read(ref _stopping) && Stopwatch.GetTimestamp() - t0 < _spinTicks)
+                    sw.SpinOnce(sleep1Threshold: -1);
+            }
             lock (_lock)
             {
                 while (_queue.Count == 0)
@@ -175,7 +192,7 @@ public sealed class CopyWorkerPool : IDisposable
         {
             TrafficClass cls = i < t ? TrafficClass.Throughput : TrafficClass.Latency;
             int? cpu = cpus is { Count: > 0 } ? cpus[i % cpus.Count] : null;
-            _workers[i] = new CopyWorker(i, cls, cpu, $"{name}-copy-{(cls == TrafficClass.Latency ? "L" : "T")}{i}");
+            _workers[i] = new CopyWorker(i, cls, cpu, $"{name}-copy-{(cls == TrafficClass.Latency ? "L" : "T")}{i}", options.IdleSpin);
         }
         ThroughputWorkers = new ArraySegment<CopyWorker>(_workers, 0, t);
         LatencyWorkers = new ArraySegment<CopyWorker>(_workers, t, l);

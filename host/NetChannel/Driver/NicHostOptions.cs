@@ -60,8 +60,10 @@ public sealed class NicHostOptions
     /// <summary>How pollers wait for work. Default <see cref="PollMode.Interrupt"/>.</summary>
     public PollMode PollMode { get; set; } = PollMode.Interrupt;
 
-    /// <summary>In <see cref="PollMode.Interrupt"/>: how long an idle poller keeps polling before it sleeps. Default 0.</summary>
-    public TimeSpan IdleSpin { get; set; } = TimeSpan.Zero;
+    /// <summary>In <see cref="PollMode.Interrupt"/>: how long an idle poller keeps polling (yielding its CPU
+    /// between polls) before it arms the interrupt and sleeps, so completions that follow soon are handled
+    /// without a sleep and a wake-up. 0: sleep at once. Default 50 µs.</summary>
+    public TimeSpan IdleSpin { get; set; } = TimeSpan.FromMicroseconds(50);
 
     /// <summary>Completions a poller handles on one channel before it moves to the next (fairness). Default 64.</summary>
     public int PollBudget { get; set; } = 64;

@@ -43,6 +43,22 @@ internal sealed class ScheduledChannel
     }
 
     public ITransportChannel Transport { get; }
+
+    /// <summary>Received payloads of this channel that sockets hold un-released (any thread, Interlocked).</summary>
+    internal int HeldRx;
+
+    /// <summary>Tries to take one of the channel's receive buffers for a socket to hold until its data is read.</summary>
+    internal bool TryHoldRx(double fraction)
+    {
+        int budget = (int)(Transport.RxBufferCount * fraction);
+        if (budget <= 0) return false;
+        if (Interlocked.Increment(ref HeldRx) <= budget) return true;
+        Interlocked.Decrement(ref HeldRx);
+        return false;
+    }
+
+    /// <summary>A held receive buffer was released.</summary>
+    internal void UnholdRx() => Interlocked.Decrement(ref HeldRx);
     public TransportBinding Binding { get; }
     public ChannelGroup Group { get; }
     public long OpenedAt { get; }

@@ -49,6 +49,14 @@ public sealed class SchedulerOptions
     /// poller thread; larger ones go to a copy worker. Default 4 KiB.</summary>
     public int InlineReceiveCopyBytes { get; set; } = 4 * 1024;
 
+    /// <summary>Fraction of a channel's receive buffers (<see cref="ITransportChannel.RxBufferCount"/>) that
+    /// sockets may keep while the application has not read their data yet, so the application copies it
+    /// straight from the driver's buffer (one copy instead of two through the receive ring). A received chunk
+    /// that finds the channel's share used up is copied into its socket's ring and released at once, so the
+    /// rest of the channel's buffers always keep flowing whatever the readers do. 0 disables holding.
+    /// Default 0.25.</summary>
+    public double ReceiveHoldFraction { get; set; } = 0.25;
+
     /// <summary>Channel counts of the throughput class. Default: 2 initial, 1 min, 8 max.</summary>
     public ChannelLimits ThroughputChannels { get; set; } = new() { Initial = 2, Min = 1, Max = 8 };
 
@@ -96,6 +104,7 @@ public sealed class SchedulerOptions
         ThroughputChannels.Validate(nameof(ThroughputChannels));
         LatencyChannels.Validate(nameof(LatencyChannels));
         if (InlineCopyBytes < 0) throw new ArgumentOutOfRangeException(nameof(InlineCopyBytes), InlineCopyBytes, "must not be negative");
+        if (!(ReceiveHoldFraction >= 0 && ReceiveHoldFraction <= 0.5)) throw new ArgumentOutOfRangeException(nameof(ReceiveHoldFraction), ReceiveHoldFraction, "must be in [0, 0.5]");
         if (InlineReceiveCopyBytes < 0) throw new ArgumentOutOfRangeException(nameof(InlineReceiveCopyBytes), InlineReceiveCopyBytes, "must not be negative");
         if (CopyBatchBytes < 1) throw new ArgumentOutOfRangeException(nameof(CopyBatchBytes), CopyBatchBytes, "must be positive");
         if (SampleInterval < TimeSpan.FromMilliseconds(1)) throw new ArgumentOutOfRangeException(nameof(SampleInterval), SampleInterval, "must be at least 1 ms");

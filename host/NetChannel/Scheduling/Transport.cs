@@ -114,6 +114,11 @@ public interface ITransportChannel : IRxPayloadOwner
     /// <summary>Messages committed and not yet acknowledged by the peer.</summary>
     int QueuedMessages { get; }
 
+    /// <summary>Receive buffers the channel has (its Rx pool); the virtual-socket layer keeps at most a
+    /// fraction of them (<see cref="SchedulerOptions.ReceiveHoldFraction"/>) un-released while their data is
+    /// unread. 0 (the default): the transport does not say, and every received payload is copied out at once.</summary>
+    int RxBufferCount => 0;
+
     /// <summary>Reserves the next Tx slot in ring order; false when the ring is full.</summary>
     bool TryReserve(out TxLease lease);
 

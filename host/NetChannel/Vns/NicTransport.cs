@@ -116,6 +116,7 @@ public sealed class NicTransport : ITransportHost, IMessageSink
         public int MaxPayload => Channel.MaxPayload;
         public long QueuedBytes => Channel.QueuedBytes;
         public int QueuedMessages => Channel.QueuedMessages;
+        public int RxBufferCount => _held.Length;
 
         public bool TryReserve(out TxLease lease)
         {

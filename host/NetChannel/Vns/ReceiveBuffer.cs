@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using System.Threading.Tasks.Sources;
 using NetChannel.Copy;
 using NetChannel.Scheduling;
 
@@ -22,16 +23,22 @@ internal static class Seq
 /// <summary>
 /// The receive half of a virtual socket: a ring of <see cref="Capacity"/> bytes that is at once the
 /// reorder buffer and the flow-control window. The peer may send bytes below <c>appRead + Capacity</c>
-/// (the grant), so every chunk that arrives, in whatever order, has its own place in the ring; the chunk
-/// is copied there (or straight into a pending receive's memory) as soon as it arrives and the driver's
-/// buffer is released at once — a reader that stops never holds channel buffers other sockets need.
+/// (the grant), so every chunk that arrives, in whatever order, has its own place in the ring. A chunk
+/// either stays in the driver's buffer (held, while the channel's hold share allows: the application then
+/// copies it straight into its own memory, the only receive copy) or is copied to its place in the ring
+/// and the driver's buffer released at once — so a reader that stops holds at most the channel's share
+/// of its buffers, and the rest keep flowing for other sockets.
 /// </summary>
 /// <remarks>
 /// Ranges at or above <c>rcvNxt</c> are tracked as segments, each "in copy" or "complete"; <c>rcvNxt</c>
 /// advances over complete ones. A copy reserves its range first, so copies on several workers write
-/// disjoint bytes and a duplicate is dropped before it is copied.
+/// disjoint bytes and a duplicate is dropped before it is copied. Held chunks are complete at once; every
+/// byte in <c>[appRead, rcvNxt)</c> is in a held chunk (sorted, disjoint) or else in the ring.
+/// A pending receive is completed by a signal ("data, end-of-stream or an error is there"); the copy into
+/// the receive's memory runs when the application takes the result (<see cref="IValueTaskSource{T}.GetResult"/>),
+/// on the application's thread.
 /// </remarks>
-internal sealed class ReceiveBuffer
+internal sealed class ReceiveBuffer : IValueTaskSource<int>, IThreadPoolWorkItem
 {
     private struct Segment
     {
@@ -39,24 +46,46 @@ internal sealed class ReceiveBuffer
         public bool Complete;
     }
 
+    private struct Held
+    {
+        public long Start, End;
+        public int Offset; // of Start in the payload
+        public RxPayload Payload;
+        public ScheduledChannel Channel;
+    }
+
+    private static readonly Action<object?, CancellationToken> s_cancel = static (s, token) => ((ReceiveBuffer)s!).OnCancel(token);
+
+    /// <summary>Receives in a row that complete at once, after which one completes through the thread pool.</summary>
+    private const int SyncCompletionsBeforeYield = 16;
+    private int _syncStreak;
+
     private readonly object _lock = new();
     private readonly VnsSocket _socket;
     private readonly uint _isn;
     private readonly int _cap;
     private readonly long _ackStep;
-    private readonly AsyncOp<int> _recv;
     private byte[]? _ring;
     private long _appRead, _rcvNxt, _fin = long.MaxValue, _advertised;
     private Segment[] _segs = new Segment[8];
     private int _segCount;
-    private Memory<byte> _target;
+    private Held[] _held = new Held[16];
+    private int _heldCount;
     private int _copies;
     private bool _closed;
     private SocketError _error;
     private string? _errorMessage;
 
+    // The one pending receive (under _lock): armed until its result is taken; signalled once completed.
+    private ManualResetValueTaskSourceCore<int> _core = new() { RunContinuationsAsynchronously = true };
+    private bool _armed, _signalled;
+    private Memory<byte> _target;
+    private Exception? _opError;
+    private CancellationToken _token;
+    private CancellationTokenRegistration _reg;
+
     // Counters.
-    private long _bytes, _chunks, _outOfOrder, _direct, _violations, _dupBytes, _finEarly, _acks;
+    private long _bytes, _chunks, _outOfOrder, _direct, _violations, _dupBytes, _finEarly, _acks, _heldChunks;
 
     public ReceiveBuffer(VnsSocket socket, uint isn, int capacity)
     {
@@ -66,10 +95,14 @@ internal sealed class ReceiveBuffer
         _ackStep = Math.Max(1, Math.Min(capacity / 4, 256 * 1024));
         _advertised = capacity;
         _ring = ArrayPool<byte>.Shared.Rent(capacity);
-        _recv = new AsyncOp<int>(_lock);
     }
 
     public int Capacity => _cap;
+
+    /// <summary>When true, a receive completed by arriving data runs its continuation on the thread that
+    /// delivered the data (the driver's poller) instead of the thread pool. Only for internal consumers whose
+    /// continuation never blocks (the RPC read loop).</summary>
+    public bool InlineCompletions { get; set; }
 
     /// <summary>The grant to put in outgoing messages: the first offset the peer may not send.</summary>
     public long Grant => Volatile.Read(ref _appRead) + _cap;
@@ -78,6 +111,7 @@ internal sealed class ReceiveBuffer
     public long Chunks => Volatile.Read(ref _chunks);
     public long OutOfOrderChunks => Volatile.Read(ref _outOfOrder);
     public long DirectBytes => Volatile.Read(ref _direct);
+    public long HeldChunks => Volatile.Read(ref _heldChunks);
     public long CreditViolations => Volatile.Read(ref _violations);
     public long DuplicateBytes => Volatile.Read(ref _dupBytes);
     public long FinBeforeData => Volatile.Read(ref _finEarly);
@@ -103,11 +137,12 @@ internal sealed class ReceiveBuffer
 
     // ---- arrival (poller thread) -------------------------------------------------------------------
 
-    /// <summary>A DATA message arrived: reserve its range, then copy it inline or on a worker.</summary>
-    public void OnData(uint wireSeq, RxPayload payload, TrafficClass cls, VnsHost host)
+    /// <summary>A DATA message arrived: reserve its range, then hold it or copy it to the ring inline or on a worker.</summary>
+    public void OnData(uint wireSeq, RxPayload payload, ScheduledChannel sc, TrafficClass cls, VnsHost host)
     {
-        RxCopyItem item = host.RxItems.Rent();
+        RxCopyItem? item = null;
         int len = payload.Length;
+        bool signal = false;
         lock (_lock)
         {
             if (_closed || _error != SocketError.Success || len == 0) goto Drop;
@@ -122,18 +157,25 @@ internal sealed class ReceiveBuffer
             if (s < _rcvNxt) _dupBytes += Math.Min(_rcvNxt, e) - s;
             long start = Math.Max(s, _rcvNxt);
             if (start >= e) goto Drop;
+            if (s > _rcvNxt) _outOfOrder++;
+            if (start == s && IsFree(start, e) && sc.TryHoldRx(host.Scheduler.Options.ReceiveHoldFraction))
+            {
+                // Keep the driver's buffer: the application copies the bytes straight out of it.
+                int at = InsertSegment(start, e);
+                InsertHeld(new Held { Start = start, End = e, Offset = 0, Payload = payload, Channel = sc });
+                _segs[at].Complete = true;
+                Advance(at);
+                _chunks++;
+                _heldChunks++;
+                _bytes += e - start;
+                signal = SignalDataLocked();
+                goto Signal;
+            }
+            item = host.RxItems.Rent();
             item.Init(this, payload, cls, len);
             AddGaps(item, s, start, e);
             if (item.PieceCount == 0) goto Drop;
             _chunks++;
-            if (s > _rcvNxt) _outOfOrder++;
-            ref RxCopyItem.Piece first = ref item.Pieces[0];
-            if (_recv.IsArmed && !_recv.Claimed && _target.Length > 0 && _appRead == _rcvNxt && first.Start == _rcvNxt)
-            {
-                _recv.Claimed = true;
-                item.Target = _target;
-                item.Direct = (int)Math.Min(first.End - first.Start, _target.Length);
-            }
             _copies++;
         }
         CopyWorker? w = host.Scheduler.SelectWorker(cls, len, host.Scheduler.Options.InlineReceiveCopyBytes);
@@ -141,10 +183,61 @@ internal sealed class ReceiveBuffer
         else w.Enqueue(item);
         return;
 
+    Signal:
+        if (signal) Complete(inline: InlineCompletions);
+        return;
+
     Drop:
         payload.Release();
-        item.Clear();
-        host.RxItems.Return(item);
+        if (item is not null)
+        {
+            item.Clear();
+            host.RxItems.Return(item);
+        }
+    }
+
+    /// <summary>True when no segment overlaps [start, end).</summary>
+    private bool IsFree(long start, long end)
+    {
+        for (int i = 0; i < _segCount; i++)
+        {
+            if (_segs[i].End <= start) continue;
+            return _segs[i].Start >= end;
+        }
+        return true;
+    }
+
+    private int InsertSegment(long start, long end)
+    {
+        int i = 0;
+        while (i < _segCount && _segs[i].Start < start) i++;
+        InsertSegment(i, start, end);
+        return i;
+    }
+
+    private void InsertHeld(in Held h)
+    {
+        if (_heldCount == _held.Length) Array.Resize(ref _held, _held.Length * 2);
+        int i = _heldCount;
+        while (i > 0 && _held[i - 1].Start > h.Start) i--;
+        Array.Copy(_held, i, _held, i + 1, _heldCount - i);
+        _held[i] = h;
+        _heldCount++;
+    }
+
+    private void ReleaseHeadHeld()
+    {
+        ref Held h = ref _held[0];
+        h.Payload.Release();
+        h.Channel.UnholdRx();
+        _heldCount--;
+        Array.Copy(_held, 1, _held, 0, _heldCount);
+        _held[_heldCount] = default;
+    }
+
+    private void ReleaseAllHeldLocked()
+    {
+        while (_heldCount > 0) ReleaseHeadHeld();
     }
 
     private void AddGaps(RxCopyItem item, long chunkStart, long start, long end)
@@ -195,6 +288,12 @@ internal sealed class ReceiveBuffer
         }
         if (i < 0) return; // cannot happen: the range was reserved
         _segs[i].Complete = true;
+        Advance(i);
+    }
+
+    /// <summary>Merges complete segment <paramref name="i"/> with complete neighbours and moves rcvNxt.</summary>
+    private void Advance(int i)
+    {
         if (i + 1 < _segCount && _segs[i + 1].Complete && _segs[i + 1].Start == _segs[i].End)
         {
             _segs[i].End = _segs[i + 1].End;
@@ -231,53 +330,87 @@ internal sealed class ReceiveBuffer
         if (first < dst.Length) ring.AsSpan(0, dst.Length - first).CopyTo(dst[first..]);
     }
 
+    /// <summary>Copies up to <c>dst.Length</c> in-order bytes to the application (held chunks straight from the
+    /// driver's buffer, the rest from the ring), releases the held buffers it emptied, moves appRead.</summary>
+    private int ReadLocked(Span<byte> dst)
+    {
+        int n = (int)Math.Min(_rcvNxt - _appRead, dst.Length);
+        int done = 0;
+        long pos = _appRead;
+        while (done < n)
+        {
+            if (_heldCount > 0 && _held[0].Start == pos)
+            {
+                ref Held h = ref _held[0];
+                int k = (int)Math.Min(h.End - pos, n - done);
+                h.Payload.Span.Slice(h.Offset, k).CopyTo(dst[done..]);
+                _direct += k;
+                h.Start += k;
+                h.Offset += k;
+                if (h.Start == h.End) ReleaseHeadHeld();
+                done += k;
+                pos += k;
+            }
+            else
+            {
+                long upTo = _heldCount > 0 ? Math.Min(_held[0].Start, pos + (n - done)) : pos + (n - done);
+                int k = (int)(upTo - pos);
+                CopyFromRing(pos, dst.Slice(done, k));
+                done += k;
+                pos += k;
+            }
+        }
+        _appRead += n;
+        return n;
+    }
+
     /// <summary>A copy request finished (worker or poller thread).</summary>
     public void OnCopied(RxCopyItem item, Exception? failure)
     {
         long grant = 0;
-        bool ack;
+        bool ack, signal;
         lock (_lock)
         {
             for (int i = 0; i < item.PieceCount; i++) MarkComplete(item.Pieces[i].Start);
             _copies--;
             _bytes += item.TotalBytes;
-            if (item.Direct > 0)
-            {
-                _appRead += item.Direct;
-                _direct += item.Direct;
-                _target = default;
-                _recv.TrySetResult(item.Direct);
-            }
-            else if (_recv.IsArmed && !_recv.Claimed) CompletePendingLocked();
+            signal = SignalDataLocked();
             if (_closed && _copies == 0) ReturnRingLocked();
             ack = GrantDueLocked(out grant);
         }
+        if (signal) Complete(inline: InlineCompletions);
         if (failure is not null) _socket.Abort(SocketError.Fault, $"copying received data failed: {failure.Message}", true);
         if (ack) _socket.SendGrant(grant);
     }
 
-    private void CompletePendingLocked()
+    /// <summary>A pending receive can now complete with data or end-of-stream: mark it signalled (the caller
+    /// completes it after leaving the lock).</summary>
+    private bool SignalDataLocked()
     {
-        if (_error != SocketError.Success)
+        if (!_armed || _signalled) return false;
+        if (_rcvNxt > _appRead || _appRead >= _fin)
         {
-            _target = default;
-            _recv.TrySetException(MakeError());
-            return;
+            _signalled = true;
+            return true;
         }
-        long avail = _rcvNxt - _appRead;
-        if (avail > 0)
-        {
-            int n = (int)Math.Min(avail, _target.Length);
-            if (n > 0) CopyFromRing(_appRead, _target.Span[..n]);
-            _appRead += n;
-            _target = default;
-            _recv.TrySetResult(n);
-        }
-        else if (_appRead >= _fin)
-        {
-            _target = default;
-            _recv.TrySetResult(0);
-        }
+        return false;
+    }
+
+    /// <summary>Fails a pending receive (caller completes it after leaving the lock).</summary>
+    private bool SignalErrorLocked(Exception error)
+    {
+        if (!_armed || _signalled) return false;
+        _signalled = true;
+        _opError = error;
+        return true;
+    }
+
+    /// <summary>Completes the signalled receive (never under the lock: an inline continuation may re-enter).</summary>
+    private void Complete(bool inline)
+    {
+        _reg.Unregister();
+        _core.RunContinuationsAsynchronously = !inline;
+        _core.SetResult(0);
     }
 
     private bool GrantDueLocked(out long grant)
@@ -299,33 +432,116 @@ internal sealed class ReceiveBuffer
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_closed, _socket);
-            if (_recv.IsArmed) throw new InvalidOperationException("A receive is already pending on this socket; only one receive may be outstanding at a time.");
+            if (_armed) throw new InvalidOperationException("A receive is already pending on this socket; only one receive may be outstanding at a time.");
             if (_error != SocketError.Success) throw MakeError();
-            long avail = _rcvNxt - _appRead;
-            if (avail > 0)
+            if (_rcvNxt > _appRead && (InlineCompletions || ++_syncStreak < SyncCompletionsBeforeYield))
             {
-                n = (int)Math.Min(avail, buffer.Length);
-                if (n > 0) CopyFromRing(_appRead, buffer.Span[..n]);
-                _appRead += n;
+                n = ReadLocked(buffer.Span);
                 ack = GrantDueLocked(out grant);
+            }
+            else if (_rcvNxt > _appRead)
+            {
+                // Many receives in a row found data at once: complete this one through the thread pool (the copy
+                // runs when the result is taken), so a reader loop that never waits gives its pool thread back now
+                // and then instead of starving other work items.
+                _syncStreak = 0;
+                _core.Reset();
+                _armed = true;
+                _signalled = true;
+                _opError = null;
+                _target = buffer;
+                _token = default;
+                _reg = default;
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                return new ValueTask<int>(this, _core.Version);
             }
             else if (_appRead >= _fin) return new ValueTask<int>(0);
             else
             {
                 if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<int>(cancellationToken);
+                _syncStreak = 0;
+                _core.Reset();
+                _armed = true;
+                _signalled = false;
+                _opError = null;
                 _target = buffer;
-                return _recv.Arm(cancellationToken);
+                _token = cancellationToken;
+                _reg = default;
+                short version = _core.Version;
+                // A token already cancelled runs the callback here; it re-enters the lock and signals.
+                if (cancellationToken.CanBeCanceled) _reg = cancellationToken.UnsafeRegister(s_cancel, this);
+                return new ValueTask<int>(this, version);
             }
         }
         if (ack) _socket.SendGrant(grant);
         return new ValueTask<int>(n);
     }
 
+    private void OnCancel(CancellationToken token)
+    {
+        bool signal;
+        lock (_lock)
+        {
+            // The token check drops a late callback of an earlier operation that used another token.
+            if (token != _token) return;
+            signal = SignalErrorLocked(new OperationCanceledException(token));
+        }
+        if (signal)
+        {
+            // Not _reg.Unregister() here: we run inside the registration's callback.
+            _core.RunContinuationsAsynchronously = true;
+            _core.SetResult(0);
+        }
+    }
+
+    int IValueTaskSource<int>.GetResult(short token)
+    {
+        _core.GetResult(token); // validates the token
+        int n;
+        long grant = 0;
+        bool ack = false;
+        lock (_lock)
+        {
+            if (!_armed) throw new InvalidOperationException("The receive's result was already taken.");
+            _armed = false;
+            _signalled = false;
+            _reg = default;
+            Memory<byte> target = _target;
+            _target = default;
+            Exception? e = _opError;
+            _opError = null;
+            if (e is not null) throw e;
+            if (_closed) throw new SocketException((int)SocketError.OperationAborted, "The socket was disposed while a receive was pending.");
+            if (_error != SocketError.Success) throw MakeError();
+            if (_rcvNxt > _appRead)
+            {
+                n = ReadLocked(target.Span);
+                ack = GrantDueLocked(out grant);
+            }
+            else n = 0; // end-of-stream
+        }
+        if (ack) _socket.SendGrant(grant);
+        return n;
+    }
+
+    /// <summary>Completes a yielded receive (see <see cref="ReceiveAsync"/>) on a pool thread.</summary>
+    void IThreadPoolWorkItem.Execute()
+    {
+        _core.RunContinuationsAsynchronously = false; // already on a pool thread
+        _core.SetResult(0);
+    }
+
+    ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
+
     // ---- control -----------------------------------------------------------------------------------
 
     /// <summary>The peer's FIN: its stream ends at the final sequence it carries.</summary>
     public bool OnFin(uint wireSeq)
     {
+        bool signal;
         lock (_lock)
         {
             if (_closed) return true;
@@ -334,14 +550,17 @@ internal sealed class ReceiveBuffer
             if (_fin == f) return true;
             _fin = f;
             if (_rcvNxt < f) _finEarly++;
-            if (_recv.IsArmed && !_recv.Claimed) CompletePendingLocked();
-            return true;
+            signal = SignalDataLocked();
         }
+        if (signal) Complete(inline: false);
+        return true;
     }
 
-    /// <summary>Fails the receive side (reset, channel lost): a pending receive and every later one throw.</summary>
+    /// <summary>Fails the receive side (reset, channel lost): a pending receive and every later one throw;
+    /// data not read is discarded (held driver buffers are released).</summary>
     public void Abort(SocketError error, string message)
     {
+        bool signal;
         lock (_lock)
         {
             if (_error == SocketError.Success)
@@ -349,29 +568,26 @@ internal sealed class ReceiveBuffer
                 _error = error;
                 _errorMessage = message;
             }
-            if (_recv.IsArmed && !_recv.Claimed)
-            {
-                _target = default;
-                _recv.TrySetException(MakeError());
-            }
+            ReleaseAllHeldLocked();
+            signal = SignalErrorLocked(MakeError());
         }
+        if (signal) Complete(inline: false);
     }
 
-    /// <summary>The socket is disposed: a pending receive fails, the ring goes back to the pool once no
-    /// copy writes into it.</summary>
+    /// <summary>The socket is disposed: a pending receive fails, held driver buffers are released, the ring
+    /// goes back to the pool once no copy writes into it.</summary>
     public void Close()
     {
+        bool signal;
         lock (_lock)
         {
             if (_closed) return;
             _closed = true;
-            if (_recv.IsArmed && !_recv.Claimed)
-            {
-                _target = default;
-                _recv.TrySetException(new SocketException((int)SocketError.OperationAborted, "The socket was disposed while a receive was pending."));
-            }
+            ReleaseAllHeldLocked();
+            signal = SignalErrorLocked(new SocketException((int)SocketError.OperationAborted, "The socket was disposed while a receive was pending."));
             if (_copies == 0) ReturnRingLocked();
         }
+        if (signal) Complete(inline: false);
     }
 
     private void ReturnRingLocked()
@@ -399,8 +615,6 @@ internal sealed class RxCopyItem : CopyWorkItem
     private readonly ObjectPool<RxCopyItem> _pool;
     public ReceiveBuffer? Buffer;
     public RxPayload Payload;
-    public Memory<byte> Target;
-    public int Direct;
     public readonly Piece[] Pieces = new Piece[MaxPieces];
     public int PieceCount;
     public long TotalBytes;
@@ -415,7 +629,6 @@ internal sealed class RxCopyItem : CopyWorkItem
         Bytes = bytes;
         PieceCount = 0;
         TotalBytes = 0;
-        Direct = 0;
     }
 
     public void AddPiece(long start, long end, int offset)
@@ -428,9 +641,7 @@ internal sealed class RxCopyItem : CopyWorkItem
     {
         Buffer = null;
         Payload = default;
-        Target = default;
         PieceCount = 0;
-        Direct = 0;
     }
 
     public override void Execute()
@@ -446,13 +657,6 @@ internal sealed class RxCopyItem : CopyWorkItem
                 int off = p.Offset;
                 long pos = p.Start;
                 int n = (int)(p.End - p.Start);
-                if (i == 0 && Direct > 0)
-                {
-                    src.Slice(off, Direct).CopyTo(Target.Span);
-                    off += Direct;
-                    pos += Direct;
-                    n -= Direct;
-                }
                 if (n > 0) buffer.CopyToRing(pos, src.Slice(off, n));
             }
         }

@@ -66,7 +66,8 @@ public sealed class RpcRequest : RpcMessage
 
     internal RpcRequest(VnsRpcConnection connection) => _connection = connection;
 
-    /// <summary>Sends the response; the caller's <c>CallAsync</c> completes with it.</summary>
+    /// <summary>Sends the response; the caller's <c>CallAsync</c> completes with it. Completes once the frame is
+    /// handed to the connection's writer (a small frame may be sent by another caller's send, with theirs).</summary>
     /// <exception cref="InvalidOperationException">The request was already answered.</exception>
     public ValueTask RespondAsync(ReadOnlyMemory<byte> response, CancellationToken cancellationToken = default)
     {
@@ -95,6 +96,10 @@ public sealed class VnsRpcConnection : IAsyncDisposable
     private readonly VnsSocket _socket;
     private readonly VnsRpcOptions _options;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly object _txLock = new();
+    private byte[] _txBuf = new byte[CoalesceLimit], _txSpare = new byte[CoalesceLimit]; // frames waiting for a send, and the one being sent
+    private int _txLen;
+    private Exception? _txFailure;
     private readonly Dictionary<ulong, PendingCall> _pending = new();
     private readonly Channel<RpcRequest> _requests;
     private readonly CancellationTokenSource _closing = new();
@@ -112,6 +117,9 @@ public sealed class VnsRpcConnection : IAsyncDisposable
         _options = options ?? new VnsRpcOptions();
         _options.Validate();
         _socket = socket;
+        // The read loop's receives complete on the poller that delivered the data, not via the thread pool:
+        // the loop never blocks, and it hands responses and requests on to the application asynchronously.
+        socket.Receive.InlineCompletions = true;
         _requests = Channel.CreateBounded<RpcRequest>(new BoundedChannelOptions(_options.MaxQueuedRequests) { SingleWriter = true });
         _reader = Task.Run(ReadLoopAsync);
     }
@@ -179,41 +187,174 @@ public sealed class VnsRpcConnection : IAsyncDisposable
         }
     }
 
-    internal async ValueTask SendFrameAsync(byte kind, ulong id, ReadOnlyMemory<byte> payload, CancellationToken ct)
+    /// <summary>Sends one frame. A frame that fits the coalescing buffer is appended to it and the call
+    /// returns at once; whoever holds the write lock (this caller if it is free) sends everything appended so
+    /// far in one <see cref="VnsSocket.SendAsync"/>, so concurrent callers share sends instead of queueing
+    /// on the lock one thread-pool hop after another. Larger frames, or a full buffer, take the write lock.</summary>
+    internal ValueTask SendFrameAsync(byte kind, ulong id, ReadOnlyMemory<byte> payload, CancellationToken ct)
     {
         if (payload.Length > _options.MaxMessageSize)
             throw new ArgumentException($"message of {payload.Length} bytes exceeds MaxMessageSize ({_options.MaxMessageSize})", nameof(payload));
+        int frame = HeaderSize + payload.Length;
+        if (frame <= CoalesceLimit)
+        {
+            lock (_txLock)
+            {
+                if (_txFailure is { } f) throw f is ObjectDisposedException or OperationCanceledException ? new ObjectDisposedException(nameof(VnsRpcConnection), "The RPC connection was disposed.") : new IOException($"Unable to send on the RPC connection: {f.Message}", f);
+                if (_txLen + frame <= _txBuf.Length)
+                {
+                    WriteHeader(_txBuf.AsSpan(_txLen), kind, id, payload.Length);
+                    payload.Span.CopyTo(_txBuf.AsSpan(_txLen + HeaderSize));
+                    _txLen += frame;
+                    goto Appended;
+                }
+            }
+        }
+        return SendFrameLockedAsync(kind, id, payload, ct);
+
+    Appended:
+        if (!_writeLock.Wait(0)) return default; // the lock's holder sends it before it lets go
+        return FlushAsync(true);
+    }
+
+    /// <summary>The frame does not fit the coalescing buffer: take the write lock, send what is buffered, then the frame.</summary>
+    private async ValueTask SendFrameLockedAsync(byte kind, ulong id, ReadOnlyMemory<byte> payload, CancellationToken ct)
+    {
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         byte[]? tmp = null;
+        bool locked = true;
         try
         {
             // The caller's token only covers the wait for the lock: cancelling a frame half-written would
             // break the framing for everyone, so the write itself runs to completion (or connection failure).
-            CancellationToken wt = _closing.Token;
-            if (payload.Length <= CoalesceLimit - HeaderSize)
+            await FlushAsync(false).ConfigureAwait(false);
+            int frame = HeaderSize + payload.Length;
+            if (frame <= CoalesceLimit)
             {
-                tmp = ArrayPool<byte>.Shared.Rent(HeaderSize + payload.Length);
+                tmp = ArrayPool<byte>.Shared.Rent(frame);
                 WriteHeader(tmp, kind, id, payload.Length);
                 payload.Span.CopyTo(tmp.AsSpan(HeaderSize));
-                await _socket.SendAsync(tmp.AsMemory(0, HeaderSize + payload.Length), wt).ConfigureAwait(false);
+                await SendOrFailAsync(tmp.AsMemory(0, frame)).ConfigureAwait(false);
             }
             else
             {
                 tmp = ArrayPool<byte>.Shared.Rent(HeaderSize);
                 WriteHeader(tmp, kind, id, payload.Length);
-                await _socket.SendAsync(tmp.AsMemory(0, HeaderSize), wt).ConfigureAwait(false);
-                await _socket.SendAsync(payload, wt).ConfigureAwait(false);
+                await SendOrFailAsync(tmp.AsMemory(0, HeaderSize)).ConfigureAwait(false);
+                await SendOrFailAsync(payload).ConfigureAwait(false);
             }
-        }
-        catch (SocketException e)
-        {
-            throw new IOException($"Unable to send on the RPC connection: {e.Message}", e);
+            locked = false;
+            await FlushAsync(true).ConfigureAwait(false);
         }
         finally
         {
             if (tmp is not null) ArrayPool<byte>.Shared.Return(tmp);
-            _writeLock.Release();
+            if (locked) _writeLock.Release();
         }
+    }
+
+    /// <summary>Sends the buffered frames (caller holds the write lock). With <paramref name="release"/>,
+    /// releases the lock when nothing is left, looking once more afterwards so a frame appended meanwhile by a
+    /// caller that found the lock taken is never stranded.</summary>
+    private ValueTask FlushAsync(bool release)
+    {
+        while (true)
+        {
+            byte[] buf;
+            int n;
+            lock (_txLock)
+            {
+                n = _txLen;
+                if (n > 0)
+                {
+                    buf = _txBuf;
+                    _txBuf = _txSpare;
+                    _txSpare = buf;
+                    _txLen = 0;
+                }
+                else buf = null!;
+            }
+            if (n > 0)
+            {
+                ValueTask t;
+                try
+                {
+                    t = SendOrFailAsync(buf.AsMemory(0, n));
+                }
+                catch
+                {
+                    if (release) _writeLock.Release();
+                    throw;
+                }
+                if (!t.IsCompletedSuccessfully) return AwaitFlushAsync(t, release);
+                t.GetAwaiter().GetResult();
+                continue;
+            }
+            if (!release) return default;
+            _writeLock.Release();
+            lock (_txLock)
+                if (_txLen == 0) return default;
+            if (!_writeLock.Wait(0)) return default; // the new holder sends it
+        }
+    }
+
+    private async ValueTask AwaitFlushAsync(ValueTask pending, bool release)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch
+        {
+            if (release) _writeLock.Release();
+            throw;
+        }
+        await FlushAsync(release).ConfigureAwait(false);
+    }
+
+    /// <summary>One send of whole frames (caller holds the write lock). A failure fails the connection: frames
+    /// of other callers may have been in it, and their calls must not wait for answers that cannot come.</summary>
+    private ValueTask SendOrFailAsync(ReadOnlyMemory<byte> data)
+    {
+        ValueTask<int> t;
+        try
+        {
+            t = _socket.SendAsync(data, _closing.Token);
+        }
+        catch (Exception e)
+        {
+            throw FailSend(e);
+        }
+        if (t.IsCompletedSuccessfully) return default;
+        return AwaitSendAsync(t);
+    }
+
+    private async ValueTask AwaitSendAsync(ValueTask<int> t)
+    {
+        try
+        {
+            await t.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            throw FailSend(e);
+        }
+    }
+
+    private Exception FailSend(Exception e)
+    {
+        Exception thrown = e is SocketException ? new IOException($"Unable to send on the RPC connection: {e.Message}", e) : e;
+        lock (_txLock)
+        {
+            _txFailure ??= e;
+            _txLen = 0;
+        }
+        if (e is not ObjectDisposedException && Volatile.Read(ref _disposed) == 0)
+        {
+            // The socket cannot carry frames any more: abort it so the read loop ends and fails every pending call.
+            _socket.Abort();
+        }
+        return thrown;
     }
 
     private static void WriteHeader(Span<byte> h, byte kind, ulong id, int length)

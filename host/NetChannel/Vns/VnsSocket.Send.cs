@@ -77,6 +77,12 @@ public sealed partial class VnsSocket
 
         private static readonly Action<object?, CancellationToken> s_cancel = static (o, token) => ((SendOperation)o!).OnCancel(token);
 
+        /// <summary>Sends in a row that complete before <see cref="SendAsync"/> returns, after which one completes
+        /// through the thread pool instead (fairness for the pool; see <see cref="Finish"/>).</summary>
+        internal const int SyncCompletionsBeforeYield = 16;
+        private int _syncStreak, _yieldLength;
+        private bool _yielding; // the work item completes a yielded send instead of running the operation
+
         private readonly VnsSocket _s;
         private readonly Action _resume;
         private ManualResetValueTaskSourceCore<int> _core; // continuations inline: it completes on the app thread or the pool only
@@ -118,7 +124,10 @@ public sealed partial class VnsSocket
             if (ct.CanBeCanceled) _reg = ct.UnsafeRegister(s_cancel, this);
             Run();
             if (Interlocked.CompareExchange(ref _sync, SyncReturned, SyncRunning) == SyncRunning)
+            {
+                _syncStreak = 0; // it waits (or yields, below): the streak of completions at once ends
                 return new ValueTask<int>(this, _core.Version);
+            }
             // Finished before Start returned (usually at once, on this thread): no awaitable needed.
             return _syncError is { } e ? ValueTask.FromException<int>(e) : new ValueTask<int>(buffer.Length);
         }
@@ -137,7 +146,17 @@ public sealed partial class VnsSocket
                 if (token == _ct) WakeIfWaitingFor(WaitCredit); // it sees the token and fails
         }
 
-        void IThreadPoolWorkItem.Execute() => Run();
+        void IThreadPoolWorkItem.Execute()
+        {
+            if (_yielding)
+            {
+                _yielding = false;
+                _s.EndSend();
+                _core.SetResult(_yieldLength);
+                return;
+            }
+            Run();
+        }
 
         private void Run()
         {
@@ -190,7 +209,9 @@ public sealed partial class VnsSocket
 
                     if (_pos >= _buffer.Length)
                     {
-                        Flush();
+                        // The send waits for every copy anyway: its last batch is copied here rather than
+                        // handed to a worker and waited for (a sleep and a wake-up more than the copy costs).
+                        Flush(last: true);
                         _step = StepDrain;
                         continue;
                     }
@@ -283,19 +304,21 @@ public sealed partial class VnsSocket
             {
                 _batch ??= s._host.TxItems.Rent().Init(s, _buffer);
                 _batch.Add(sc, lease, _pos, n, seq);
-                if (_batch.Bytes >= s._host.Scheduler.Options.CopyBatchBytes || _batch.IsFull) Flush();
+                // A full batch goes to a worker, unless it ends the send (then this thread copies it, above).
+                if ((_batch.Bytes >= s._host.Scheduler.Options.CopyBatchBytes || _batch.IsFull) && _pos + n < _buffer.Length) Flush();
             }
             _pos += n;
         }
 
-        /// <summary>Hands the batch to a copy worker (or copies it here when every worker is busy).</summary>
-        private void Flush()
+        /// <summary>Hands the batch to a copy worker (or copies it here when every worker is busy, or when it is
+        /// the send's <paramref name="last"/> batch, which this thread would otherwise only wait for).</summary>
+        private void Flush(bool last = false)
         {
             TxCopyItem? b = _batch;
             if (b is null) return;
             _batch = null;
             VnsSocket s = _s;
-            CopyWorker? w = s._host.Scheduler.SelectWorker(s.Class, b.Bytes, -1);
+            CopyWorker? w = s._host.Scheduler.SelectWorker(s.Class, b.Bytes, last ? int.MaxValue : -1);
             if (w is null)
             {
                 b.Execute();
@@ -356,6 +379,18 @@ public sealed partial class VnsSocket
                 }
             }
             else s._host.CountSent(length);
+            if (error is null && Volatile.Read(ref _sync) == SyncRunning && ++_syncStreak >= SyncCompletionsBeforeYield)
+            {
+                // Many sends in a row completed at once (no credit, slot or copy wait): complete this one through
+                // the thread pool, so an application loop of sends that never waits gives its pool thread back now
+                // and then instead of starving other work items (a latency-class continuation among them). Start
+                // finds _sync still SyncRunning and returns the awaitable.
+                _syncStreak = 0;
+                _yieldLength = length;
+                _yielding = true;
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                return;
+            }
             s.EndSend();
             _syncError = error; // written before the exchange (a full fence) that lets Start read it
             if (Interlocked.CompareExchange(ref _sync, SyncCompleted, SyncRunning) == SyncRunning) return; // Start returns the outcome itself

@@ -32,7 +32,7 @@ public enum VnsSocketState
 /// <param name="ChunksSent">DATA messages sent.</param>
 /// <param name="ChunksReceived">DATA messages received.</param>
 /// <param name="OutOfOrderChunks">Chunks that arrived ahead of a missing one.</param>
-/// <param name="DirectBytes">Received bytes copied straight into a pending receive's memory.</param>
+/// <param name="DirectBytes">Received bytes the application copied straight from the driver's Rx buffer (held chunks), without the receive ring.</param>
 /// <param name="CreditWaits">Times a send waited for credit.</param>
 /// <param name="GrantsSent">Credit updates (ACK) sent.</param>
 /// <param name="WorkerCopies">Send-side copy requests handed to workers.</param>
@@ -154,7 +154,7 @@ public sealed partial class VnsSocket : IAsyncDisposable
         {
             case NetChannelType.Data:
                 OnGrant(h.Grant);
-                Receive.OnData(h.Seq, payload, Class, _host);
+                Receive.OnData(h.Seq, payload, sc, Class, _host);
                 return;
             case NetChannelType.Ack:
                 payload.Release();

@@ -360,4 +360,48 @@ public class VnsSocketTests
         Assert.True(net1.Delivered > 50 && net2.Delivered > 50, $"{net1.Delivered} / {net2.Delivered} messages");
         Assert.Equal(2, a.Scheduler.Snapshot().Groups.Select(g => g.Transport).Distinct().Count());
     }
+
+    private static int HeldRx(VnsHost h) => h.Scheduler.Bindings().Sum(b => b.Channels.Values.Sum(ch => Volatile.Read(ref ch.HeldRx)));
+
+    [Fact]
+    public async Task StalledReaderHoldsAtMostTheChannelsShareOfRxBuffersAndGivesThemBack()
+    {
+        await using VnsTestBed bed = await VnsTestBed.StartAsync(TransportKind.InMemory, o =>
+        {
+            o.Scheduler.ThroughputChannels = new ChannelLimits { Initial = 1, Min = 1, Max = 1 };
+            o.Scheduler.DynamicScaling = false;
+        });
+        int share = (int)(bed.Net.Options.RxBuffers * bed.B.Scheduler.Options.ReceiveHoldFraction);
+        Assert.True(share > 0);
+        (VnsSocket c, VnsSocket s) = await bed.ConnectAsync(7200);
+        // Nobody reads s: its chunks are held up to the channel's share, the rest go through its ring.
+        const int Stalled = 1 << 20;
+        await Bounded(SocketIo.SendPatternAsync(c, 21, Stalled, 64 * 1024, shutdown: false));
+        await Bounded(VnsSuite.WaitUntil(() => s.Counters.BytesReceived == Stalled));
+        int held = HeldRx(bed.B);
+        Assert.InRange(held, 1, share);
+        // Another socket on the same channel still flows.
+        (VnsSocket c2, VnsSocket s2) = await bed.ConnectAsync(7201);
+        Task<long> r2 = SocketIo.ReceivePatternAsync(s2, 22, 32 * 1024);
+        await Bounded(SocketIo.SendPatternAsync(c2, 22, 4 << 20, 64 * 1024));
+        Assert.Equal(4 << 20, await Bounded(r2));
+        // Reading gives the held buffers back, and every byte is right (held chunks and ring interleaved).
+        c.ShutdownSend();
+        Assert.Equal(Stalled, await Bounded(SocketIo.ReceivePatternAsync(s, 21, 5000)));
+        Assert.True(s.Counters.DirectBytes > 0);
+        await Bounded(VnsSuite.WaitUntil(() => HeldRx(bed.B) == 0));
+        // A socket disposed with held, unread data gives them back at once (and resets the connection).
+        (VnsSocket c3, VnsSocket s3) = await bed.ConnectAsync(7202);
+        await Bounded(SocketIo.SendPatternAsync(c3, 23, 256 * 1024, 64 * 1024, shutdown: false));
+        await Bounded(VnsSuite.WaitUntil(() => s3.Counters.BytesReceived == 256 * 1024));
+        Assert.True(HeldRx(bed.B) > 0);
+        await s3.DisposeAsync();
+        Assert.Equal(0, HeldRx(bed.B));
+        await Bounded(VnsSuite.WaitUntil(() => c3.State == VnsSocketState.Aborted));
+        await c.DisposeAsync();
+        await s.DisposeAsync();
+        await c2.DisposeAsync();
+        await s2.DisposeAsync();
+        await c3.DisposeAsync();
+    }
 }

@@ -138,6 +138,8 @@ public sealed class LoopbackDevicePair : IDisposable
 
     private void EngineLoop()
     {
+        long idleSince = 0, spinTicks = (long)(Options.EngineIdleSpin.TotalSeconds * Stopwatch.Frequency);
+        SpinWait spin = default;
         try
         {
             while (true)
@@ -159,7 +161,25 @@ public sealed class LoopbackDevicePair : IDisposable
                 A.DeliverInterrupts();
                 B.DeliverInterrupts();
                 Volatile.Write(ref _engineAllocated, GC.GetAllocatedBytesForCurrentThread());
-                if (worked) continue;
+                if (worked)
+                {
+                    idleSince = 0;
+                    continue;
+                }
+                // Idle: keep looking for a while (a doorbell soon after is then served without a sleep and a
+                // wake-up), yielding the CPU between looks, then sleep.
+                if (spinTicks > 0 && Volatile.Read(ref _count) == 0 && !Volatile.Read(ref _stop))
+                {
+                    long t = Stopwatch.GetTimestamp();
+                    if (idleSince == 0) idleSince = t;
+                    if (t - idleSince < spinTicks && (next == long.MaxValue || next > t))
+                    {
+                        spin.SpinOnce(sleep1Threshold: -1);
+                        continue;
+                    }
+                }
+                idleSince = 0;
+                spin.Reset();
 
                 lock (_q)
                 {

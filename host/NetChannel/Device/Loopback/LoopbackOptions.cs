@@ -28,6 +28,13 @@ public sealed class LoopbackOptions
     /// </summary>
     public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long the engine keeps looking for work (spinning, yielding its CPU) after it found none, before it
+    /// sleeps until the next register access: a doorbell that comes within it is served without a sleep and a
+    /// wake-up. 0: sleep at once. Default 50 µs.
+    /// </summary>
+    public TimeSpan EngineIdleSpin { get; set; } = TimeSpan.FromMicroseconds(50);
+
     internal void Validate()
     {
         if (Channels is < 1 or > 32768)
@@ -40,6 +47,8 @@ public sealed class LoopbackOptions
             throw new ArgumentOutOfRangeException(nameof(MinRingLog), MinRingLog, $"MinRingLog must be 1 to MaxRingLog ({MaxRingLog})");
         if (ReadTimeout <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(ReadTimeout), ReadTimeout, "ReadTimeout must be positive");
+        if (EngineIdleSpin < TimeSpan.Zero || EngineIdleSpin > TimeSpan.FromSeconds(1))
+            throw new ArgumentOutOfRangeException(nameof(EngineIdleSpin), EngineIdleSpin, "EngineIdleSpin must be 0 to 1 s");
     }
 
     internal LoopbackOptions Clone() => (LoopbackOptions)MemberwiseClone();
