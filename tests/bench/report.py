@@ -356,7 +356,7 @@ def build_doc(F, meta, made, plotdir, docpath):
     sp = F.get("sim_cycles_per_second_idle")
     if sp is not None:
         A(goal_row("Simulator: ≥ 1 M simulated cycles per second, two NICs", f"{sp / 1e6:.3f} M cycles/s (idle)", sp >= 1e6,
-                   "" if sp >= 1e6 else "the Verilated nc_nic pair costs ~17 k instructions per cycle ([simulator.md](simulator.md#speed))"))
+                   "" if sp >= 1e6 else "the Verilated nc_nic pair costs ~16 k instructions per cycle (callgrind) ([simulator.md](simulator.md#speed))"))
     A("")
     if made:
         A("Plots: " + ", ".join(f"[`{os.path.basename(p)}`]({os.path.relpath(p, os.path.dirname(docpath))})" for p in made) + ".")
