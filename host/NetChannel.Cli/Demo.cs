@@ -204,9 +204,8 @@ internal sealed class Demo
                 Seed = (int)(_o.Seed & 0x7FFFFFFF),
                 Clock = () => sys.Cycles,
             };
-            var progress = new Progress<string>(line => log.WriteLine("  " + line));
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_o.TimeoutSeconds));
-            report = await DemoWorkload.RunAsync(a, new IPAddress(IpBytes(IpA)), b, new IPAddress(IpBytes(IpB)), wo, null, timeout.Token);
+            report = await DemoWorkload.RunAsync(a, new IPAddress(IpBytes(IpA)), b, new IPAddress(IpBytes(IpB)), wo, new LineProgress(log), timeout.Token);
             foreach ((string name, NicTransport t) in new[] { ("A", ta), ("B", tb) })
                 foreach (Channel ch in t.NicHost.Channels.OrderBy(c => c.Id))
                     channels.Add((name, ch.Id, ch.Class, ch.Counters, ch.ReadNicCounters()));
@@ -342,4 +341,14 @@ internal sealed class Demo
 
     private static string NicLine(NicCounters c) =>
         $"tx {c.TxFrames:N0} frames, rx {c.RxFrames:N0} frames, {c.Retransmits:N0} retransmitted, {c.Timeouts:N0} timeouts, {c.Duplicates:N0} duplicates dropped, {c.OutOfWindow:N0} out of window, {c.AckTx:N0} ACKs sent, {c.CreditStalls:N0} credit stalls, {c.ChannelsFailed:N0} channels failed";
+}
+
+/// <summary>Writes each progress line at once, indented (<see cref="Progress{T}"/> would post it to the thread
+/// pool, where it could come out after the summary).</summary>
+internal sealed class LineProgress(TextWriter writer) : IProgress<string>
+{
+    public void Report(string value)
+    {
+        lock (writer) writer.WriteLine("  " + value);
+    }
 }

@@ -273,7 +273,7 @@ public static class DemoWorkload
         ulong ClockPct(double p) => clockLatencies.Count == 0 ? 0 : clockLatencies[Math.Min(clockLatencies.Count - 1, (int)(p * clockLatencies.Count))];
         TimeSpan Pct(double p) => latencies.Count == 0 ? TimeSpan.Zero
             : TimeSpan.FromSeconds(latencies[Math.Min(latencies.Count - 1, (int)(p * latencies.Count))] / (double)Stopwatch.Frequency);
-        progress?.Report($"rpc: {calls:N0} calls verified in {rpcElapsed.TotalSeconds:0.000} s, p50 {Pct(0.5).TotalMicroseconds:0} us, p99 {Pct(0.99).TotalMicroseconds:0} us");
+        progress?.Report($"rpc: {calls:N0} calls verified in {rpcElapsed.TotalSeconds:0.000} s, wall-clock call latency p50 {Pct(0.5).TotalMicroseconds:0} us, p99 {Pct(0.99).TotalMicroseconds:0} us");
 
         async Task RpcClientAsync(VnsHost client, VnsListener listener, IPEndPoint to, string what, int seed, List<Task> serverList)
         {

@@ -444,30 +444,15 @@ internal sealed class ReceiveBuffer : IValueTaskSource<int>, IThreadPoolWorkItem
                 // Many receives in a row found data at once: complete this one through the thread pool (the copy
                 // runs when the result is taken), so a reader loop that never waits gives its pool thread back now
                 // and then instead of starving other work items.
-                _syncStreak = 0;
-                _core.Reset();
-                _armed = true;
-                _signalled = true;
-                _opError = null;
-                _target = buffer;
-                _token = default;
-                _reg = default;
+                short yielded = ArmLocked(buffer, default, signalled: true);
                 ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-                return new ValueTask<int>(this, _core.Version);
+                return new ValueTask<int>(this, yielded);
             }
             else if (_appRead >= _fin) return new ValueTask<int>(0);
             else
             {
                 if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<int>(cancellationToken);
-                _syncStreak = 0;
-                _core.Reset();
-                _armed = true;
-                _signalled = false;
-                _opError = null;
-                _target = buffer;
-                _token = cancellationToken;
-                _reg = default;
-                short version = _core.Version;
+                short version = ArmLocked(buffer, cancellationToken, signalled: false);
                 // A token already cancelled runs the callback here; it re-enters the lock and signals.
                 if (cancellationToken.CanBeCanceled) _reg = cancellationToken.UnsafeRegister(s_cancel, this);
                 return new ValueTask<int>(this, version);
@@ -475,6 +460,21 @@ internal sealed class ReceiveBuffer : IValueTaskSource<int>, IThreadPoolWorkItem
         }
         if (ack) _socket.SendGrant(grant);
         return new ValueTask<int>(n);
+    }
+
+    /// <summary>Arms the one pending receive for <paramref name="buffer"/> (under the lock); already
+    /// <paramref name="signalled"/> when its completion is queued at once. Returns the operation's version.</summary>
+    private short ArmLocked(Memory<byte> buffer, CancellationToken token, bool signalled)
+    {
+        _syncStreak = 0;
+        _core.Reset();
+        _armed = true;
+        _signalled = signalled;
+        _opError = null;
+        _target = buffer;
+        _token = token;
+        _reg = default;
+        return _core.Version;
     }
 
     private void OnCancel(CancellationToken token)
