@@ -33,7 +33,7 @@ public class FrameBenchmarks
     {
         _opts = new ParserOptions(true, 0x02_4E_43_00_00_02UL, 0x0A_00_00_02);
         var g = new FrameGenerator(1, _opts);
-        _header = g.NextHeader();
+        _header = g.NextHeader(1500);
         _payload = g.NextPayload(1500);
         _frame = new byte[Spec.MaxFrameBytes];
         _len = FrameBuilder.Build(_frame, _header, _payload);

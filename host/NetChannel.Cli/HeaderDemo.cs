@@ -52,13 +52,13 @@ internal sealed class HeaderDemo
         for (int i = 0; i < _o.Frames; i++)
         {
             int len = i < FrameGenerator.EdgePayloadSizes.Count ? FrameGenerator.EdgePayloadSizes[i] : gen.NextPayloadLength();
-            requests.Add(new BuildRequest(gen.NextHeader(), gen.NextPayload(len), gen.Random.Next(Spec.AxisDataBytes)));
+            requests.Add(new BuildRequest(gen.NextHeader(len), gen.NextPayload(len), gen.Random.Next(Spec.AxisDataBytes)));
         }
         var valid = new List<byte[]>(requests.Count);
         long validBytes = 0;
         foreach (BuildRequest q in requests)
         {
-            byte[] f = new byte[FrameHeader.Size + q.Payload.Length];
+            byte[] f = new byte[FrameBuilder.FrameLength(q.Payload.Length)];
             FrameBuilder.Build(f, q.Header, q.Payload);
             valid.Add(f);
             validBytes += f.Length;

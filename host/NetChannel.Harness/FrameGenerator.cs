@@ -10,10 +10,10 @@ namespace NetChannel.Harness;
 /// </summary>
 public sealed class FrameGenerator
 {
-    /// <summary>Payload sizes that stress the datapath: tiny, 64-byte beat boundaries of the frame, and the maximum.</summary>
+    /// <summary>Payload sizes that stress the datapath: tiny, 64-byte beat boundaries of the frame (38..42 and 102..106 put the ICRC trailer at the end of a beat or across two), and the maximum.</summary>
     public static readonly IReadOnlyList<int> EdgePayloadSizes =
     [
-        0, 1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 21, 22, 23, 31, 32, 33, 41, 42, 43, 63, 64, 65, 105, 106, 107, 127, 128, 129,
+        0, 1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 21, 22, 23, 31, 32, 33, 38, 39, 40, 41, 42, 43, 63, 64, 65, 102, 103, 104, 105, 106, 107, 127, 128, 129,
         169, 170, 171, 255, 256, 257, 1023, 1024, 1413, 1414, 1415, 1500, 4095, 4096, 8191, 8192, 8937, 8938, 8939,
         8998, 8999, Spec.MaxPayloadBytes,
     ];
@@ -24,7 +24,7 @@ public sealed class FrameGenerator
         DropReason.TooShort, DropReason.TooLong, DropReason.BadDstMac, DropReason.BadEthertype, DropReason.BadIpVersion,
         DropReason.BadIpLength, DropReason.BadIpChecksum, DropReason.IpFragment, DropReason.BadIpProtocol, DropReason.BadDstIp,
         DropReason.BadUdpPort, DropReason.BadUdpLength, DropReason.BadCth, DropReason.BadNcVersion, DropReason.BadNcType,
-        DropReason.BadPayloadLength,
+        DropReason.BadPayloadLength, DropReason.BadIcrc,
     ];
 
     private readonly Random _rng;
@@ -108,15 +108,36 @@ public sealed class FrameGenerator
         return h;
     }
 
+    /// <summary>Random variable fields for a frame with <paramref name="payloadLength"/> payload bytes: as <see cref="NextHeader()"/>, but an
+    /// ACK or VOID DATA opcode only where the frame carries no NetChannel content (no payload, type NONE), so the frame is valid.</summary>
+    /// <param name="payloadLength">The payload length the header will describe.</param>
+    /// <returns>The header fields.</returns>
+    public FrameHeader NextHeader(int payloadLength)
+    {
+        FrameHeader h = NextHeader();
+        WithoutContentRules(ref h, payloadLength);
+        return h;
+    }
+
     /// <summary>A random valid frame.</summary>
     /// <returns>The frame bytes.</returns>
     public byte[] NextFrame()
     {
         FrameHeader h = NextHeader();
         byte[] payload = NextPayload(NextPayloadLength());
-        byte[] frame = new byte[FrameHeader.Size + payload.Length];
+        WithoutContentRules(ref h, payload.Length);
+        byte[] frame = new byte[FrameBuilder.FrameLength(payload.Length)];
         FrameBuilder.Build(frame, h, payload);
         return frame;
+    }
+
+    /// <summary>ACK frames and VOID DATA frames carry no NetChannel content: a header with a payload or a message type is made a DATA (non-VOID) or MGMT frame.</summary>
+    private void WithoutContentRules(ref FrameHeader h, int payloadLength)
+    {
+        if (h.Cth.Opcode == ChannelOpcode.Ack && (payloadLength != 0 || h.Nc.MsgType != NetChannelType.None))
+            h.Cth.Opcode = _rng.Next(2) == 0 ? ChannelOpcode.Data : ChannelOpcode.Mgmt;
+        if (h.Cth.Opcode == ChannelOpcode.Data && (h.Cth.Flags & ChannelFlags.Void) != 0 && (payloadLength != 0 || h.Nc.MsgType != NetChannelType.None))
+            h.Cth.Flags &= ~ChannelFlags.Void;
     }
 
     /// <summary>
@@ -138,7 +159,14 @@ public sealed class FrameGenerator
         else if (set.Contains(DropReason.TooShort)) payloadLength = _rng.Next(64);
         else payloadLength = NextPayloadLength();
 
-        byte[] f = new byte[FrameHeader.Size + payloadLength];
+        if (!set.Contains(DropReason.BadCth))
+        {
+            // a frame that may carry NetChannel content, so only the chosen faults show (the payload length
+            // and type faults would make an ACK or a VOID also BAD_CTH)
+            if (h.Cth.Opcode == ChannelOpcode.Ack) h.Cth.Opcode = _rng.Next(2) == 0 ? ChannelOpcode.Data : ChannelOpcode.Mgmt;
+            h.Cth.Flags &= ~ChannelFlags.Void;
+        }
+        byte[] f = new byte[FrameBuilder.FrameLength(payloadLength)];
         _rng.NextBytes(f.AsSpan(FrameHeader.Size));
         FrameBuilder.WriteHeader(f, h, Math.Min(payloadLength, Spec.MaxPayloadBytes));
         if (payloadLength > Spec.MaxPayloadBytes)
@@ -200,11 +228,17 @@ public sealed class FrameGenerator
                     Put16(f, 38, Get16(f, 38) + NonZero(300));
                     break;
                 case DropReason.BadCth:
-                    switch (_rng.Next(3))
+                    switch (_rng.Next(5))
                     {
                         case 0: f[42] = (byte)(Spec.CthVersion + 1 + _rng.Next(255)); break;
                         case 1: f[43] = _rng.Next(2) == 0 ? (byte)0 : (byte)(4 + _rng.Next(252)); break;
-                        default: f[45] = (byte)(1 + _rng.Next(255)); break;
+                        case 2: f[45] = (byte)(1 + _rng.Next(255)); break;
+                        default:
+                            // an ACK or a VOID DATA frame with NetChannel content
+                            if (_rng.Next(2) == 0) f[43] = (byte)ChannelOpcode.Ack;
+                            else { f[43] = (byte)ChannelOpcode.Data; f[44] |= (byte)ChannelFlags.Void; }
+                            if (Get16(f, 84) == 0) f[83] = (byte)(1 + _rng.Next(6));
+                            break;
                     }
                     break;
                 case DropReason.BadNcVersion:
@@ -219,6 +253,7 @@ public sealed class FrameGenerator
                 case DropReason.BadIpChecksum:
                 case DropReason.TooShort:
                 case DropReason.TooLong:
+                case DropReason.BadIcrc:
                     break;
                 default:
                     throw new ArgumentException($"unknown fault {r}", nameof(faults));
@@ -231,7 +266,20 @@ public sealed class FrameGenerator
         if (set.Contains(DropReason.BadIpChecksum)) csum ^= (ushort)(1 + _rng.Next(0xFFFF));
         Put16(f, 24, csum);
 
-        if (set.Contains(DropReason.TooShort)) f = f.AsSpan(0, 1 + _rng.Next(FrameHeader.Size - 1)).ToArray(); // 1..85: an AXI-Stream frame has at least one byte
+        // ICRC: right unless it is one of the faults (a flipped bit in a field no other check looks at, or in the trailer).
+        Icrc.Seal(f);
+        if (set.Contains(DropReason.BadIcrc))
+        {
+            int at = _rng.Next(3) switch
+            {
+                0 => f.Length - 1 - _rng.Next(Spec.IcrcBytes),          // the trailer
+                1 => 46 + _rng.Next(36),                                 // channel ids .. NetChannel grant
+                _ => FrameHeader.Size + _rng.Next(f.Length - FrameHeader.Size), // payload or trailer
+            };
+            f[at] ^= (byte)(1 << _rng.Next(8));
+        }
+
+        if (set.Contains(DropReason.TooShort)) f = f.AsSpan(0, 1 + _rng.Next(FrameHeader.Size + Spec.IcrcBytes - 1)).ToArray(); // 1..89: an AXI-Stream frame has at least one byte
         return f;
     }
 

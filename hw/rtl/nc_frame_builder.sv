@@ -2,7 +2,8 @@
 //
 // s_hdr carries the header fields; the builder writes every const and computed field itself
 // (EtherType, IPv4 version/IHL/lengths/flags/fragment offset/protocol/checksum, UDP destination
-// port/length/checksum, CTH version/reserved, NetChannel doff_ver) and copies the others.
+// port/length/checksum, CTH version/reserved, NetChannel doff_ver) and copies the others. The IPv4 and
+// UDP lengths count the ICRC trailer (NC_ICRC_BYTES) that nc_icrc_append adds after the payload.
 // Payload convention: nc.len == 0 consumes no payload transfer; otherwise payload beats are consumed
 // up to s_axis_tlast. The first payload beat may start at any byte lane (tkeep contiguous from lane
 // off), later beats start at lane 0. The output frame is header + payload, packed, last tkeep exact.
@@ -61,13 +62,13 @@ module nc_frame_builder
     hdr_fill.eth.ethertype    = NC_ETHERTYPE_IPV4;
     hdr_fill.ipv4.version     = NC_IPV4_VERSION;
     hdr_fill.ipv4.ihl         = NC_IPV4_IHL;
-    hdr_fill.ipv4.total_len   = 16'(NC_IPV4_BYTES + NC_UDP_BYTES + NC_CTH_BYTES + NC_NC_BYTES) + s_hdr.nc.len;
+    hdr_fill.ipv4.total_len   = 16'(NC_IPV4_BYTES + NC_UDP_BYTES + NC_CTH_BYTES + NC_NC_BYTES + NC_ICRC_BYTES) + s_hdr.nc.len;
     hdr_fill.ipv4.flags       = NC_IPV4_FLAG_DF;
     hdr_fill.ipv4.frag_off    = '0;
     hdr_fill.ipv4.protocol    = NC_IPV4_PROTO_UDP;
     hdr_fill.ipv4.checksum    = '0;
     hdr_fill.udp.dst_port     = NC_UDP_PORT;
-    hdr_fill.udp.length       = 16'(NC_UDP_BYTES + NC_CTH_BYTES + NC_NC_BYTES) + s_hdr.nc.len;
+    hdr_fill.udp.length       = 16'(NC_UDP_BYTES + NC_CTH_BYTES + NC_NC_BYTES + NC_ICRC_BYTES) + s_hdr.nc.len;
     hdr_fill.udp.checksum     = '0;
     hdr_fill.cth.version      = NC_CTH_VERSION;
     hdr_fill.cth.rsvd         = '0;

@@ -1,6 +1,7 @@
 // nc_frame_parser: checks a received frame and splits it into header and payload.
 //
-// s_axis carries one frame per packet (no FCS; tuser at tlast = the MAC saw a bad FCS). The header
+// s_axis carries one frame per packet without its ICRC trailer (nc_icrc_check removed it; no FCS; tuser
+// at tlast = the MAC saw a bad FCS, s_axis_icrc_bad at tlast = the trailer did not match). The header
 // (first 86 bytes) is captured, the payload is realigned to byte lane 0 and written into a
 // drop-on-bad frame FIFO. At tlast the frame is checked (two pipeline stages); a good frame is
 // committed and its header pushed into the header FIFO, a bad one is rewound, so malformed frames
@@ -29,6 +30,7 @@ module nc_frame_parser
   output logic                 s_axis_tready,
   input  wire                  s_axis_tlast,
   input  wire                  s_axis_tuser,
+  input  wire                  s_axis_icrc_bad,
 
   output nc_frame_hdr_t        m_hdr,
   output logic                 m_hdr_valid,
@@ -46,7 +48,8 @@ module nc_frame_parser
 );
 
   localparam int HDR_HI_BYTES = NC_FRAME_HDR_BYTES - 64;                    // header bytes in beat 1 (22)
-  localparam int LAST_BEAT    = (NC_MAX_FRAME_BYTES - 1) / 64;              // last beat index of a maximum frame (141)
+  localparam int LAST_BEAT    = (NC_MAX_FRAME_BYTES - NC_ICRC_BYTES - 1) / 64;  // last beat index of a maximum frame (141)
+  localparam int TRAILER      = NC_ICRC_BYTES;   // bytes the frame had after the payload (its length fields count them)
   localparam int PAY_AW       = $clog2(PAY_FIFO_DEPTH);
   localparam int HDR_AW       = $clog2(HDR_FIFO_DEPTH);
 
@@ -113,7 +116,7 @@ module nc_frame_parser
   logic            f1_valid_reg;
   nc_frame_hdr_t   f1_hdr_reg;
   logic [15:0]     f1_len_reg;
-  logic            f1_fcs_reg;
+  logic            f1_fcs_reg, f1_icrc_reg;
   logic [687:0]    snap_lanes;
 
   // the header lanes at tlast; only the last beat of a frame needs them (evaluated only then in simulation)
@@ -147,6 +150,7 @@ module nc_frame_parser
         f1_hdr_reg <= nc_frame_hdr_from_lanes(snap_lanes);
         f1_len_reg <= {2'b00, beat_reg, 6'd0} + 16'(popcount64(s_axis_tkeep));
         f1_fcs_reg <= s_axis_tuser;
+        f1_icrc_reg <= s_axis_icrc_bad;
       end
     end
   end
@@ -158,8 +162,11 @@ module nc_frame_parser
   logic [15:0]     ip_fold2;
   logic [7:0]      cth_opcode, nc_msg_type;
 
+  logic            no_content;   // an ACK frame or a VOID DATA frame: carries no NetChannel content
   assign cth_opcode  = f1_hdr_reg.cth.opcode;
   assign nc_msg_type = f1_hdr_reg.nc.msg_type;
+  assign no_content  = (cth_opcode == 8'(NC_CTH_OPCODE_ACK)) ||
+                       (cth_opcode == 8'(NC_CTH_OPCODE_DATA) && (f1_hdr_reg.cth.flags & NC_CTH_FLAG_VOID) != '0);
 
   // The checks matter only in the cycle after a tlast (f1_valid_reg), so only then are they evaluated
   // (in simulation; the hardware is the same).
@@ -178,23 +185,25 @@ module nc_frame_parser
     // checked from the highest code down so the lowest failing code is left
     f1_reason = NC_DROP_REASON_NONE;
     if (f1_valid_reg) begin
+      if (f1_icrc_reg)                                                    f1_reason = NC_DROP_REASON_BAD_ICRC;
       if (f1_hdr_reg.nc.len != f1_len_reg - 16'(NC_FRAME_HDR_BYTES) ||
           f1_hdr_reg.nc.len > 16'(NC_MAX_PAYLOAD_BYTES))                   f1_reason = NC_DROP_REASON_BAD_PAYLOAD_LENGTH;
       if (nc_msg_type > 8'(NC_NC_TYPE_COUNT - 1))                         f1_reason = NC_DROP_REASON_BAD_NC_TYPE;
       if (f1_hdr_reg.nc.doff_ver != NC_NC_DOFF_VER)                       f1_reason = NC_DROP_REASON_BAD_NC_VERSION;
       if (f1_hdr_reg.cth.version != NC_CTH_VERSION || f1_hdr_reg.cth.rsvd != '0 ||
-          cth_opcode < 8'(NC_CTH_OPCODE_DATA) || cth_opcode > 8'(NC_CTH_OPCODE_MGMT)) f1_reason = NC_DROP_REASON_BAD_CTH;
+          cth_opcode < 8'(NC_CTH_OPCODE_DATA) || cth_opcode > 8'(NC_CTH_OPCODE_MGMT) ||
+          (no_content && (f1_hdr_reg.nc.len != '0 || nc_msg_type != 8'(NC_NC_TYPE_NONE)))) f1_reason = NC_DROP_REASON_BAD_CTH;
       if (f1_hdr_reg.udp.length != f1_hdr_reg.ipv4.total_len - 16'(NC_IPV4_BYTES)) f1_reason = NC_DROP_REASON_BAD_UDP_LENGTH;
       if (f1_hdr_reg.udp.dst_port != NC_UDP_PORT)                         f1_reason = NC_DROP_REASON_BAD_UDP_PORT;
       if (cfg_filter_en && f1_hdr_reg.ipv4.dst != cfg_local_ip)           f1_reason = NC_DROP_REASON_BAD_DST_IP;
       if (f1_hdr_reg.ipv4.protocol != NC_IPV4_PROTO_UDP)                  f1_reason = NC_DROP_REASON_BAD_IP_PROTOCOL;
       if (f1_hdr_reg.ipv4.flags[0] || f1_hdr_reg.ipv4.frag_off != '0)     f1_reason = NC_DROP_REASON_IP_FRAGMENT;
       if (ip_fold2 != 16'hFFFF)                                           f1_reason = NC_DROP_REASON_BAD_IP_CHECKSUM;
-      if (f1_hdr_reg.ipv4.total_len != f1_len_reg - 16'(NC_ETH_BYTES))    f1_reason = NC_DROP_REASON_BAD_IP_LENGTH;
+      if (f1_hdr_reg.ipv4.total_len != f1_len_reg + 16'(TRAILER - NC_ETH_BYTES)) f1_reason = NC_DROP_REASON_BAD_IP_LENGTH;
       if (f1_hdr_reg.ipv4.version != NC_IPV4_VERSION || f1_hdr_reg.ipv4.ihl != NC_IPV4_IHL) f1_reason = NC_DROP_REASON_BAD_IP_VERSION;
       if (f1_hdr_reg.eth.ethertype != NC_ETHERTYPE_IPV4)                  f1_reason = NC_DROP_REASON_BAD_ETHERTYPE;
       if (cfg_filter_en && f1_hdr_reg.eth.dst != cfg_local_mac && f1_hdr_reg.eth.dst != '1) f1_reason = NC_DROP_REASON_BAD_DST_MAC;
-      if (f1_len_reg > 16'(NC_MAX_FRAME_BYTES))                           f1_reason = NC_DROP_REASON_TOO_LONG;
+      if (f1_len_reg > 16'(NC_MAX_FRAME_BYTES - TRAILER))                 f1_reason = NC_DROP_REASON_TOO_LONG;
       if (f1_len_reg < 16'(NC_FRAME_HDR_BYTES))                           f1_reason = NC_DROP_REASON_TOO_SHORT;
       if (f1_fcs_reg)                                                     f1_reason = NC_DROP_REASON_BAD_FCS;
     end

@@ -5,8 +5,8 @@
 //
 //   Tx:  doorbell -> nc_tx_ctrl (window, credit, round-robin) -> nc_tx_fetch (descriptor DMA,
 //        validation) -> nc_tx_job_arb (payload DMA) -> nc_tx_hdr (+ ACKs, management frames)
-//        -> nc_frame_builder -> MAC;  nc_tx_monitor settles each frame that left
-//   Rx:  MAC -> nc_frame_parser -> nc_rx_dispatch -> nc_rx_ctrl (window, buffers, ACK coalescing)
+//        -> nc_frame_builder -> nc_icrc_append -> MAC;  nc_tx_monitor settles each frame that left
+//   Rx:  MAC -> nc_icrc_check -> nc_frame_parser -> nc_rx_dispatch -> nc_rx_ctrl (window, buffers, ACK coalescing)
 //        -> nc_rx_place (Rx descriptor DMA, payload DMA) -> nc_cpl_writer -> nc_eq -> interrupts
 //   ACK frames received go to nc_tx_ctrl; retransmission timers are nc_timer_scan; channel commands
 //   and failures are nc_ch_cmd; nc_mgmt is the management queue pair.
@@ -415,11 +415,23 @@ module nc_nic
     .m_axis_tready(bo_tready), .m_axis_tlast(bo_tlast), .m_axis_tuser(bo_tuser),
     .err_len_mismatch(bld_err_unused));
 
-  // output register towards the MAC (its tready reaches no logic combinationally)
-  nc_axis_skid #(.DATA_W(512), .KEEP_W(64), .USER_W(1)) u_tx_out (
+  // the ICRC trailer after the payload of every frame
+  logic [511:0] io_tdata;
+  logic [63:0]  io_tkeep;
+  logic         io_tvalid, io_tready, io_tlast, io_tuser;
+
+  nc_icrc_append #(.START(NC_ICRC_START)) u_icrc_tx (
     .clk(clk), .rst(rst),
     .s_axis_tdata(bo_tdata), .s_axis_tkeep(bo_tkeep), .s_axis_tvalid(bo_tvalid), .s_axis_tready(bo_tready),
     .s_axis_tlast(bo_tlast), .s_axis_tuser(bo_tuser),
+    .m_axis_tdata(io_tdata), .m_axis_tkeep(io_tkeep), .m_axis_tvalid(io_tvalid), .m_axis_tready(io_tready),
+    .m_axis_tlast(io_tlast), .m_axis_tuser(io_tuser));
+
+  // output register towards the MAC (its tready reaches no logic combinationally)
+  nc_axis_skid #(.DATA_W(512), .KEEP_W(64), .USER_W(1)) u_tx_out (
+    .clk(clk), .rst(rst),
+    .s_axis_tdata(io_tdata), .s_axis_tkeep(io_tkeep), .s_axis_tvalid(io_tvalid), .s_axis_tready(io_tready),
+    .s_axis_tlast(io_tlast), .s_axis_tuser(io_tuser),
     .m_axis_tdata(m_axis_tx_tdata), .m_axis_tkeep(m_axis_tx_tkeep), .m_axis_tvalid(m_axis_tx_tvalid),
     .m_axis_tready(m_axis_tx_tready), .m_axis_tlast(m_axis_tx_tlast), .m_axis_tuser(m_axis_tx_tuser));
 
@@ -494,11 +506,23 @@ module nc_nic
   logic [31:0]     accepted_unused;
   /* verilator lint_on UNUSEDSIGNAL */
 
+  // the ICRC trailer is checked and removed before the parser
+  logic [511:0] ic_tdata;
+  logic [63:0]  ic_tkeep;
+  logic         ic_tvalid, ic_tready, ic_tlast, ic_tuser, ic_bad;
+
+  nc_icrc_check #(.START(NC_ICRC_START)) u_icrc_rx (
+    .clk(clk), .rst(rst),
+    .s_axis_tdata(rxi_tdata), .s_axis_tkeep(rxi_tkeep), .s_axis_tvalid(rxi_tvalid && !rx_drop),
+    .s_axis_tready(p_tready), .s_axis_tlast(rxi_tlast), .s_axis_tuser(rxi_tuser),
+    .m_axis_tdata(ic_tdata), .m_axis_tkeep(ic_tkeep), .m_axis_tvalid(ic_tvalid), .m_axis_tready(ic_tready),
+    .m_axis_tlast(ic_tlast), .m_axis_tuser(ic_tuser), .m_axis_icrc_bad(ic_bad));
+
   nc_frame_parser #(.PAY_FIFO_DEPTH(512), .HDR_FIFO_DEPTH(128)) u_parser (
     .clk(clk), .rst(rst),
     .cfg_filter_en(cfg_filter), .cfg_local_mac(cfg_mac), .cfg_local_ip(cfg_ip),
-    .s_axis_tdata(rxi_tdata), .s_axis_tkeep(rxi_tkeep), .s_axis_tvalid(rxi_tvalid && !rx_drop),
-    .s_axis_tready(p_tready), .s_axis_tlast(rxi_tlast), .s_axis_tuser(rxi_tuser),
+    .s_axis_tdata(ic_tdata), .s_axis_tkeep(ic_tkeep), .s_axis_tvalid(ic_tvalid),
+    .s_axis_tready(ic_tready), .s_axis_tlast(ic_tlast), .s_axis_tuser(ic_tuser), .s_axis_icrc_bad(ic_bad),
     .m_hdr(rx_hdr), .m_hdr_valid(rx_hdr_valid), .m_hdr_ready(rx_hdr_ready),
     .m_axis_tdata(rx_pay_tdata), .m_axis_tkeep(rx_pay_tkeep), .m_axis_tvalid(rx_pay_tvalid),
     .m_axis_tready(rx_pay_tready), .m_axis_tlast(rx_pay_tlast), .m_axis_tuser(rx_pay_tuser_unused),

@@ -161,7 +161,7 @@ module nc_rx_dispatch
 
   always_ff @(posedge clk) begin
     cnt_rx_frame   <= b_fire;
-    cnt_rx_bytes   <= 16'(NC_FRAME_HDR_BYTES) + b_reg.nc.len;
+    cnt_rx_bytes   <= 16'(NC_FRAME_HDR_BYTES + NC_ICRC_BYTES) + b_reg.nc.len;
     cnt_no_channel <= b_fire && no_chan && !is_mgmt;
     cnt_ack_rx     <= b_fire && need_ack;
     if (rst) begin

@@ -83,7 +83,7 @@ module nc_tx_monitor
     m_done_valid <= end_frame && s_meta_valid && s_meta.payload;
     m_done_len   <= s_meta.len;
     cnt_frame  <= end_frame;
-    cnt_bytes  <= 16'(NC_FRAME_HDR_BYTES) + s_meta.len;
+    cnt_bytes  <= 16'(NC_FRAME_HDR_BYTES + NC_ICRC_BYTES) + s_meta.len;
     cnt_ack    <= end_frame && s_meta_valid && s_meta.kind == 2'd2;
     cnt_mgmt   <= mgmt_push;
     cnt_desync <= end_frame && (!s_meta_valid || (s_meta.payload && !s_pst_valid));

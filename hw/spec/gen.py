@@ -143,8 +143,11 @@ class Spec:
             for fl in f.fields:
                 if fl.name in SV_KEYWORDS:
                     raise SpecError(f"{f.name}.{fl.name}: the field name is a SystemVerilog keyword")
-        if self.consts["MAX_FRAME_BYTES"]["value"] != hdr + self.consts["MAX_PAYLOAD_BYTES"]["value"]:
-            raise SpecError("MAX_FRAME_BYTES != FRAME_HDR_BYTES + MAX_PAYLOAD_BYTES")
+        if self.consts["MAX_FRAME_BYTES"]["value"] != hdr + self.consts["MAX_PAYLOAD_BYTES"]["value"] + self.consts["ICRC_BYTES"]["value"]:
+            raise SpecError("MAX_FRAME_BYTES != FRAME_HDR_BYTES + MAX_PAYLOAD_BYTES + ICRC_BYTES")
+        icrc_start = sum(f.size for f in self.frame_parts[: [p.name for p in self.frame_parts].index("cth")])
+        if self.consts["ICRC_START"]["value"] != icrc_start:
+            raise SpecError(f"ICRC_START must be {icrc_start}, the transport header's frame offset")
         for name, c in self.consts.items():
             if "bits" in c and c["value"] >= (1 << c["bits"]):
                 raise SpecError(f"constant {name} does not fit {c['bits']} bits")

@@ -3,7 +3,7 @@
 #ifndef NC_SPEC_H
 #define NC_SPEC_H
 
-#define NC_SPEC_VERSION 1
+#define NC_SPEC_VERSION 2
 
 /* ---- constants ---- */
 #define NC_ETHERTYPE_IPV4 0x800u  /* EtherType of IPv4 */
@@ -16,8 +16,10 @@
 #define NC_CTH_VERSION 0x1u  /* Channel transport header version */
 #define NC_NC_DOFF_VER 0x41u  /* NetChannel header byte 12: data offset 4 words (high nibble, as in the reference's 0x40) and version 1 (low nibble) */
 #define NC_FRAME_HDR_BYTES 0x56u  /* All headers before the payload (Ethernet 14 + IPv4 20 + UDP 8 + transport 28 + NetChannel 16) */
+#define NC_ICRC_START 0x2Au  /* First frame byte the ICRC covers: the channel transport header (after Ethernet 14 + IPv4 20 + UDP 8) */
+#define NC_ICRC_BYTES 0x4u  /* Invariant CRC trailer after the payload: CRC-32 (IEEE 802.3, as zlib's crc32) over frame bytes ICRC_START up to the end of the payload, least significant byte first */
 #define NC_MAX_PAYLOAD_BYTES 0x2328u  /* Largest payload a frame carries (jumbo) */
-#define NC_MAX_FRAME_BYTES 0x237Eu  /* Largest frame without FCS: FRAME_HDR_BYTES + MAX_PAYLOAD_BYTES */
+#define NC_MAX_FRAME_BYTES 0x2382u  /* Largest frame without FCS: FRAME_HDR_BYTES + MAX_PAYLOAD_BYTES + ICRC_BYTES */
 #define NC_NOMINAL_CLOCK_MHZ 0xFAu  /* Nominal NIC clock: 512 bits x 250 MHz = 128 Gbit/s raw link; simulated time is reported at this clock */
 #define NC_AXIS_DATA_BYTES 0x40u  /* MAC-side AXI-Stream width in bytes (512 bits) */
 #define NC_SACK_WINDOW 0x40u  /* Packets covered by the selective-ack bitmap after the cumulative ack */
@@ -43,6 +45,7 @@
 #define NC_DROP_REASON_BAD_NC_VERSION 0xFu
 #define NC_DROP_REASON_BAD_NC_TYPE 0x10u
 #define NC_DROP_REASON_BAD_PAYLOAD_LENGTH 0x11u
+#define NC_DROP_REASON_BAD_ICRC 0x12u
 
 #define NC_CTH_OPCODE_DATA 0x1u
 #define NC_CTH_OPCODE_ACK 0x2u
@@ -318,6 +321,10 @@
 #define NC_REG_CNT_CH_FAILED_HI 0x209Cu  /* ro */
 #define NC_REG_CNT_BAD_DOORBELL_LO 0x20A0u  /* rc */
 #define NC_REG_CNT_BAD_DOORBELL_HI 0x20A4u  /* ro */
+#define NC_REG_CNT_BAD_ACK_LO 0x20A8u  /* rc */
+#define NC_REG_CNT_BAD_ACK_HI 0x20ACu  /* ro */
+#define NC_REG_CNT_BAD_CREDIT_LO 0x20B0u  /* rc */
+#define NC_REG_CNT_BAD_CREDIT_HI 0x20B4u  /* ro */
 #define NC_REG_CNT_DROP_BASE 0x2100u  /* ro */
 
 #endif /* NC_SPEC_H */

@@ -13,7 +13,7 @@ public class AllocationTests
         const int Frames = 10_000;
         var g = new FrameGenerator(1, TestUtil.FilterOn);
         FrameHeader[] headers = new FrameHeader[64];
-        for (int i = 0; i < headers.Length; i++) headers[i] = g.NextHeader();
+        for (int i = 0; i < headers.Length; i++) headers[i] = g.NextHeader(Spec.MaxPayloadBytes);
         byte[] payload = g.NextPayload(Spec.MaxPayloadBytes);
         byte[] frame = new byte[Spec.MaxFrameBytes];
         byte[] readBuf = new byte[65536];

@@ -14,13 +14,13 @@ public class BuilderParserTests
     private static void AssertComputedFields(byte[] f, in FrameHeader input, ReadOnlySpan<byte> payload)
     {
         int p = payload.Length;
-        Assert.Equal(FrameHeader.Size + p, f.Length);
+        Assert.Equal(FrameHeader.Size + p + Spec.IcrcBytes, f.Length);
         FrameHeader h = FrameHeader.Read(f);
         Assert.Equal(0x0800, h.Eth.Ethertype);
         Assert.Equal(0x45, f[14]);
         Assert.Equal(4, h.Ipv4.Version);
         Assert.Equal(5, h.Ipv4.Ihl);
-        Assert.Equal(20 + 8 + 28 + 16 + p, h.Ipv4.TotalLen);
+        Assert.Equal(20 + 8 + 28 + 16 + p + 4, h.Ipv4.TotalLen);
         Assert.Equal(Spec.Ipv4FlagDf, h.Ipv4.Flags);
         Assert.Equal(0, h.Ipv4.FragOff);
         Assert.Equal(0x40, f[20]);
@@ -28,13 +28,15 @@ public class BuilderParserTests
         Assert.Equal(17, h.Ipv4.Protocol);
         Assert.True(Ipv4Checksum.Verify(f.AsSpan(14, 20)));
         Assert.Equal(Spec.UdpPort, h.Udp.DstPort);
-        Assert.Equal(8 + 28 + 16 + p, h.Udp.Length);
+        Assert.Equal(8 + 28 + 16 + p + 4, h.Udp.Length);
         Assert.Equal(0, h.Udp.Checksum);
         Assert.Equal(Spec.CthVersion, h.Cth.Version);
         Assert.Equal(0, h.Cth.Rsvd);
         Assert.Equal(Spec.NcDoffVer, h.Nc.DoffVer);
         Assert.Equal(p, h.Nc.Len);
-        Assert.True(payload.SequenceEqual(f.AsSpan(FrameHeader.Size)));
+        Assert.True(payload.SequenceEqual(f.AsSpan(FrameHeader.Size, p)));
+        // the trailer: zlib's CRC-32 of the frame from the transport header to the end of the payload, little-endian
+        Assert.Equal(System.IO.Hashing.Crc32.HashToUInt32(f.AsSpan(42, 28 + 16 + p)), BinaryPrimitives.ReadUInt32LittleEndian(f.AsSpan(FrameHeader.Size + p)));
 
         // Every variable field is copied from the input.
         Assert.Equal(input.Eth.Dst, h.Eth.Dst);
@@ -84,8 +86,8 @@ public class BuilderParserTests
         byte[] buf = new byte[Spec.MaxFrameBytes + 100];
         for (int i = 0; i < 3000; i++)
         {
-            FrameHeader input = g.NextHeader();
             byte[] payload = g.NextPayload(i <= Spec.MaxPayloadBytes / 3 ? i * 3 : g.NextPayloadLength());
+            FrameHeader input = g.NextHeader(payload.Length);
             int len = FrameBuilder.Build(buf, input, payload);
             byte[] f = buf.AsSpan(0, len).ToArray();
             AssertComputedFields(f, input, payload);
@@ -101,10 +103,11 @@ public class BuilderParserTests
         FrameHeader h = default;
         var e = Assert.Throws<ArgumentException>(() => FrameBuilder.Build(new byte[20000], h, new byte[Spec.MaxPayloadBytes + 1]));
         Assert.Contains("9000", e.Message, StringComparison.Ordinal);
-        e = Assert.Throws<ArgumentException>(() => FrameBuilder.Build(new byte[FrameHeader.Size + 9], h, new byte[10]));
-        Assert.Contains("96", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => FrameBuilder.Build(new byte[FrameHeader.Size + 13], h, new byte[10]));
+        Assert.Contains("100", e.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => FrameBuilder.Build(new byte[10], h, ReadOnlySpan<byte>.Empty));
-        Assert.Equal(FrameHeader.Size, FrameBuilder.Build(new byte[FrameHeader.Size], h, ReadOnlySpan<byte>.Empty));
+        Assert.Throws<ArgumentException>(() => FrameBuilder.Build(new byte[FrameHeader.Size], h, ReadOnlySpan<byte>.Empty));
+        Assert.Equal(FrameHeader.Size + 4, FrameBuilder.Build(new byte[FrameHeader.Size + 4], h, ReadOnlySpan<byte>.Empty));
         Assert.Equal(Spec.MaxFrameBytes, FrameBuilder.Build(new byte[Spec.MaxFrameBytes], h, new byte[Spec.MaxPayloadBytes]));
     }
 
@@ -135,7 +138,7 @@ public class BuilderParserTests
         byte[] f = Good(); f[12] = 0x86; f[13] = 0xDD; Assert.Equal(DropReason.BadEthertype, P(f));
         f = Good(); f[14] = 0x46; TestUtil.FixIpChecksum(f); Assert.Equal(DropReason.BadIpVersion, P(f));
         f = Good(); f[14] = 0x55; TestUtil.FixIpChecksum(f); Assert.Equal(DropReason.BadIpVersion, P(f));
-        f = Good(); TestUtil.Put16(f, 16, 20 + 8 + 28 + 16 + 101); TestUtil.FixIpChecksum(f); Assert.Equal(DropReason.BadIpLength, P(f));
+        f = Good(); TestUtil.Put16(f, 16, 20 + 8 + 28 + 16 + 100); TestUtil.FixIpChecksum(f); Assert.Equal(DropReason.BadIpLength, P(f)); // the trailer not counted
         f = Good(); f[25] ^= 0x01; Assert.Equal(DropReason.BadIpChecksum, P(f));
         f = Good(); f[20] = 0x20; TestUtil.FixIpChecksum(f); Assert.Equal(DropReason.IpFragment, P(f));  // MF, no DF
         f = Good(); f[20] = 0x60; TestUtil.FixIpChecksum(f); Assert.Equal(DropReason.IpFragment, P(f));  // DF + MF
@@ -150,15 +153,27 @@ public class BuilderParserTests
         f = Good(); f[43] = 0; Assert.Equal(DropReason.BadCth, P(f));
         f = Good(); f[43] = 4; Assert.Equal(DropReason.BadCth, P(f));
         f = Good(); f[45] = 0x80; Assert.Equal(DropReason.BadCth, P(f));
-        foreach (byte op in new byte[] { 1, 2, 3 }) { f = Good(); f[43] = op; Assert.Equal(DropReason.None, P(f)); }
+        foreach (byte op in new byte[] { 1, 3 }) { f = Good(); f[43] = op; f[44] &= 0xEF; Assert.Equal(DropReason.None, P(TestUtil.Reseal(f))); }
+        f = Good(); f[43] = 2; Assert.Equal(DropReason.BadCth, P(TestUtil.Reseal(f)));                     // an ACK with a payload
+        f = Good(); f[43] = 1; f[44] |= 0x10; Assert.Equal(DropReason.BadCth, P(TestUtil.Reseal(f)));      // a VOID with a payload
+        f = TestUtil.Frame(g, 0, out _, out _); f[43] = 2; f[83] = 0; Assert.Equal(DropReason.None, P(TestUtil.Reseal(f)));
+        f = TestUtil.Frame(g, 0, out _, out _); f[43] = 2; f[83] = 5; Assert.Equal(DropReason.BadCth, P(TestUtil.Reseal(f)));  // an ACK with a FIN
+        f = TestUtil.Frame(g, 0, out _, out _); f[43] = 1; f[44] |= 0x10; f[83] = 0; Assert.Equal(DropReason.None, P(TestUtil.Reseal(f)));
         f = Good(); f[82] = 0x40; Assert.Equal(DropReason.BadNcVersion, P(f));
         f = Good(); f[83] = 7; Assert.Equal(DropReason.BadNcType, P(f));
-        for (byte t = 0; t <= 6; t++) { f = Good(); f[83] = t; Assert.Equal(DropReason.None, P(f)); }
+        for (byte t = 0; t <= 6; t++) { f = Good(); f[83] = t; Assert.Equal(DropReason.None, P(TestUtil.Reseal(f))); }
         f = Good(); TestUtil.Put16(f, 84, 99); Assert.Equal(DropReason.BadPayloadLength, P(f));
         f = Good(); TestUtil.Put16(f, 84, 101); Assert.Equal(DropReason.BadPayloadLength, P(f));
         f = Good(); Assert.Equal(DropReason.BadFcs, FrameParser.Parse(f, TestUtil.FilterOn, out _, out _, macError: true));
         Assert.Equal(DropReason.BadFcs, FrameParser.Classify(new byte[3], TestUtil.FilterOn, macError: true));
         Assert.Equal(DropReason.TooLong, P(new byte[Spec.MaxFrameBytes + 1]));
+        // the ICRC: any covered byte or the trailer changed is BAD_ICRC; what it does not cover may change
+        f = Good(); f[FrameHeader.Size + 50] ^= 0x04; Assert.Equal(DropReason.BadIcrc, P(f));           // payload
+        f = Good(); f[^1] ^= 0x80; Assert.Equal(DropReason.BadIcrc, P(f));                             // trailer
+        f = Good(); f[50] ^= 0x01; Assert.Equal(DropReason.BadIcrc, P(f));                             // the PSN
+        f = Good(); f[71] ^= 0x10; Assert.Equal(DropReason.BadIcrc, P(f));                             // a socket port
+        f = Good(); f[22] = 3; f[15] = 0xB8; TestUtil.FixIpChecksum(f); Assert.Equal(DropReason.None, P(f)); // TTL, DSCP: invariant
+        f = Good(); f[35] ^= 0x55; f[40] = 0x12; Assert.Equal(DropReason.None, P(f));                   // UDP source port, checksum
     }
 
     [Fact]
@@ -166,17 +181,17 @@ public class BuilderParserTests
     {
         var g = new FrameGenerator(5, TestUtil.FilterOn);
         byte[] f = TestUtil.Frame(g, 0, out _, out _);
-        for (int n = 0; n < FrameHeader.Size; n++)
+        for (int n = 0; n < FrameHeader.Size + Spec.IcrcBytes; n++)
         {
             Assert.Equal(DropReason.TooShort, FrameParser.Parse(f.AsSpan(0, n), TestUtil.FilterOn, out FrameHeader h, out Range r));
-            Assert.Equal(default, h);
+            if (n < FrameHeader.Size) Assert.Equal(default, h);   // the headers are read whenever they are there
             Assert.Equal(DropReason.TooShort, FrameParser.Classify(f.AsSpan(0, n), TestUtil.FilterOff));
         }
         Assert.Equal(DropReason.None, FrameParser.Classify(f, TestUtil.FilterOn));
-        // A truncated bigger frame: TOO_SHORT below 86 bytes, BAD_IP_LENGTH from 86 up.
+        // A truncated bigger frame: TOO_SHORT below 90 bytes (headers and trailer), BAD_IP_LENGTH from 90 up.
         byte[] big = TestUtil.Frame(g, 500, out _, out _);
         for (int n = 0; n < big.Length; n++)
-            Assert.Equal(n < FrameHeader.Size ? DropReason.TooShort : DropReason.BadIpLength, FrameParser.Classify(big.AsSpan(0, n), TestUtil.FilterOn));
+            Assert.Equal(n < FrameHeader.Size + Spec.IcrcBytes ? DropReason.TooShort : DropReason.BadIpLength, FrameParser.Classify(big.AsSpan(0, n), TestUtil.FilterOn));
     }
 
     [Fact]
@@ -249,7 +264,7 @@ public class BuilderParserTests
             byte[] f = g.Mutated();
             DropReason r = FrameParser.Parse(f, TestUtil.FilterOn, out _, out Range p);
             counters.Add(r);
-            Assert.Equal(r == DropReason.None ? f.Length - FrameHeader.Size : 0, f.AsSpan(p).Length);
+            Assert.Equal(r == DropReason.None ? f.Length - FrameHeader.Size - Spec.IcrcBytes : 0, f.AsSpan(p).Length);
         }
         Assert.Equal(3000, counters.Total);
         Assert.True(counters.Dropped > 0);

@@ -81,7 +81,7 @@ public class RtlCrossCheckTests
         for (int i = 0; i < 640; i++)
         {
             int size = i < FrameGenerator.EdgePayloadSizes.Count ? FrameGenerator.EdgePayloadSizes[i] : g.NextPayloadLength();
-            requests.Add(new BuildRequest(g.NextHeader(), g.NextPayload(size), i < Spec.AxisDataBytes ? i : g.Random.Next(Spec.AxisDataBytes)));
+            requests.Add(new BuildRequest(g.NextHeader(size), g.NextPayload(size), i < Spec.AxisDataBytes ? i : g.Random.Next(Spec.AxisDataBytes)));
         }
         string dir = TestUtil.TempDir("rtl-build");
         try

@@ -14,7 +14,8 @@ public class SpecTests
     {
         Assert.Equal(Spec.FrameHdrBytes, FrameHeader.Size);
         Assert.Equal(FrameHeader.Size, EthernetHeader.Size + Ipv4Header.Size + UdpHeader.Size + ChannelHeader.Size + NetChannelHeader.Size);
-        Assert.Equal(Spec.MaxFrameBytes, Spec.FrameHdrBytes + Spec.MaxPayloadBytes);
+        Assert.Equal(Spec.MaxFrameBytes, Spec.FrameHdrBytes + Spec.MaxPayloadBytes + Spec.IcrcBytes);
+        Assert.Equal(Spec.IcrcStart, EthernetHeader.Size + Ipv4Header.Size + UdpHeader.Size);
         Assert.Equal(14, Ipv4Header.FrameOffset);
         Assert.Equal(34, UdpHeader.FrameOffset);
         Assert.Equal(42, ChannelHeader.FrameOffset);

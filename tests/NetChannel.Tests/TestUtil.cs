@@ -26,10 +26,17 @@ internal static class TestUtil
     /// <summary>A valid frame with the given payload length.</summary>
     public static byte[] Frame(FrameGenerator g, int payloadLength, out FrameHeader header, out byte[] payload)
     {
-        header = g.NextHeader();
+        header = g.NextHeader(payloadLength);
         payload = g.NextPayload(payloadLength);
-        byte[] f = new byte[FrameHeader.Size + payloadLength];
+        byte[] f = new byte[FrameBuilder.FrameLength(payloadLength)];
         FrameBuilder.Build(f, header, payload);
+        return f;
+    }
+
+    /// <summary>Rewrites a frame's ICRC trailer after its covered bytes were changed.</summary>
+    public static byte[] Reseal(byte[] f)
+    {
+        Icrc.Seal(f);
         return f;
     }
 

@@ -18,12 +18,15 @@ RTL_BUILD    := $(ROOT)/build/rtl
 # Synthesizable sources, package first.
 RTL_SRCS := $(RTL_DIR)/generated/nc_pkg.sv \
             $(RTL_DIR)/nc_nic_pkg.sv \
+            $(RTL_DIR)/nc_crc32_pkg.sv \
             $(RTL_DIR)/nc_axis_skid.sv \
             $(RTL_DIR)/nc_fifo.sv \
             $(RTL_DIR)/nc_axis_frame_fifo.sv \
             $(RTL_DIR)/nc_drop_counters.sv \
             $(RTL_DIR)/nc_frame_builder.sv \
             $(RTL_DIR)/nc_frame_parser.sv \
+            $(RTL_DIR)/nc_icrc_append.sv \
+            $(RTL_DIR)/nc_icrc_check.sv \
             $(RTL_DIR)/nc_rx_window_logic.sv \
             $(RTL_DIR)/nc_tx_window_logic.sv \
             $(RTL_DIR)/nc_timer_scan.sv \
@@ -48,7 +51,7 @@ RTL_SRCS := $(RTL_DIR)/generated/nc_pkg.sv \
             $(RTL_DIR)/nc_nic.sv
 
 # Top modules `make lint` checks (each with --top-module over all of RTL_SRCS).
-RTL_LINT_TOPS  := nc_frame_builder nc_frame_parser nc_drop_counters nc_axis_skid nc_fifo nc_axis_frame_fifo \
+RTL_LINT_TOPS  := nc_frame_builder nc_frame_parser nc_icrc_append nc_icrc_check nc_drop_counters nc_axis_skid nc_fifo nc_axis_frame_fifo \
                   nc_chan_rmw nc_rx_window_logic nc_tx_window_logic nc_timer_scan nc_desc_validate \
                   nc_dma_rd_mux nc_dma_wr_mux nc_nic
 RTL_LINT_FILES := $(RTL_SRCS)

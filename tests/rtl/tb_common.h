@@ -18,9 +18,12 @@ namespace nc {
 using Bytes = std::vector<uint8_t>;
 
 constexpr int HDR = 86;
+constexpr int ICRC = 4;           // invariant CRC trailer after the payload
+constexpr int ICRC_START = 42;    // first byte it covers (the channel transport header)
 constexpr int MAX_PAYLOAD = 9000;
-constexpr int MAX_FRAME = 9086;
+constexpr int MAX_FRAME = 9090;   // headers + payload + ICRC
 constexpr uint16_t UDP_PORT = 0x4E43;
+constexpr int NREASONS = 19;      // drop reasons 0 (accepted) .. 18 (BAD_ICRC)
 
 // ---- field access (wire order, big endian) ---------------------------------------------------
 inline uint32_t get_be(const uint8_t* p, int n) {
@@ -42,6 +45,29 @@ enum : int {
     O_NC = 70, O_NC_DOFF = 82, O_NC_TYPE = 83, O_NC_LEN = 84,
 };
 
+// CRC-32 (IEEE 802.3 / zlib), bit by bit: the ICRC reference (independent of the RTL's matrices).
+inline uint32_t crc32_ref(const uint8_t* p, size_t n) {
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    }
+    return c ^ 0xFFFFFFFFu;
+}
+
+// The ICRC of a frame whose last ICRC bytes are its trailer (frame length >= ICRC_START + ICRC).
+inline uint32_t icrc_of(const uint8_t* f, size_t len) { return crc32_ref(f + ICRC_START, len - ICRC - ICRC_START); }
+inline uint32_t icrc_trailer(const uint8_t* f, size_t len) {
+    const uint8_t* t = f + len - ICRC;
+    return uint32_t(t[0]) | uint32_t(t[1]) << 8 | uint32_t(t[2]) << 16 | uint32_t(t[3]) << 24;
+}
+// Appends (or, with replace, rewrites) the trailer of a frame.
+inline void icrc_seal(std::vector<uint8_t>& f, bool replace = false) {
+    if (!replace) f.resize(f.size() + ICRC);
+    uint32_t c = icrc_of(f.data(), f.size());
+    for (int i = 0; i < ICRC; i++) f[f.size() - ICRC + i] = uint8_t(c >> (8 * i));
+}
+
 inline uint16_t ip_sum(const uint8_t* ip) {  // ones' complement sum of the 10 header words
     uint32_t s = 0;
     for (int i = 0; i < 20; i += 2) s += uint32_t(ip[i] << 8 | ip[i + 1]);
@@ -54,12 +80,12 @@ inline void ref_fill(uint8_t* h) {
     uint32_t len = get_be(h + O_NC_LEN, 2);
     put_be(h + O_ETHERTYPE, 2, 0x0800);
     h[O_IP_VIHL] = 0x45;
-    put_be(h + O_IP_TOTLEN, 2, (20 + 8 + 28 + 16 + len) & 0xFFFF);
+    put_be(h + O_IP_TOTLEN, 2, (20 + 8 + 28 + 16 + len + ICRC) & 0xFFFF);
     put_be(h + O_IP_FLAGS, 2, 0x4000);  // DF, fragment offset 0
     h[O_IP_PROTO] = 17;
     put_be(h + O_IP_CSUM, 2, 0);
     put_be(h + O_UDP_DST, 2, UDP_PORT);
-    put_be(h + O_UDP_LEN, 2, (8 + 28 + 16 + len) & 0xFFFF);
+    put_be(h + O_UDP_LEN, 2, (8 + 28 + 16 + len + ICRC) & 0xFFFF);
     put_be(h + O_UDP_CSUM, 2, 0);
     h[O_CTH_VER] = 1;
     h[O_CTH_RSVD] = 0;
@@ -71,6 +97,7 @@ inline Bytes ref_frame(const uint8_t* hdr_in, const Bytes& payload) {
     Bytes f(hdr_in, hdr_in + HDR);
     ref_fill(f.data());
     f.insert(f.end(), payload.begin(), payload.end());
+    icrc_seal(f);
     return f;
 }
 
@@ -84,7 +111,7 @@ struct Cfg {
 inline int ref_parse(const Bytes& f, bool bad_fcs, const Cfg& cfg) {
     size_t L = f.size();
     if (bad_fcs) return 1;
-    if (L < HDR) return 2;
+    if (L < HDR + ICRC) return 2;
     if (L > MAX_FRAME) return 3;
     const uint8_t* h = f.data();
     uint64_t dst = 0;
@@ -101,11 +128,15 @@ inline int ref_parse(const Bytes& f, bool bad_fcs, const Cfg& cfg) {
     if (cfg.filter && get_be(h + O_IP_DST, 4) != cfg.ip) return 11;
     if (get_be(h + O_UDP_DST, 2) != UDP_PORT) return 12;
     if (get_be(h + O_UDP_LEN, 2) != ((tot - 20) & 0xFFFF)) return 13;
-    if (h[O_CTH_VER] != 1 || h[O_CTH_RSVD] != 0 || h[O_CTH_OP] < 1 || h[O_CTH_OP] > 3) return 14;
+    uint32_t nl = get_be(h + O_NC_LEN, 2);
+    // ACK frames and VOID DATA frames (flag 0x10) carry no NetChannel content
+    bool no_content = h[O_CTH_OP] == 2 || (h[O_CTH_OP] == 1 && (h[O_CTH_FLAGS] & 0x10));
+    if (h[O_CTH_VER] != 1 || h[O_CTH_RSVD] != 0 || h[O_CTH_OP] < 1 || h[O_CTH_OP] > 3 ||
+        (no_content && (nl != 0 || h[O_NC_TYPE] != 0))) return 14;
     if (h[O_NC_DOFF] != 0x41) return 15;
     if (h[O_NC_TYPE] > 6) return 16;
-    uint32_t nl = get_be(h + O_NC_LEN, 2);
-    if (nl != L - HDR || nl > MAX_PAYLOAD) return 17;
+    if (nl != L - HDR - ICRC || nl > MAX_PAYLOAD) return 17;
+    if (icrc_of(h, L) != icrc_trailer(h, L)) return 18;
     return 0;
 }
 
@@ -342,7 +373,7 @@ struct Harness {
 
     void counters(int which, uint32_t* out) {
         auto& w = which ? top->pb_cnt : top->pa_cnt;
-        for (int i = 0; i < 18; i++) out[i] = w[i];
+        for (int i = 0; i < NREASONS; i++) out[i] = w[i];
     }
 };
 

@@ -35,6 +35,9 @@ Bytes rand_hdr(std::mt19937_64& r, uint32_t len, bool scramble_consts = true) {
     h[O_CTH_OP] = uint8_t(1 + r() % 3);
     h[O_NC_TYPE] = uint8_t(r() % 7);
     put_be(h.data() + O_NC_LEN, 2, len);
+    // ACK and VOID DATA frames carry no NetChannel content (payload length 0, type NONE)
+    if (h[O_CTH_OP] == 2 && (len != 0 || h[O_NC_TYPE] != 0)) h[O_CTH_OP] = (r() & 1) ? 1 : 3;
+    if (h[O_CTH_OP] == 1 && (h[O_CTH_FLAGS] & 0x10) && (len != 0 || h[O_NC_TYPE] != 0)) h[O_CTH_FLAGS] &= uint8_t(~0x10);
     return h;
 }
 
@@ -44,7 +47,9 @@ Bytes rand_bytes(std::mt19937_64& r, size_t n) {
     return b;
 }
 
-const int kEdges[] = {0, 1, 21, 22, 23, 41, 42, 43, 63, 64, 65, 106, 107, 127, 128, 129, 1500, 4096, 8999, 9000};
+// 38..42 and 102..106 put the trailer at the end of a beat or across two (frame length 124..128, 188..192)
+const int kEdges[] = {0, 1, 21, 22, 23, 38, 39, 40, 41, 42, 43, 63, 64, 65, 102, 103, 104, 105, 106, 107, 127, 128, 129,
+                      1500, 4096, 8999, 9000};
 
 uint32_t rand_len(std::mt19937_64& r) {
     if (r() % 2) return kEdges[r() % (sizeof kEdges / sizeof kEdges[0])];
@@ -160,10 +165,10 @@ void test_random_chain(uint64_t seed, const std::string& pcap_path) {
     if (err_b.empty() && bld_checked != (uint64_t)N) err_b = "only " + s(bld_checked) + " builder frames";
     if (err_b.empty() && h.bld_err_pulses) err_b = s(h.bld_err_pulses) + " unexpected err_len_mismatch pulses";
     if (err_p.empty() && pa_checked != (uint64_t)N) err_p = "only " + s(pa_checked) + " parser frames";
-    uint32_t cnt[18];
+    uint32_t cnt[NREASONS];
     h.counters(0, cnt);
     if (err_p.empty() && cnt[0] != (uint32_t)N) err_p = "accepted counter " + s(cnt[0]);
-    for (int i = 1; i < 18; i++) if (err_p.empty() && cnt[i]) err_p = "drop counter " + s(i) + " = " + s(cnt[i]);
+    for (int i = 1; i < NREASONS; i++) if (err_p.empty() && cnt[i]) err_p = "drop counter " + s(i) + " = " + s(cnt[i]);
     std::string perr;
     bool pok = pcap_write(pcap_path, pcap, perr);
     report(err_b.empty(), "builder_random_vs_reference",
@@ -206,11 +211,18 @@ void apply_fault(std::mt19937_64& r, Bytes& f, int code) {
         case 11: put_be(h + O_IP_DST, 4, kCfg.ip ^ nz(0x7FFFFFFF)); break;
         case 12: put_be(h + O_UDP_DST, 2, UDP_PORT ^ nz(0x10000)); break;
         case 13: put_be(h + O_UDP_LEN, 2, (get_be(h + O_UDP_LEN, 2) + nz(0x10000)) & 0xFFFF); break;
-        case 14: { int k = r() % 4;
+        case 14: { int k = r() % 6;
+                   uint32_t nl = get_be(h + O_NC_LEN, 2);
                    if (k == 0) h[O_CTH_VER] = uint8_t(1 ^ nz(256));
                    else if (k == 1) h[O_CTH_RSVD] = uint8_t(nz(256));
                    else if (k == 2) h[O_CTH_OP] = 0;
-                   else h[O_CTH_OP] = uint8_t(4 + r() % 252); break; }
+                   else if (k == 3) h[O_CTH_OP] = uint8_t(4 + r() % 252);
+                   else {   // an ACK or a VOID DATA frame with NetChannel content
+                       if (k == 4) h[O_CTH_OP] = 2;
+                       else { h[O_CTH_OP] = 1; h[O_CTH_FLAGS] |= 0x10; }
+                       if (nl == 0) h[O_NC_TYPE] = uint8_t(1 + r() % 6);
+                   }
+                   break; }
         case 15: h[O_NC_DOFF] = uint8_t(0x41 ^ nz(256)); break;
         case 16: h[O_NC_TYPE] = uint8_t(7 + r() % 249); break;
         case 17: { uint32_t nl = get_be(h + O_NC_LEN, 2); put_be(h + O_NC_LEN, 2, (nl + nz(0x10000)) & 0xFFFF); break; }
@@ -232,7 +244,7 @@ BatchResult run_batch(Harness& h, std::mt19937_64& r, std::vector<Case> cases, c
             all.push_back({g, false, 0});
         }
     }
-    uint32_t before[18], after[18];
+    uint32_t before[NREASONS], after[NREASONS];
     h.counters(1, before);
     std::map<int, uint32_t> hist;
     for (auto& c : all) {
@@ -253,22 +265,22 @@ BatchResult run_batch(Harness& h, std::mt19937_64& r, std::vector<Case> cases, c
         } else if (got[i].reason == 0) {
             const Bytes& f = all[i].frame;
             std::string d = first_diff(got[i].hdr, Bytes(f.begin(), f.begin() + HDR));
-            if (d.empty()) d = first_diff(got[i].payload, Bytes(f.begin() + HDR, f.end()));
+            if (d.empty()) d = first_diff(got[i].payload, Bytes(f.begin() + HDR, f.end() - ICRC));
             if (!d.empty()) res.err = "frame " + s(i) + ": " + d;
             res.good++;
         }
     }
     h.counters(1, after);
-    for (int i = 0; res.err.empty() && i < 18; i++)
+    for (int i = 0; res.err.empty() && i < NREASONS; i++)
         if (after[i] - before[i] != hist[i]) res.err = "counter " + s(i) + " +" + s(after[i] - before[i]) + ", expected +" + s(hist[i]);
     res.frames = all.size();
     return res;
 }
 
-const char* kReasonNames[18] = {"NONE", "BAD_FCS", "TOO_SHORT", "TOO_LONG", "BAD_DST_MAC", "BAD_ETHERTYPE",
+const char* kReasonNames[NREASONS] = {"NONE", "BAD_FCS", "TOO_SHORT", "TOO_LONG", "BAD_DST_MAC", "BAD_ETHERTYPE",
                                 "BAD_IP_VERSION", "BAD_IP_LENGTH", "BAD_IP_CHECKSUM", "IP_FRAGMENT",
                                 "BAD_IP_PROTOCOL", "BAD_DST_IP", "BAD_UDP_PORT", "BAD_UDP_LENGTH", "BAD_CTH",
-                                "BAD_NC_VERSION", "BAD_NC_TYPE", "BAD_PAYLOAD_LENGTH"};
+                                "BAD_NC_VERSION", "BAD_NC_TYPE", "BAD_PAYLOAD_LENGTH", "BAD_ICRC"};
 
 void test_malformed(uint64_t seed) {
     std::mt19937_64 r(seed * 7 + 3);
@@ -287,13 +299,13 @@ void test_malformed(uint64_t seed) {
         for (int i = 0; i < 40; i++) c.push_back({good_frame(r, rand_len(r)), true, 1});
         done("parser_drop_BAD_FCS", run_batch(h, r, c, kCfg, true), 1);
     }
-    // TOO_SHORT: every truncation 1..85 of a good frame; also a zero-byte packet
+    // TOO_SHORT: every truncation 1..89 of a good frame (headers and trailer are 90 bytes); also a zero-byte packet
     {
         std::vector<Case> c;
-        for (int n = 1; n <= 85; n++) { Bytes f = good_frame(r, 100); f.resize(n); c.push_back({f, false, 2}); }
+        for (int n = 1; n <= HDR + ICRC - 1; n++) { Bytes f = good_frame(r, 100); f.resize(n); c.push_back({f, false, 2}); }
         c.push_back({Bytes(), false, 2});
-        for (int n = 1; n <= 85; n += 7) { Bytes f = good_frame(r, 0); f.resize(n); c.push_back({f, true, 1}); }
-        done("parser_drop_TOO_SHORT_1_to_85", run_batch(h, r, c, kCfg, true), 2);
+        for (int n = 1; n <= HDR + ICRC - 1; n += 7) { Bytes f = good_frame(r, 0); f.resize(n); c.push_back({f, true, 1}); }
+        done("parser_drop_TOO_SHORT_1_to_89", run_batch(h, r, c, kCfg, true), 2);
     }
     // TOO_LONG: just over the limit, far over, with consistent-looking headers
     {
@@ -320,6 +332,45 @@ void test_malformed(uint64_t seed) {
         }
         done(std::string("parser_drop_") + kReasonNames[code], run_batch(h, r, c, kCfg, true), code);
     }
+    // BAD_ICRC: 1..3 bit flips where no header check looks (transport and NetChannel fields, payload,
+    // trailer), on frames whose trailer ends a beat or straddles two; the IPv4 and UDP checksums stay good
+    {
+        std::vector<Case> c;
+        const int vars[] = {46, 47, 48, 49, 50, 53, 54, 57, 58, 65, 66, 69, 70, 73, 74, 77, 78, 81};
+        while (c.size() < 300) {
+            uint32_t len = rand_len(r) % 2000;
+            Bytes f = good_frame(r, len);
+            int flips = 1 + r() % 3;
+            for (int k = 0; k < flips; k++) {
+                size_t at;
+                switch (r() % 3) {
+                    case 0: at = size_t(vars[r() % (sizeof vars / sizeof vars[0])]); break;
+                    case 1: at = f.size() - 1 - r() % ICRC; break;           // the trailer
+                    default: at = HDR + (len ? r() % len : 0); break;       // the payload (or byte 86: trailer)
+                }
+                f[at] ^= uint8_t(1u << (r() % 8));
+            }
+            if (ref_parse(f, false, kCfg) != 18) continue;   // the flips cancelled or hit a checked field
+            c.push_back({f, false, 18});
+        }
+        done("parser_drop_BAD_ICRC", run_batch(h, r, c, kCfg, true), 18);
+    }
+    // the ICRC is invariant: what routers change (TTL, DSCP/ECN, the IPv4 checksum) and what it does not
+    // cover (addresses, UDP source port, UDP checksum) can change and the frame stays good
+    {
+        std::vector<Case> c;
+        for (int i = 0; i < 60; i++) {
+            Bytes f = good_frame(r, rand_len(r) % 3000);
+            f[O_IP_TTL] = uint8_t(r());
+            f[O_IP_TOS] = uint8_t(r());
+            put_be(f.data() + O_IP_SRC, 4, uint32_t(r()));
+            put_be(f.data() + O_UDP_SRC, 2, uint32_t(r()));
+            put_be(f.data() + O_UDP_CSUM, 2, uint32_t(r()));
+            fix_csum(f);
+            c.push_back({f, false, 0});
+        }
+        done("parser_icrc_invariant_fields", run_batch(h, r, c, kCfg, false), 0);
+    }
     // multi-fault frames: the lowest code wins
     {
         std::vector<Case> c;
@@ -342,9 +393,9 @@ void test_malformed(uint64_t seed) {
                 lowest = std::min(lowest, code);
             }
             // length faults that depend on the final frame length
-            if (toolong) { Bytes extra = rand_bytes(r, 9087 - f.size() + r() % 100); f.insert(f.end(), extra.begin(), extra.end()); }
+            if (toolong) { Bytes extra = rand_bytes(r, MAX_FRAME + 1 - f.size() + r() % 100); f.insert(f.end(), extra.begin(), extra.end()); }
             if (!trunc) { fix_csum(f); if (csum_fault) put_be(f.data() + O_IP_CSUM, 2, get_be(f.data() + O_IP_CSUM, 2) ^ (1 + r() % 0xFFFF)); }
-            if (trunc) f.resize(r() % 86);
+            if (trunc) f.resize(r() % (HDR + ICRC));
             // extending the frame may have made a length fault go away: the reference decides
             int ref = ref_parse(f, fcs, kCfg);
             if (ref != lowest && !toolong) { i--; continue; }

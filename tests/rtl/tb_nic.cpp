@@ -824,7 +824,7 @@ void t_mgmt(uint64_t) {
         uint64_t smac = 0;
         for (int i = 0; i < 6; i++) smac = (smac << 8) | b[6 + i];
         if (err.empty() && (smac != kMac[0] || b[NC_OFF_CTH + NC_CTH_OPCODE_OFF] != NC_CTH_OPCODE_MGMT ||
-                            rbe16(b + NC_OFF_NC + NC_NC_LEN_OFF) != lens[k] || rbe16(b + NC_OFF_IPV4 + 2) != 72 + lens[k]))
+                            rbe16(b + NC_OFF_NC + NC_NC_LEN_OFF) != lens[k] || rbe16(b + NC_OFF_IPV4 + 2) != 72 + NC_ICRC_BYTES + lens[k]))
             err = "management frame " + s(k) + ": header not as sent";
         for (int i = 0; err.empty() && i < lens[k]; i++)
             if (b[128 + i] != pattern(999, uint32_t(k), uint32_t(i))) err = "management frame " + s(k) + ": payload differs";

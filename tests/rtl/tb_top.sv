@@ -1,6 +1,7 @@
 // tb_top: Verilator test harness (not synthesised).
-//   builder -> link (gated by link_gate, for back-pressure) -> parser A (+ counters A)
-//   parser B standalone, driven directly by the testbench (+ counters B)
+//   builder -> ICRC append -> link (gated by link_gate, for back-pressure) -> ICRC check -> parser A (+ counters A)
+//   ICRC check -> parser B, driven directly by the testbench with whole frames, trailer included (+ counters B)
+// The bld_m_* ports show the frame as it leaves for the link (after the ICRC append).
 // Headers cross the C++ boundary in lane order (wire byte 0 in bits [7:0]).
 `default_nettype none
 
@@ -70,6 +71,11 @@ module tb_top
 
   logic pa_s_tready;
   nc_frame_hdr_t pa_hdr, pb_hdr;
+  logic [511:0] b_tdata, ca_tdata, cb_tdata;
+  logic [63:0]  b_tkeep, ca_tkeep, cb_tkeep;
+  logic         b_tvalid, b_tready, b_tlast, b_tuser;
+  logic         ca_tvalid, ca_tready, ca_tlast, ca_tuser, ca_bad;
+  logic         cb_tvalid, cb_tready, cb_tlast, cb_tuser, cb_bad;
   nc_drop_reason_e pa_reason, pb_reason;
   logic [31:0] pa_accepted, pb_accepted;
 
@@ -87,14 +93,35 @@ module tb_top
     .s_axis_tready    (bld_s_tready),
     .s_axis_tlast     (bld_s_tlast),
     .s_axis_tuser     (bld_s_tuser),
-    .m_axis_tdata     (bld_m_tdata),
-    .m_axis_tkeep     (bld_m_tkeep),
-    .m_axis_tvalid    (bld_m_tvalid),
-    .m_axis_tready    (bld_m_tready),
-    .m_axis_tlast     (bld_m_tlast),
-    .m_axis_tuser     (bld_m_tuser),
+    .m_axis_tdata     (b_tdata),
+    .m_axis_tkeep     (b_tkeep),
+    .m_axis_tvalid    (b_tvalid),
+    .m_axis_tready    (b_tready),
+    .m_axis_tlast     (b_tlast),
+    .m_axis_tuser     (b_tuser),
     .err_len_mismatch (bld_err_len)
   );
+
+  nc_icrc_append #(.START(NC_ICRC_START)) u_append (
+    .clk(clk), .rst(rst),
+    .s_axis_tdata(b_tdata), .s_axis_tkeep(b_tkeep), .s_axis_tvalid(b_tvalid), .s_axis_tready(b_tready),
+    .s_axis_tlast(b_tlast), .s_axis_tuser(b_tuser),
+    .m_axis_tdata(bld_m_tdata), .m_axis_tkeep(bld_m_tkeep), .m_axis_tvalid(bld_m_tvalid),
+    .m_axis_tready(bld_m_tready), .m_axis_tlast(bld_m_tlast), .m_axis_tuser(bld_m_tuser));
+
+  nc_icrc_check #(.START(NC_ICRC_START)) u_check_a (
+    .clk(clk), .rst(rst),
+    .s_axis_tdata(bld_m_tdata), .s_axis_tkeep(bld_m_tkeep), .s_axis_tvalid(bld_m_tvalid && link_gate),
+    .s_axis_tready(pa_s_tready), .s_axis_tlast(bld_m_tlast), .s_axis_tuser(bld_m_tuser),
+    .m_axis_tdata(ca_tdata), .m_axis_tkeep(ca_tkeep), .m_axis_tvalid(ca_tvalid), .m_axis_tready(ca_tready),
+    .m_axis_tlast(ca_tlast), .m_axis_tuser(ca_tuser), .m_axis_icrc_bad(ca_bad));
+
+  nc_icrc_check #(.START(NC_ICRC_START)) u_check_b (
+    .clk(clk), .rst(rst),
+    .s_axis_tdata(pb_s_tdata), .s_axis_tkeep(pb_s_tkeep), .s_axis_tvalid(pb_s_tvalid),
+    .s_axis_tready(pb_s_tready), .s_axis_tlast(pb_s_tlast), .s_axis_tuser(pb_s_tuser),
+    .m_axis_tdata(cb_tdata), .m_axis_tkeep(cb_tkeep), .m_axis_tvalid(cb_tvalid), .m_axis_tready(cb_tready),
+    .m_axis_tlast(cb_tlast), .m_axis_tuser(cb_tuser), .m_axis_icrc_bad(cb_bad));
 
   nc_frame_parser u_parser_a (
     .clk           (clk),
@@ -102,12 +129,13 @@ module tb_top
     .cfg_filter_en (cfg_filter_en),
     .cfg_local_mac (cfg_local_mac),
     .cfg_local_ip  (cfg_local_ip),
-    .s_axis_tdata  (bld_m_tdata),
-    .s_axis_tkeep  (bld_m_tkeep),
-    .s_axis_tvalid (bld_m_tvalid && link_gate),
-    .s_axis_tready (pa_s_tready),
-    .s_axis_tlast  (bld_m_tlast),
-    .s_axis_tuser  (bld_m_tuser),
+    .s_axis_tdata  (ca_tdata),
+    .s_axis_tkeep  (ca_tkeep),
+    .s_axis_tvalid (ca_tvalid),
+    .s_axis_tready (ca_tready),
+    .s_axis_tlast  (ca_tlast),
+    .s_axis_tuser  (ca_tuser),
+    .s_axis_icrc_bad (ca_bad),
     .m_hdr         (pa_hdr),
     .m_hdr_valid   (pa_hdr_valid),
     .m_hdr_ready   (pa_hdr_ready),
@@ -127,12 +155,13 @@ module tb_top
     .cfg_filter_en (cfg_filter_en),
     .cfg_local_mac (cfg_local_mac),
     .cfg_local_ip  (cfg_local_ip),
-    .s_axis_tdata  (pb_s_tdata),
-    .s_axis_tkeep  (pb_s_tkeep),
-    .s_axis_tvalid (pb_s_tvalid),
-    .s_axis_tready (pb_s_tready),
-    .s_axis_tlast  (pb_s_tlast),
-    .s_axis_tuser  (pb_s_tuser),
+    .s_axis_tdata  (cb_tdata),
+    .s_axis_tkeep  (cb_tkeep),
+    .s_axis_tvalid (cb_tvalid),
+    .s_axis_tready (cb_tready),
+    .s_axis_tlast  (cb_tlast),
+    .s_axis_tuser  (cb_tuser),
+    .s_axis_icrc_bad (cb_bad),
     .m_hdr         (pb_hdr),
     .m_hdr_valid   (pb_hdr_valid),
     .m_hdr_ready   (pb_hdr_ready),

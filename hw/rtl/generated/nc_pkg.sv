@@ -6,7 +6,7 @@
 
 package nc_pkg;
 
-  localparam int NC_SPEC_VERSION = 1;
+  localparam int NC_SPEC_VERSION = 2;
 
   // ---- constants ----
   localparam logic [15:0] NC_ETHERTYPE_IPV4 = 16'h0800;  // EtherType of IPv4
@@ -19,8 +19,10 @@ package nc_pkg;
   localparam logic [7:0] NC_CTH_VERSION = 8'h01;  // Channel transport header version
   localparam logic [7:0] NC_NC_DOFF_VER = 8'h41;  // NetChannel header byte 12: data offset 4 words (high nibble, as in the reference's 0x40) and version 1 (low nibble)
   localparam int NC_FRAME_HDR_BYTES = 86;  // All headers before the payload (Ethernet 14 + IPv4 20 + UDP 8 + transport 28 + NetChannel 16)
+  localparam int NC_ICRC_START = 42;  // First frame byte the ICRC covers: the channel transport header (after Ethernet 14 + IPv4 20 + UDP 8)
+  localparam int NC_ICRC_BYTES = 4;  // Invariant CRC trailer after the payload: CRC-32 (IEEE 802.3, as zlib's crc32) over frame bytes ICRC_START up to the end of the payload, least significant byte first
   localparam int NC_MAX_PAYLOAD_BYTES = 9000;  // Largest payload a frame carries (jumbo)
-  localparam int NC_MAX_FRAME_BYTES = 9086;  // Largest frame without FCS: FRAME_HDR_BYTES + MAX_PAYLOAD_BYTES
+  localparam int NC_MAX_FRAME_BYTES = 9090;  // Largest frame without FCS: FRAME_HDR_BYTES + MAX_PAYLOAD_BYTES + ICRC_BYTES
   localparam int NC_NOMINAL_CLOCK_MHZ = 250;  // Nominal NIC clock: 512 bits x 250 MHz = 128 Gbit/s raw link; simulated time is reported at this clock
   localparam int NC_AXIS_DATA_BYTES = 64;  // MAC-side AXI-Stream width in bytes (512 bits)
   localparam int NC_SACK_WINDOW = 64;  // Packets covered by the selective-ack bitmap after the cumulative ack
@@ -31,7 +33,7 @@ package nc_pkg;
   typedef enum logic [4:0] {
     NC_DROP_REASON_NONE = 5'h00,  // Frame accepted
     NC_DROP_REASON_BAD_FCS = 5'h01,  // The MAC flagged the frame (tuser at tlast: FCS error or abort)
-    NC_DROP_REASON_TOO_SHORT = 5'h02,  // Frame ends before the last header byte (FRAME_HDR_BYTES)
+    NC_DROP_REASON_TOO_SHORT = 5'h02,  // Frame shorter than its headers and the ICRC trailer (FRAME_HDR_BYTES + ICRC_BYTES)
     NC_DROP_REASON_TOO_LONG = 5'h03,  // Frame longer than MAX_FRAME_BYTES
     NC_DROP_REASON_BAD_DST_MAC = 5'h04,  // Destination MAC is neither the local address nor broadcast (only when address filtering is on)
     NC_DROP_REASON_BAD_ETHERTYPE = 5'h05,  // EtherType is not IPv4
@@ -43,12 +45,13 @@ package nc_pkg;
     NC_DROP_REASON_BAD_DST_IP = 5'h0B,  // Destination IPv4 address is not the local one (only when address filtering is on)
     NC_DROP_REASON_BAD_UDP_PORT = 5'h0C,  // UDP destination port is not UDP_PORT
     NC_DROP_REASON_BAD_UDP_LENGTH = 5'h0D,  // UDP length disagrees with the IPv4 total length
-    NC_DROP_REASON_BAD_CTH = 5'h0E,  // Channel transport header: unknown version or opcode, or reserved byte non-zero
+    NC_DROP_REASON_BAD_CTH = 5'h0E,  // Channel transport header: unknown version or opcode, reserved byte non-zero, or a frame that cannot carry a payload (ACK, VOID DATA) with NetChannel content (payload length or message type not zero)
     NC_DROP_REASON_BAD_NC_VERSION = 5'h0F,  // NetChannel header data offset / version byte is not NC_DOFF_VER
     NC_DROP_REASON_BAD_NC_TYPE = 5'h10,  // Unknown NetChannel message type
-    NC_DROP_REASON_BAD_PAYLOAD_LENGTH = 5'h11  // NetChannel payload length disagrees with the frame, or exceeds MAX_PAYLOAD_BYTES
+    NC_DROP_REASON_BAD_PAYLOAD_LENGTH = 5'h11,  // NetChannel payload length disagrees with the frame, or exceeds MAX_PAYLOAD_BYTES
+    NC_DROP_REASON_BAD_ICRC = 5'h12  // The ICRC trailer does not match the frame (corruption the Ethernet FCS did not see: inside a switch or a NIC)
   } nc_drop_reason_e;
-  localparam int NC_DROP_REASON_COUNT = 18;
+  localparam int NC_DROP_REASON_COUNT = 19;
 
   typedef enum logic [7:0] {
     NC_CTH_OPCODE_DATA = 8'h01,  // Reliable data packet: consumes a packet sequence number and one posted Rx buffer of the peer
@@ -150,7 +153,7 @@ package nc_pkg;
     logic [3:0] version;  // byte 0 bit 0: Version
     logic [3:0] ihl;  // byte 0 bit 4: Header length in 32-bit words
     logic [7:0] tos;  // byte 1: DSCP (6 bits) and ECN (2 bits); latency-class channels use a higher DSCP
-    logic [15:0] total_len;  // byte 2: IPv4 header + UDP + transport + NetChannel headers + payload, in bytes
+    logic [15:0] total_len;  // byte 2: IPv4 header + UDP + transport + NetChannel headers + payload + ICRC trailer, in bytes
     logic [15:0] id;  // byte 4: Identification (informational: fragments are never sent)
     logic [2:0] flags;  // byte 6 bit 0: Flags: the builder writes DF; the parser rejects MF
     logic [12:0] frag_off;  // byte 6 bit 3: Fragment offset: written as 0; the parser rejects non-zero
@@ -169,12 +172,12 @@ package nc_pkg;
   localparam int NC_OFF_IPV4_SRC = 26;  // frame byte offset
   localparam int NC_OFF_IPV4_DST = 30;  // frame byte offset
 
-  // UdpHeader: UDP header. The checksum is sent as 0 (allowed for UDP over IPv4): the header is built before the payload streams through, and integrity is the Ethernet FCS's job. The parser ignores the UDP checksum.
+  // UdpHeader: UDP header. The checksum is sent as 0 (allowed for UDP over IPv4): the header is built before the payload streams through. End-to-end integrity is the ICRC trailer's job (ICRC_BYTES after the payload, counted in the UDP and IPv4 lengths); the parser ignores the UDP checksum.
   localparam int NC_UDP_BYTES = 8;
   typedef struct packed {
     logic [15:0] src_port;  // byte 0: Source port, chosen per channel (ECMP entropy)
     logic [15:0] dst_port;  // byte 2: Destination port
-    logic [15:0] length;  // byte 4: UDP header + transport + NetChannel headers + payload, in bytes
+    logic [15:0] length;  // byte 4: UDP header + transport + NetChannel headers + payload + ICRC trailer, in bytes
     logic [15:0] checksum;  // byte 6: Written as 0 (no checksum)
   } nc_udp_hdr_t;
   localparam int NC_OFF_UDP_SRC_PORT = 34;  // frame byte offset
@@ -484,6 +487,10 @@ package nc_pkg;
   localparam logic [15:0] NC_REG_CNT_CH_FAILED_HI = 16'h209C;  // ro: 
   localparam logic [15:0] NC_REG_CNT_BAD_DOORBELL_LO = 16'h20A0;  // rc: Doorbells rejected (closed channel, channel out of range, or producer index outside the ring)
   localparam logic [15:0] NC_REG_CNT_BAD_DOORBELL_HI = 16'h20A4;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_BAD_ACK_LO = 16'h20A8;  // rc: ACK frames dropped whole: they acknowledge PSNs the channel never sent (cumulative ack beyond the next PSN to send, or a SACK bit for a PSN at or beyond it)
+  localparam logic [15:0] NC_REG_CNT_BAD_ACK_HI = 16'h20AC;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_BAD_CREDIT_LO = 16'h20B0;  // rc: ACK frames dropped whole: their credit lies beyond anything the peer can have granted (more than a largest Rx ring, 2^15 PSNs, past the next PSN to send)
+  localparam logic [15:0] NC_REG_CNT_BAD_CREDIT_HI = 16'h20B4;  // ro: 
   localparam logic [15:0] NC_REG_CNT_DROP_BASE = 16'h2100;  // ro: Parser drops by reason: CNT_DROP_BASE + 4 * drop_reason
   localparam int NC_REG_CNT_DROP_BASE_COUNT = 32;
 

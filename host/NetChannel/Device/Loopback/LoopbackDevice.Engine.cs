@@ -567,7 +567,7 @@ public sealed unsafe partial class LoopbackDevice
     private void Transmit(Ch ch, in TxDescriptor d, CompletionStatus st, uint psn, uint len)
     {
         Count(C.TxFrames);
-        Count(C.TxBytes, FrameHeader.Size + len);
+        Count(C.TxBytes, (ulong)FrameBuilder.FrameLength((int)len));
         if (len > 0 && !_map.Contains(d.Addr, len))
         {
             // The payload read is refused: the frame leaves poisoned (the peer's MAC drops it, BAD_FCS) and the
@@ -598,7 +598,7 @@ public sealed unsafe partial class LoopbackDevice
             if (ch.PeerIp != p._ip) { p._drops[(int)DropReason.BadDstIp]++; return false; }
         }
         p.Count(C.RxFrames);
-        p.Count(C.RxBytes, FrameHeader.Size + len);
+        p.Count(C.RxBytes, (ulong)FrameBuilder.FrameLength((int)len));
         if (ch.PeerChan >= p._channels.Length) { p.Count(C.NoChannel); return false; }
         Ch t = p._channels[ch.PeerChan];
         if (t.State != ChState.Open || t.PeerChan != ch.Id || t.PeerIp != _ip) { p.Count(C.NoChannel); return false; }
@@ -1035,13 +1035,12 @@ public sealed unsafe partial class LoopbackDevice
         h.Ipv4.Src = _ip;
         h.Cth.Opcode = ChannelOpcode.Mgmt;
         int len = (int)d.Len;
-        FrameBuilder.WriteHeader(_frame, in h, len);
-        new ReadOnlySpan<byte>(buf + MgmtPayloadOffset, len).CopyTo(_frame.AsSpan(FrameHeader.Size));
+        int flen = FrameBuilder.Build(_frame, in h, new ReadOnlySpan<byte>(buf + MgmtPayloadOffset, len));
         Count(C.MgmtTx);
         Count(C.TxFrames);
-        Count(C.TxBytes, (ulong)(FrameHeader.Size + len));
+        Count(C.TxBytes, (ulong)flen);
         MgmtTxCompletion(index, d.Tag, CompletionStatus.Ok, (uint)len);
-        if (LinkUp && !Peer.PoweredOff) Peer.ReceiveManagement(_frame.AsSpan(0, FrameHeader.Size + len));
+        if (LinkUp && !Peer.PoweredOff) Peer.ReceiveManagement(_frame.AsSpan(0, flen));
         return true;
     }
 
@@ -1062,7 +1061,7 @@ public sealed unsafe partial class LoopbackDevice
         Count(C.RxFrames);
         Count(C.RxBytes, (ulong)frame.Length);
         Mgmt m = _mg;
-        int plen = frame.Length - FrameHeader.Size;
+        int plen = payload.GetOffsetAndLength(frame.Length).Length;
         if (!m.Enabled || m.RxCons == m.RxProd) { Count(C.RxNoBuf); return; }
         // The next buffer is consumed whatever happens: a bad descriptor, a buffer too small or a refused
         // descriptor read completes with that status and the frame's fields, and the frame is dropped. The

@@ -9,7 +9,7 @@ namespace NetChannel.Wire;
 public static class Spec
 {
     /// <summary>Version of the spec these types were generated from.</summary>
-    public const int SpecVersion = 1;
+    public const int SpecVersion = 2;
     /// <summary>EtherType of IPv4</summary>
     public const ushort EthertypeIpv4 = 0x800;
     /// <summary>IPv4 version field</summary>
@@ -30,10 +30,14 @@ public static class Spec
     public const byte NcDoffVer = 0x41;
     /// <summary>All headers before the payload (Ethernet 14 + IPv4 20 + UDP 8 + transport 28 + NetChannel 16)</summary>
     public const int FrameHdrBytes = 0x56;
+    /// <summary>First frame byte the ICRC covers: the channel transport header (after Ethernet 14 + IPv4 20 + UDP 8)</summary>
+    public const int IcrcStart = 0x2A;
+    /// <summary>Invariant CRC trailer after the payload: CRC-32 (IEEE 802.3, as zlib's crc32) over frame bytes ICRC_START up to the end of the payload, least significant byte first</summary>
+    public const int IcrcBytes = 0x4;
     /// <summary>Largest payload a frame carries (jumbo)</summary>
     public const int MaxPayloadBytes = 0x2328;
-    /// <summary>Largest frame without FCS: FRAME_HDR_BYTES + MAX_PAYLOAD_BYTES</summary>
-    public const int MaxFrameBytes = 0x237E;
+    /// <summary>Largest frame without FCS: FRAME_HDR_BYTES + MAX_PAYLOAD_BYTES + ICRC_BYTES</summary>
+    public const int MaxFrameBytes = 0x2382;
     /// <summary>Nominal NIC clock: 512 bits x 250 MHz = 128 Gbit/s raw link; simulated time is reported at this clock</summary>
     public const int NominalClockMhz = 0xFA;
     /// <summary>MAC-side AXI-Stream width in bytes (512 bits)</summary>
@@ -53,7 +57,7 @@ public enum DropReason : byte
     None = 0,
     /// <summary>The MAC flagged the frame (tuser at tlast: FCS error or abort)</summary>
     BadFcs = 1,
-    /// <summary>Frame ends before the last header byte (FRAME_HDR_BYTES)</summary>
+    /// <summary>Frame shorter than its headers and the ICRC trailer (FRAME_HDR_BYTES + ICRC_BYTES)</summary>
     TooShort = 2,
     /// <summary>Frame longer than MAX_FRAME_BYTES</summary>
     TooLong = 3,
@@ -77,7 +81,7 @@ public enum DropReason : byte
     BadUdpPort = 12,
     /// <summary>UDP length disagrees with the IPv4 total length</summary>
     BadUdpLength = 13,
-    /// <summary>Channel transport header: unknown version or opcode, or reserved byte non-zero</summary>
+    /// <summary>Channel transport header: unknown version or opcode, reserved byte non-zero, or a frame that cannot carry a payload (ACK, VOID DATA) with NetChannel content (payload length or message type not zero)</summary>
     BadCth = 14,
     /// <summary>NetChannel header data offset / version byte is not NC_DOFF_VER</summary>
     BadNcVersion = 15,
@@ -85,6 +89,8 @@ public enum DropReason : byte
     BadNcType = 16,
     /// <summary>NetChannel payload length disagrees with the frame, or exceeds MAX_PAYLOAD_BYTES</summary>
     BadPayloadLength = 17,
+    /// <summary>The ICRC trailer does not match the frame (corruption the Ethernet FCS did not see: inside a switch or a NIC)</summary>
+    BadIcrc = 18,
 }
 
 /// <summary>Channel transport header opcode: what the NIC does with the frame.</summary>
@@ -320,7 +326,7 @@ public struct Ipv4Header : IEquatable<Ipv4Header>
     public byte Ihl;
     /// <summary>DSCP (6 bits) and ECN (2 bits); latency-class channels use a higher DSCP (8 bits, var).</summary>
     public byte Tos;
-    /// <summary>IPv4 header + UDP + transport + NetChannel headers + payload, in bytes (16 bits, computed).</summary>
+    /// <summary>IPv4 header + UDP + transport + NetChannel headers + payload + ICRC trailer, in bytes (16 bits, computed).</summary>
     public ushort TotalLen;
     /// <summary>Identification (informational: fragments are never sent) (16 bits, var).</summary>
     public ushort Id;
@@ -403,7 +409,7 @@ public struct Ipv4Header : IEquatable<Ipv4Header>
     public override readonly string ToString() => $"Ipv4Header(Version={Version}, Ihl={Ihl}, Tos={Tos}, TotalLen={TotalLen}, Id={Id}, Flags={Flags}, FragOff={FragOff}, Ttl={Ttl}, Protocol={Protocol}, Checksum={Checksum}, Src={Src}, Dst={Dst})";
 }
 
-/// <summary>UDP header. The checksum is sent as 0 (allowed for UDP over IPv4): the header is built before the payload streams through, and integrity is the Ethernet FCS's job. The parser ignores the UDP checksum. 8 bytes, network (big-endian).</summary>
+/// <summary>UDP header. The checksum is sent as 0 (allowed for UDP over IPv4): the header is built before the payload streams through. End-to-end integrity is the ICRC trailer's job (ICRC_BYTES after the payload, counted in the UDP and IPv4 lengths); the parser ignores the UDP checksum. 8 bytes, network (big-endian).</summary>
 public struct UdpHeader : IEquatable<UdpHeader>
 {
     /// <summary>Size in bytes.</summary>
@@ -424,7 +430,7 @@ public struct UdpHeader : IEquatable<UdpHeader>
     public ushort SrcPort;
     /// <summary>Destination port (16 bits, const).</summary>
     public ushort DstPort;
-    /// <summary>UDP header + transport + NetChannel headers + payload, in bytes (16 bits, computed).</summary>
+    /// <summary>UDP header + transport + NetChannel headers + payload + ICRC trailer, in bytes (16 bits, computed).</summary>
     public ushort Length;
     /// <summary>Written as 0 (no checksum) (16 bits, computed).</summary>
     public ushort Checksum;
@@ -1458,6 +1464,14 @@ public static class Registers
     public const int CntBadDoorbellLo = 0x20A0;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntBadDoorbellHi = 0x20A4;
+    /// <summary>rc: ACK frames dropped whole: they acknowledge PSNs the channel never sent (cumulative ack beyond the next PSN to send, or a SACK bit for a PSN at or beyond it)</summary>
+    public const int CntBadAckLo = 0x20A8;
+    /// <summary>ro: high half of the counter above</summary>
+    public const int CntBadAckHi = 0x20AC;
+    /// <summary>rc: ACK frames dropped whole: their credit lies beyond anything the peer can have granted (more than a largest Rx ring, 2^15 PSNs, past the next PSN to send)</summary>
+    public const int CntBadCreditLo = 0x20B0;
+    /// <summary>ro: high half of the counter above</summary>
+    public const int CntBadCreditHi = 0x20B4;
     /// <summary>ro: Parser drops by reason: CNT_DROP_BASE + 4 * drop_reason</summary>
     public const int CntDropBase = 0x2100;
     /// <summary>Number of registers in the CNT_DROP_BASE array.</summary>
