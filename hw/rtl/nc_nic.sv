@@ -73,7 +73,7 @@ module nc_nic
 );
 
   localparam int CW   = $clog2(CHANNELS);
-  localparam int NCNT = 21;
+  localparam int NCNT = 23;
 
   initial begin
     if (CHANNELS < 2 || CHANNELS > 32768 || (CHANNELS & (CHANNELS - 1)) != 0)
@@ -245,18 +245,19 @@ module nc_nic
   logic        txc_cpl_valid, txc_cpl_ready;
   timer_op_t   tmr_op;
   logic        tmr_valid, tmr_ready;
-  logic        c_timeout, c_credit_stall, c_txc_bad_db, c_ch_failed;
+  logic        c_timeout, c_credit_stall, c_txc_bad_db, c_ch_failed, c_ack_rx, c_bad_ack, c_bad_credit, c_no_chan_t;
   logic [15:0] sent_chan, done_len, probe_chan;
-  logic        probe_valid, probe_ready;
-  logic        sent_valid, sent_ready, done_valid;
+  logic        probe_valid, probe_ready, probe_req;
+  logic        sent_valid, sent_ready, done_valid, sent_retx;
+  logic [31:0] sent_psn;
 
   nc_tx_ctrl #(.CHANNELS(CHANNELS)) u_txc (
     .clk(clk), .rst(rst), .now(now_reg), .cfg_enable(cfg_enable), .cfg_rto(cfg_rto),
-    .cfg_retry_limit(cfg_retry_limit),
+    .cfg_coal_cycles(cfg_coal_cycles), .cfg_retry_limit(cfg_retry_limit),
     .cmd_op(cmd_tx_op), .cmd_valid(cmd_tx_valid), .cmd_ready(cmd_tx_ready),
     .fault_in(fault), .fault_valid(fault_valid), .fault_ready(fault_ready),
     .ack_op(ack_op), .ack_valid(ack_valid), .ack_ready(ack_ready),
-    .sent_chan(sent_chan), .sent_valid(sent_valid), .sent_ready(sent_ready),
+    .sent_chan(sent_chan), .sent_psn(sent_psn), .sent_retx(sent_retx), .sent_valid(sent_valid), .sent_ready(sent_ready),
     .exp_chan(16'(exp_chan)), .exp_valid(exp_valid), .exp_ready(exp_ready),
     .db_op(db_tx), .db_valid(db_tx_valid), .db_ready(db_tx_ready),
     .rsp_valid(txc_rsp_valid), .rsp_state(txc_rsp_state), .rsp_why(txc_rsp_why), .rsp_prod(txc_rsp_prod),
@@ -267,9 +268,10 @@ module nc_nic
     .m_cpl(txc_cpl), .m_cpl_valid(txc_cpl_valid), .m_cpl_ready(txc_cpl_ready),
     .m_tmr(tmr_op), .m_tmr_valid(tmr_valid), .m_tmr_ready(tmr_ready),
     .m_fail(fail), .m_fail_valid(fail_valid), .m_fail_ready(fail_ready),
-    .m_probe_chan(probe_chan), .m_probe_valid(probe_valid), .m_probe_ready(probe_ready),
+    .m_probe_chan(probe_chan), .m_probe_req(probe_req), .m_probe_valid(probe_valid), .m_probe_ready(probe_ready),
     .cnt_timeout(c_timeout), .cnt_credit_stall(c_credit_stall), .cnt_bad_doorbell(c_txc_bad_db),
-    .cnt_ch_failed(c_ch_failed));
+    .cnt_ch_failed(c_ch_failed), .cnt_ack_rx(c_ack_rx), .cnt_bad_ack(c_bad_ack), .cnt_bad_credit(c_bad_credit),
+    .cnt_no_channel(c_no_chan_t));
 
   logic arm_ready, disarm_ready;
   nc_timer_scan #(.CHANNELS(CHANNELS)) u_timer (
@@ -445,7 +447,8 @@ module nc_nic
     .s_meta(tx_meta), .s_meta_valid(tx_meta_valid), .s_meta_ready(tx_meta_ready),
     .s_pst_err(pst_err), .s_pst_valid(pst_valid), .s_pst_ready(pst_ready),
     .m_mgmt_done_valid(mgmt_sent_valid), .m_mgmt_done_err(mgmt_sent_err), .m_mgmt_done_ready(mgmt_sent_ready),
-    .m_sent_chan(sent_chan), .m_sent_valid(sent_valid), .m_sent_ready(sent_ready),
+    .m_sent_chan(sent_chan), .m_sent_psn(sent_psn), .m_sent_retx(sent_retx), .m_sent_valid(sent_valid),
+    .m_sent_ready(sent_ready),
     .m_done_valid(done_valid), .m_done_len(done_len),
     .m_fault(fault), .m_fault_valid(fault_valid), .m_fault_ready(fault_ready),
     .cnt_frame(c_tx_frame), .cnt_bytes(c_tx_bytes), .cnt_ack(c_ack_tx), .cnt_mgmt(c_mgmt_tx),
@@ -536,7 +539,7 @@ module nc_nic
   logic          frame_valid, frame_ready;
   nc_frame_hdr_t rx_mgmt_hdr;
   logic          rx_mgmt_hdr_valid, rx_mgmt_hdr_ready;
-  logic          c_rx_frame, c_no_chan_d, c_ack_rx;
+  logic          c_rx_frame, c_no_chan_d;
   logic [15:0]   c_rx_bytes;
 
   nc_rx_dispatch #(.CHANNELS(CHANNELS)) u_disp (
@@ -547,7 +550,7 @@ module nc_nic
     .m_ack(ack_op), .m_ack_valid(ack_valid), .m_ack_ready(ack_ready),
     .m_frame(frame_op), .m_frame_valid(frame_valid), .m_frame_ready(frame_ready),
     .m_mgmt_hdr(rx_mgmt_hdr), .m_mgmt_hdr_valid(rx_mgmt_hdr_valid), .m_mgmt_hdr_ready(rx_mgmt_hdr_ready),
-    .cnt_rx_frame(c_rx_frame), .cnt_rx_bytes(c_rx_bytes), .cnt_no_channel(c_no_chan_d), .cnt_ack_rx(c_ack_rx));
+    .cnt_rx_frame(c_rx_frame), .cnt_rx_bytes(c_rx_bytes), .cnt_no_channel(c_no_chan_d));
 
   place_job_t  place_job;
   logic        place_valid, place_ready;
@@ -560,7 +563,7 @@ module nc_nic
     .cmd_op(cmd_rx_op), .cmd_valid(cmd_rx_valid), .cmd_ready(cmd_rx_ready),
     .frame_op(frame_op), .frame_valid(frame_valid), .frame_ready(frame_ready),
     .db_op(db_rx), .db_valid(db_rx_valid), .db_ready(db_rx_ready),
-    .probe_chan(probe_chan), .probe_valid(probe_valid), .probe_ready(probe_ready),
+    .probe_chan(probe_chan), .probe_req(probe_req), .probe_valid(probe_valid), .probe_ready(probe_ready),
     .rsp_valid(rxc_rsp_valid), .rsp_open(rxc_rsp_open), .rsp_prod(rxc_rsp_prod), .rsp_cons(rxc_rsp_cons),
     .rsp_ack_psn(rxc_rsp_ack_psn), .rsp_rx_pkts(rxc_rsp_rx_pkts), .rsp_dup(rxc_rsp_dup),
     .m_place(place_job), .m_place_valid(place_valid), .m_place_ready(place_ready),
@@ -677,7 +680,7 @@ module nc_nic
     cnt_inc[6]  = b2(c_credit_stall);
     cnt_inc[7]  = b2(c_tx_bad_desc) + b2(c_rx_bad_desc) + b2(c_mgmt_bad_desc);
     cnt_inc[8]  = b2(c_dup);
-    cnt_inc[9]  = b2(c_no_chan_d) + b2(c_no_chan_r);
+    cnt_inc[9]  = b2(c_no_chan_d) + b2(c_no_chan_r) + b2(c_no_chan_t);
     cnt_inc[10] = b2(c_rd_fault) + b2(c_wr_fault);
     cnt_inc[11] = b2(c_mgmt_tx);
     cnt_inc[12] = b2(c_mgmt_rx);
@@ -689,6 +692,8 @@ module nc_nic
     cnt_inc[18] = b2(c_eq_ovf);
     cnt_inc[19] = b2(c_ch_failed);
     cnt_inc[20] = b2(c_txc_bad_db) + b2(c_rxc_bad_db) + b2(c_cpl_bad_db) + b2(c_eq_bad_db) + b2(c_mgmt_bad_db);
+    cnt_inc[21] = b2(c_bad_ack);
+    cnt_inc[22] = b2(c_bad_credit);
   end
 
   // internal consistency checks (simulation): neither can happen by design

@@ -10,6 +10,8 @@ package nc_nic_pkg;
   localparam int WINDOW    = 64;   // packets a channel keeps unacknowledged at most (= SACK bits)
   localparam int DUPTHRESH = 3;    // selectively acked PSNs above a hole that trigger its fast retransmit
   localparam int MAX_BATCH = 4;    // Tx descriptors fetched by one DMA read
+  localparam int DUP_HORIZON = 65536;  // a DATA PSN at most this far behind the receive window is a duplicate;
+                                       // further behind it is no plausible one: out of window
 
   // Channel states (CH_RB_STATE[1:0])
   localparam logic [1:0] CH_CLOSED = 2'd0;
@@ -171,6 +173,8 @@ package nc_nic_pkg;
   typedef struct packed {
     logic [1:0]  kind;       // 0 data, 1 mgmt, 2 ack
     logic [15:0] chan;
+    logic [31:0] psn;        // data: the frame's PSN
+    logic        retx;       // data: a retransmission
     logic        payload;    // a payload DMA read belongs to this frame
     logic [15:0] len;
   } tx_meta_t;

@@ -16,7 +16,7 @@ module nc_regs
   parameter int          CHANNELS     = 1024,
   parameter int          EVENT_QUEUES = 8,
   parameter logic [31:0] BUILD_ID     = '0,
-  parameter int          NCNT         = 21      // global 64-bit counters (CNT_TX_FRAMES .. CNT_BAD_DOORBELL)
+  parameter int          NCNT         = 23      // global 64-bit counters (CNT_TX_FRAMES .. CNT_BAD_CREDIT)
 ) (
   input  wire            clk,
   input  wire            rst,

@@ -13,12 +13,13 @@
 //                    acknowledged at once, beyond the window -> dropped; other frames only pass their
 //                    payload disposition (discard / management) on to nc_rx_place, keeping frame order
 //   ACKDUE           the channel's delayed-ACK deadline passed
-//   ACKNOW           the peer asked for an ACK (an ACK frame flagged ACK_REQ: its credit probe)
+//   ACKNOW           the peer asked for an ACK (an ACK frame flagged ACK_REQ, which nc_tx_ctrl checked
+//                    and passes on): send one at once
 //   PROBE            our own sender is out of credit: send an ACK flagged ACK_REQ, so the peer answers
 //                    with its current credit (a credit update lost on the link cannot stall a channel)
 //
-// Acknowledgements are coalesced: an ACK job is emitted at once for a duplicate, a packet beyond the
-// window, a packet flagged ACK_REQ, a packet received while a hole exists, a packet without a buffer,
+// Acknowledgements are coalesced: an ACK job is emitted at once for a duplicate, a packet flagged
+// ACK_REQ, a packet received while a hole exists, a packet without a buffer,
 // or when ACK_COALESCE packets are pending; otherwise the channel waits in a FIFO of (channel,
 // deadline) — deadlines are now + a constant, so the FIFO is sorted — until ACK_COALESCE cycles pass.
 `default_nettype none
@@ -47,6 +48,7 @@ module nc_rx_ctrl
   input  wire            db_valid,
   output logic           db_ready,
   input  wire [15:0]     probe_chan,
+  input  wire            probe_req,      // 1: our credit probe (ACK_REQ), 0: answer the peer's ACK_REQ
   input  wire            probe_valid,
   output logic           probe_ready,
 
@@ -157,7 +159,7 @@ module nc_rx_ctrl
     end else if (pick_frame) s_op = frame_op;
     else if (pick_db) s_op = db_op;
     else if (pick_probe) begin
-      s_op.code = RXOP_PROBE;
+      s_op.code = probe_req ? RXOP_PROBE : RXOP_ACKNOW;
       s_op.chan = probe_chan;
     end
   end
@@ -198,7 +200,7 @@ module nc_rx_ctrl
   logic [31:0] w_ack;
   logic [63:0] w_sack;
 
-  nc_rx_window_logic u_window (
+  nc_rx_window_logic #(.HORIZON(DUP_HORIZON)) u_window (
     .ack_psn(st.ack_psn), .sack(st.sack), .psn(op.a),
     .dup(w_dup), .oow(w_oow), .new_ack_psn(w_ack), .new_sack(w_sack));
 
@@ -329,9 +331,9 @@ module nc_rx_ctrl
               need_pl = has_pay;
               now_ack = 1'b1;
             end else if (w_oow) begin
+              // no sender of this channel sends there: counted and dropped, not answered
               c_oow   = 1'b1;
               need_pl = has_pay;
-              now_ack = 1'b1;
             end else if (is_void) begin
               nx.ack_psn = w_ack;
               nx.sack    = w_sack;

@@ -2,8 +2,8 @@
 //
 // The destination channel's context (peer channel id and peer IPv4 address, written on open) is read
 // and the frame is sent on:
-//   ACK frame from the channel's peer            -> an ACK operation for nc_tx_ctrl (and, flagged
-//                                                   ACK_REQ, an ACKNOW operation for nc_rx_ctrl)
+//   ACK frame from the channel's peer            -> an ACK operation for nc_tx_ctrl (which checks it,
+//                                                   applies it and answers ACK_REQ through nc_rx_ctrl)
 //   DATA frame from the channel's peer           -> a FRAME operation for nc_rx_ctrl (window, buffer)
 //   management frame                             -> its header to the management header FIFO and a
 //                                                   FRAME operation (so its payload keeps its place)
@@ -46,8 +46,7 @@ module nc_rx_dispatch
 
   output logic           cnt_rx_frame,
   output logic [15:0]    cnt_rx_bytes,
-  output logic           cnt_no_channel,
-  output logic           cnt_ack_rx
+  output logic           cnt_no_channel
 );
 
   initial begin
@@ -79,7 +78,7 @@ module nc_rx_dispatch
   // ---------------------------------------------------------------- classify
   logic m_ack_ready_q, m_frame_ready_q, m_mgmt_ready_q;
   logic in_range, match, is_mgmt, is_ack, is_data, has_pay;
-  logic need_ack, need_frame, need_mgmt, no_chan, ack_now;
+  logic need_ack, need_frame, need_mgmt, no_chan;
   frame_kind_e fkind;
 
   assign in_range = ({16'd0, b_reg.cth.dst_chan} < 32'(CHANNELS));
@@ -90,7 +89,7 @@ module nc_rx_dispatch
   assign has_pay  = b_reg.nc.len != 16'd0;
 
   always_comb begin
-    need_ack = 1'b0; need_frame = 1'b0; need_mgmt = 1'b0; no_chan = 1'b0; ack_now = 1'b0;
+    need_ack = 1'b0; need_frame = 1'b0; need_mgmt = 1'b0; no_chan = 1'b0;
     fkind = FR_DISCARD;
     if (is_mgmt) begin
       need_mgmt = 1'b1; need_frame = 1'b1; fkind = FR_MGMT;
@@ -103,10 +102,8 @@ module nc_rx_dispatch
       end
     end else if (is_ack) begin
       need_ack = 1'b1;
-      if (has_pay) begin
+      if (has_pay) begin   // the parser drops an ACK with a payload; its payload would keep its place
         need_frame = 1'b1; fkind = FR_DISCARD;
-      end else if ((b_reg.cth.flags & NC_CTH_FLAG_ACK_REQ) != 8'd0) begin
-        need_frame = 1'b1; ack_now = 1'b1;   // a credit probe: answer with an ACK at once
       end
     end else if (is_data) begin
       need_frame = 1'b1; fkind = FR_DATA;
@@ -132,7 +129,7 @@ module nc_rx_dispatch
     ack_in.sack  = b_reg.cth.sack;
     ack_in.flags = b_reg.cth.flags;
     frame_in = '0;
-    frame_in.code     = ack_now ? RXOP_ACKNOW : RXOP_FRAME;
+    frame_in.code     = RXOP_FRAME;
     frame_in.fkind    = fkind;
     frame_in.chan     = b_reg.cth.dst_chan;
     frame_in.a        = b_reg.cth.psn;
@@ -163,11 +160,9 @@ module nc_rx_dispatch
     cnt_rx_frame   <= b_fire;
     cnt_rx_bytes   <= 16'(NC_FRAME_HDR_BYTES + NC_ICRC_BYTES) + b_reg.nc.len;
     cnt_no_channel <= b_fire && no_chan && !is_mgmt;
-    cnt_ack_rx     <= b_fire && need_ack;
     if (rst) begin
       cnt_rx_frame   <= 1'b0;
       cnt_no_channel <= 1'b0;
-      cnt_ack_rx     <= 1'b0;
     end
   end
 

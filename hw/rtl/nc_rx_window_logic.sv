@@ -2,8 +2,9 @@
 //
 // The window state is ack_psn (first PSN not yet received) and sack (bit i = PSN ack_psn + 1 + i
 // received), exactly as the channel transport header carries them. For an arriving PSN:
-//   duplicate      psn before ack_psn, or already marked in sack
-//   out of window  psn after ack_psn + 64
+//   duplicate      psn at most HORIZON before ack_psn, or already marked in sack
+//   out of window  psn after ack_psn + 64, or more than HORIZON before ack_psn (no sender's retransmission
+//                  can lie that far back: a sender keeps at most 64 packets unacknowledged)
 //   new            otherwise: psn == ack_psn advances ack_psn past every consecutive received PSN;
 //                  a later psn sets its sack bit
 // new_ack_psn/new_sack are the state after accepting the packet (unchanged for duplicate and out of
@@ -11,7 +12,9 @@
 // Written without loops and in 64-bit arithmetic (bit tricks), which keeps it cheap in simulation.
 `default_nettype none
 
-module nc_rx_window_logic (
+module nc_rx_window_logic #(
+  parameter int HORIZON = 65536   // PSNs behind ack_psn still taken for duplicates (1..2^30)
+) (
   input  wire [31:0]  ack_psn,
   input  wire [63:0]  sack,
   input  wire [31:0]  psn,
@@ -20,6 +23,10 @@ module nc_rx_window_logic (
   output logic [31:0] new_ack_psn,
   output logic [63:0] new_sack
 );
+
+  initial begin
+    if (HORIZON < 1 || HORIZON > (1 << 30)) $fatal(1, "nc_rx_window_logic: HORIZON must be 1..2^30");
+  end
 
   logic [31:0] delta;
   logic [6:0]  ones;       // PSNs ack_psn.. now received in a row: 1 + trailing ones of sack (1..65)
@@ -36,7 +43,8 @@ module nc_rx_window_logic (
     new_ack_psn = ack_psn;
     new_sack    = sack;
     if (delta[31]) begin
-      dup = 1'b1;
+      if ((ack_psn - psn) <= 32'(HORIZON)) dup = 1'b1;
+      else oow = 1'b1;
     end else if (delta == 32'd0) begin
       new_ack_psn = ack_psn + 32'(ones);
       new_sack    = (ones >= 7'd64) ? 64'd0 : (sack >> ones);

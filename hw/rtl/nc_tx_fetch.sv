@@ -4,12 +4,15 @@
 //   DMA response beats -> split into descriptors -> descriptor buffer -> nc_desc_validate -> job
 //
 // Retransmission requests (a base PSN and a 64-bit mask) have priority; each set bit becomes a fetch of
-// one descriptor. A descriptor read is only issued when the descriptor buffer has room for all of its
-// descriptors (a reservation count), so descriptor responses never block the shared DMA read
-// response channel. Each validated descriptor writes the Tx info table entry of its PSN (tag, length,
-// status: what its completion will say) and becomes a job: a valid one with its NetChannel fields and
-// payload address, a rejected one a VOID job (no payload). A DMA fault on the descriptor read makes
-// every descriptor of that read a VOID job with status DMA_FAULT.
+// one descriptor. A request is only taken when its descriptors have room in their buffer (a reservation
+// count), so a request never waits inside the pipeline for room and descriptor responses never block the
+// shared DMA read response channel. Retransmissions have a buffer of their own (RETX_DEPTH) and are
+// validated before new descriptors: a retransmission does not queue behind the descriptors of new data
+// already fetched (up to a whole window of them), which would hold the repair of a loss — and with it the
+// window — for as long as that window takes to send. Each validated descriptor writes the Tx info table
+// entry of its PSN (tag, length, status: what its completion will say) and becomes a job: a valid one with
+// its NetChannel fields and payload address, a rejected one a VOID job (no payload). A DMA fault on the
+// descriptor read makes every descriptor of that read a VOID job with status DMA_FAULT.
 `default_nettype none
 
 module nc_tx_fetch
@@ -17,7 +20,8 @@ module nc_tx_fetch
   import nc_nic_pkg::*;
 #(
   parameter int CHANNELS   = 1024,               // a power of two
-  parameter int DESC_DEPTH = 64,                 // descriptor buffer entries (power of two)
+  parameter int DESC_DEPTH = 64,                 // descriptor buffer entries for new data (power of two)
+  parameter int RETX_DEPTH = 8,                  // descriptor buffer entries for retransmissions (power of two)
   parameter int CW         = $clog2(CHANNELS)    // derived, do not override
 ) (
   input  wire             clk,
@@ -64,11 +68,15 @@ module nc_tx_fetch
 );
 
   localparam int DAW = $clog2(DESC_DEPTH);
+  localparam int RAW = $clog2(RETX_DEPTH);
+  localparam int MDEPTH = DESC_DEPTH + RETX_DEPTH;   // reads in flight at most (one per reserved descriptor)
 
   initial begin
     if (CW != $clog2(CHANNELS)) $fatal(1, "nc_tx_fetch: CW must not be overridden");
     if (DESC_DEPTH < 2 * MAX_BATCH || (DESC_DEPTH & (DESC_DEPTH - 1)) != 0)
       $fatal(1, "nc_tx_fetch: DESC_DEPTH must be a power of two >= 2 * MAX_BATCH");
+    if (RETX_DEPTH < 2 || (RETX_DEPTH & (RETX_DEPTH - 1)) != 0)
+      $fatal(1, "nc_tx_fetch: RETX_DEPTH must be a power of two >= 2");
   end
 
   // ---------------------------------------------------------------- select
@@ -106,8 +114,15 @@ module nc_tx_fetch
   logic [57:0]   ctx_base;
   logic [3:0]    ctx_log;
 
-  assign sel_take      = sel_valid && (!s1_valid_reg || s1_ready);
-  assign s_fetch_ready = !rx_busy_reg && !s_retx_valid && (!s1_valid_reg || s1_ready);
+  // room for the request's descriptors, reserved when the request is taken
+  logic [DAW:0] resv_reg;              // new-data descriptors reserved (taken, not yet validated)
+  logic [RAW:0] rresv_reg;             // retransmission descriptors reserved
+  logic         room_new, room_retx;
+  assign room_new  = ({1'b0, resv_reg} + (DAW+2)'(s_fetch.n)) <= (DAW+2)'(DESC_DEPTH);
+  assign room_retx = rresv_reg < (RAW+1)'(RETX_DEPTH);
+
+  assign sel_take      = sel_valid && (!s1_valid_reg || s1_ready) && (rx_busy_reg ? room_retx : room_new);
+  assign s_fetch_ready = !rx_busy_reg && !s_retx_valid && (!s1_valid_reg || s1_ready) && room_new;
   assign s_retx_ready  = !rx_busy_reg;
 
   always_ff @(posedge clk) begin
@@ -122,10 +137,10 @@ module nc_tx_fetch
   end
 
   logic take_fetch;
-  assign take_fetch = !rx_busy_reg && !s_retx_valid && s_fetch_valid && (!s1_valid_reg || s1_ready);
+  assign take_fetch = !rx_busy_reg && !s_retx_valid && s_fetch_valid && (!s1_valid_reg || s1_ready) && room_new;
 
   always_ff @(posedge clk) begin
-    if (!s1_valid_reg || s1_ready) s1_valid_reg <= (rx_busy_reg && sel_valid) || take_fetch;
+    if (!s1_valid_reg || s1_ready) s1_valid_reg <= (rx_busy_reg && sel_take) || take_fetch;
     if (rst) s1_valid_reg <= 1'b0;
   end
   always_ff @(posedge clk) begin
@@ -148,33 +163,35 @@ module nc_tx_fetch
   meta_t   meta_in, meta_head;
   logic    meta_ready, meta_valid, meta_pop;
   /* verilator lint_off UNUSEDSIGNAL */
-  logic [DAW:0] meta_free_unused;
+  logic [$clog2(MDEPTH):0] meta_free_unused;
   /* verilator lint_on UNUSEDSIGNAL */
 
   // ---------------------------------------------------------------- issue the descriptor read
-  logic [DAW:0]  resv_reg;             // descriptors reserved in the buffer (requested, not yet validated)
   logic          issue;
-  logic          desc_pop, d_valid;
+  logic          desc_pop, d_valid, r_valid;
   logic [63:0]   ring_addr;
 
   assign ring_addr    = {ctx_base, 6'd0} + {43'd0, (s1_reg.idx & ring_mask(ctx_log)), 5'd0};
-  assign issue        = s1_valid_reg && rd_req_ready && meta_ready &&
-                        ({1'b0, resv_reg} + (DAW+2)'(s1_reg.n) <= (DAW+2)'(DESC_DEPTH));
+  assign issue        = s1_valid_reg && rd_req_ready && meta_ready;
   assign s1_ready     = issue;
-  assign rd_req_valid = s1_valid_reg && meta_ready &&
-                        ({1'b0, resv_reg} + (DAW+2)'(s1_reg.n) <= (DAW+2)'(DESC_DEPTH));
+  assign rd_req_valid = s1_valid_reg && meta_ready;
   assign rd_req_addr  = ring_addr;
   assign rd_req_len   = 16'(s1_reg.n) << 5;
 
   assign meta_in = '{chan: s1_reg.chan, psn: s1_reg.psn, n: s1_reg.n, retx: s1_reg.retx, ackreq: s1_reg.ackreq};
 
-  nc_fifo #(.WIDTH($bits(meta_t)), .DEPTH(DESC_DEPTH)) u_meta (
+  nc_fifo #(.WIDTH($bits(meta_t)), .DEPTH(1 << $clog2(MDEPTH))) u_meta (   // MDEPTH rounded up to a power of two
     .clk(clk), .rst(rst), .s_data(meta_in), .s_valid(issue), .s_ready(meta_ready),
     .m_data(meta_head), .m_valid(meta_valid), .m_ready(meta_pop), .free(meta_free_unused));
 
+  logic d_pop, r_pop;   // a descriptor of the new-data / retransmission buffer goes to validation
   always_ff @(posedge clk) begin
-    resv_reg <= resv_reg + (issue ? (DAW+1)'(s1_reg.n) : '0) - ((d_valid && desc_pop) ? (DAW+1)'(1) : '0);
-    if (rst) resv_reg <= '0;
+    resv_reg  <= resv_reg + ((take_fetch) ? (DAW+1)'(s_fetch.n) : '0) - (d_pop ? (DAW+1)'(1) : '0);
+    rresv_reg <= rresv_reg + ((rx_busy_reg && sel_take) ? (RAW+1)'(1) : '0) - (r_pop ? (RAW+1)'(1) : '0);
+    if (rst) begin
+      resv_reg  <= '0;
+      rresv_reg <= '0;
+    end
   end
 
   // ---------------------------------------------------------------- split responses into descriptors
@@ -217,7 +234,7 @@ module nc_tx_fetch
       d_in.fault  = hold_err_reg;
     end
   end
-  assign d_push   = emit;     // the reservation guarantees room
+  assign d_push   = emit;     // the reservation guarantees room (in the buffer of its kind)
   assign meta_pop = emit && last_of_read;
 
   always_ff @(posedge clk) begin
@@ -247,14 +264,24 @@ module nc_tx_fetch
     end
   end
 
-  dent_t d_head;
+  dent_t d_head, r_head, v_in;
+  logic  r_ready;
   /* verilator lint_off UNUSEDSIGNAL */
   logic [DAW:0] d_free_unused;
+  logic [RAW:0] r_free_unused;
   /* verilator lint_on UNUSEDSIGNAL */
 
   nc_fifo #(.WIDTH($bits(dent_t)), .DEPTH(DESC_DEPTH)) u_desc (
-    .clk(clk), .rst(rst), .s_data(d_in), .s_valid(d_push), .s_ready(d_ready),
-    .m_data(d_head), .m_valid(d_valid), .m_ready(desc_pop), .free(d_free_unused));
+    .clk(clk), .rst(rst), .s_data(d_in), .s_valid(d_push && !d_in.retx), .s_ready(d_ready),
+    .m_data(d_head), .m_valid(d_valid), .m_ready(d_pop), .free(d_free_unused));
+  nc_fifo #(.WIDTH($bits(dent_t)), .DEPTH(RETX_DEPTH)) u_rdesc (
+    .clk(clk), .rst(rst), .s_data(d_in), .s_valid(d_push && d_in.retx), .s_ready(r_ready),
+    .m_data(r_head), .m_valid(r_valid), .m_ready(r_pop), .free(r_free_unused));
+
+  // retransmissions are validated first
+  assign v_in  = r_valid ? r_head : d_head;
+  assign r_pop = r_valid && desc_pop;
+  assign d_pop = !r_valid && d_valid && desc_pop;
 
   // ---------------------------------------------------------------- validate and emit jobs
   localparam int UW = 16 + 32 + 1 + 1 + 1;
@@ -271,8 +298,8 @@ module nc_tx_fetch
 
   nc_desc_validate #(.USER_W(UW)) u_validate (
     .clk(clk), .rst(rst),
-    .s_valid(d_valid), .s_ready(desc_pop), .s_is_rx(1'b0), .s_tx_desc(d_head.desc), .s_rx_desc('0),
-    .s_user({d_head.chan, d_head.psn, d_head.retx, d_head.ackreq, d_head.fault}),
+    .s_valid(r_valid || d_valid), .s_ready(desc_pop), .s_is_rx(1'b0), .s_tx_desc(v_in.desc), .s_rx_desc('0),
+    .s_user({v_in.chan, v_in.psn, v_in.retx, v_in.ackreq, v_in.fault}),
     .m_valid(v_valid), .m_ready(v_ready), .m_is_rx(v_is_rx_unused), .m_tx_desc(v_desc),
     .m_rx_desc(v_rx_unused), .m_user(v_user), .m_status(v_status));
 
@@ -337,7 +364,7 @@ module nc_tx_fetch
 
   /* verilator lint_off UNUSEDSIGNAL */
   logic unused_ok;
-  assign unused_ok = d_ready ^ v_is_rx_unused ^ (^v_rx_unused);
+  assign unused_ok = d_ready ^ r_ready ^ v_is_rx_unused ^ (^v_rx_unused);
   /* verilator lint_on UNUSEDSIGNAL */
 
 endmodule

@@ -163,6 +163,8 @@ module nc_tx_hdr
       h.nc.len       = b_job_reg.len;
       meta.kind      = 2'd0;
       meta.chan      = b_job_reg.chan;
+      meta.psn       = b_job_reg.psn;
+      meta.retx      = (b_job_reg.flags & NC_CTH_FLAG_RETX) != 8'd0;
       meta.payload   = b_job_reg.len != 16'd0;
       meta.len       = b_job_reg.len;
     end

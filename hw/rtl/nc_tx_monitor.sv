@@ -3,7 +3,8 @@
 // Frame records (nc_tx_hdr's meta, one per header) and payload read statuses (one per payload DMA read,
 // from the response router) arrive in frame order; at each frame's last beat the monitor pops them and
 //   - returns the frame's payload length to the job arbiter (bytes in flight inside the NIC);
-//   - restarts the channel's retransmission timer (m_sent) for a DATA frame;
+//   - reports a DATA frame as sent (m_sent: channel, PSN, retransmission or not): the channel's timer
+//     restarts, and nc_tx_ctrl learns what is on the wire (RTT samples, the loss-recovery mark);
 //   - counts the frame and its bytes (and pure ACK / management frames separately);
 //   - reports a management frame as sent (m_mgmt_done, with err if its payload read was refused);
 //   - reports a channel whose payload read was refused (m_fault: the frame left poisoned, tuser set,
@@ -31,7 +32,9 @@ module nc_tx_monitor
   output logic           m_mgmt_done_valid,
   output logic           m_mgmt_done_err,
   input  wire            m_mgmt_done_ready,
-  output logic [15:0]    m_sent_chan,     // a DATA frame of this channel left (drops when full: a timer refresh)
+  output logic [15:0]    m_sent_chan,     // a DATA frame of this channel left (drops when full: nc_tx_ctrl
+  output logic [31:0]    m_sent_psn,      //   tolerates a missing one)
+  output logic           m_sent_retx,
   output logic           m_sent_valid,
   input  wire            m_sent_ready,
   output logic           m_done_valid,    // a frame with a payload left: its length returns to the job arbiter
@@ -64,13 +67,14 @@ module nc_tx_monitor
   /* verilator lint_on UNUSEDSIGNAL */
 
   /* verilator lint_off UNUSEDSIGNAL */
-  logic [3:0] sf_free_unused;
+  logic [4:0] sf_free_unused;
   logic       sf_ready_unused;
   /* verilator lint_on UNUSEDSIGNAL */
-  nc_fifo #(.WIDTH(16), .DEPTH(8)) u_sent (
-    .clk(clk), .rst(rst), .s_data(s_meta.chan), .s_valid(end_frame && s_meta_valid && s_meta.kind == 2'd0),
-    .s_ready(sf_ready_unused), .m_data(m_sent_chan), .m_valid(m_sent_valid), .m_ready(m_sent_ready),
-    .free(sf_free_unused));
+  nc_fifo #(.WIDTH(49), .DEPTH(16)) u_sent (
+    .clk(clk), .rst(rst), .s_data({s_meta.retx, s_meta.psn, s_meta.chan}),
+    .s_valid(end_frame && s_meta_valid && s_meta.kind == 2'd0),
+    .s_ready(sf_ready_unused), .m_data({m_sent_retx, m_sent_psn, m_sent_chan}), .m_valid(m_sent_valid),
+    .m_ready(m_sent_ready), .free(sf_free_unused));
 
   nc_fifo #(.WIDTH(1), .DEPTH(4)) u_mgmt_done (
     .clk(clk), .rst(rst), .s_data(err), .s_valid(mgmt_push), .s_ready(mf_ready_unused),

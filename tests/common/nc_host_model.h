@@ -32,6 +32,11 @@ struct MacStamps {
     uint64_t mmio_write = UINT64_MAX;                            // latest register write accepted
 };
 
+// One direction of the link between the NICs (dir 0: NIC 0 -> NIC 1), as counted by the link model.
+struct LinkCounts {
+    uint64_t sent = 0, dropped = 0, reordered = 0, duplicated = 0, delivered = 0;
+};
+
 // Two NICs (0 and 1) behind registers, host memory both can reach by DMA, and a clock.
 class HostBus {
 public:
@@ -43,6 +48,7 @@ public:
     virtual uint8_t* alloc(size_t n, size_t align = 64) = 0;     // zeroed host memory both NICs may DMA to/from
     virtual uint64_t bus(const uint8_t* p) const = 0;            // its bus address
     virtual MacStamps stamps(int nic) = 0;
+    virtual LinkCounts link_counts(int dir) = 0;
     uint64_t cnt(int i, uint32_t lo_addr) {                      // 64-bit counter (snapshot on _LO)
         uint64_t lo = rd(i, lo_addr);
         uint64_t hi = rd(i, lo_addr + 4);

@@ -403,6 +403,12 @@ public:
     uint8_t* alloc(size_t n, size_t align = 64) override { return arena.alloc(n, align); }
     uint64_t bus(const uint8_t* p) const override { return arena.bus(p); }
     MacStamps stamps(int i) override { return st[i]; }
+    LinkCounts link_counts(int d) override {
+        LinkCounts l;
+        l.sent = link[d].sent; l.dropped = link[d].dropped; l.reordered = link[d].reordered;
+        l.duplicated = link[d].duplicated; l.delivered = link[d].delivered;
+        return l;
+    }
     MacStamps st[2];
 
     // ---- MMIO helpers (each runs the clock until the NIC takes the request / answers) ----
@@ -1038,7 +1044,7 @@ int main(int argc, char** argv) {
             else if (a == "--json" && i + 1 < argc) json = argv[++i];
         }
         BusFactory make = [](const BenchSysConfig& b) -> std::unique_ptr<HostBus> {
-            SysConfig c; c.dma_latency = b.dma_latency; c.loss = b.loss; c.seed = b.seed;
+            SysConfig c; c.dma_latency = b.dma_latency; c.loss = b.loss; c.reorder = b.reorder; c.seed = b.seed;
             return std::make_unique<Sys>(c);
         };
         Json js("\"harness\": \"tb_nic\"");

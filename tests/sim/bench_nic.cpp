@@ -5,7 +5,7 @@
 // MAC and register timestamps it needs for latencies from ncsim_get_nic_stats (V2 fields). Wall-clock
 // figures are only the simulator's own speed. Not a test: it prints figures and writes JSON.
 //
-//   bench_nic LIB.so [--quick] [--json FILE]
+//   bench_nic LIB.so [--quick] [--json FILE] [--only SECTION]
 //
 // The link is 64 B/cycle with no propagation delay (the raw 512-bit MAC at one beat per cycle; preamble,
 // FCS and inter-frame gap counted), the DMA latency is set per scenario.
@@ -37,6 +37,7 @@ public:
         c.link_latency_cycles = 0;
         c.link_rate = 64;
         c.loss = b.loss;
+        c.reorder = b.reorder;
         c.seed = b.seed;
         c.start_paused = 1;
         char e[512] = {0};
@@ -91,6 +92,17 @@ public:
         return m;
     }
 
+    nchost::LinkCounts link_counts(int dir) override {
+        ncsim_link_stats st{};
+        st.size = NCSIM_LINK_STATS_SIZE_V1;
+        if (api.ncsim_get_link_stats(s_, &st) != NCSIM_OK) die("ncsim_get_link_stats", s_);
+        const ncsim_link_dir_stats& d = st.dir[dir];
+        nchost::LinkCounts l;
+        l.sent = d.frames_sent; l.dropped = d.dropped; l.reordered = d.reordered; l.duplicated = d.duplicated;
+        l.delivered = d.frames_delivered;
+        return l;
+    }
+
 private:
     ncsim_nic_stats stats(int nic) {
         ncsim_nic_stats st{};
@@ -107,17 +119,18 @@ private:
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string lib, json;
+    std::string lib, json, only;
     bool quick = false;
     for (int i = 1; i < argc; i++) {
         std::string a = argv[i];
         if (a == "--quick") quick = true;
         else if (a == "--json" && i + 1 < argc) json = argv[++i];
+        else if (a == "--only" && i + 1 < argc) only = argv[++i];
         else if (a[0] == '-') { std::fprintf(stderr, "bench_nic: unknown option %s\n", a.c_str()); return 2; }
         else lib = a;
     }
     if (lib.empty() || !api.load(lib)) {
-        std::fprintf(stderr, "usage: bench_nic LIB.so [--quick] [--json FILE]  (%s)\n", api.error.c_str());
+        std::fprintf(stderr, "usage: bench_nic LIB.so [--quick] [--json FILE] [--only goodput|channels|latency|loss|speed]  (%s)\n", api.error.c_str());
         return 2;
     }
     if (std::string(api.ncsim_device_name()) != "nc_nic") {
@@ -129,7 +142,7 @@ int main(int argc, char** argv) {
     };
     nchost::Json js("\"harness\": \"libncsim\"");
     const auto t0 = std::chrono::steady_clock::now();
-    const int rc = nchost::run_bench_suite(make, quick, js, "libncsim, step mode");
+    const int rc = nchost::run_bench_suite(make, quick, js, "libncsim, step mode", only);
     std::printf("\nsection 1 took %.1f s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     if (!js.write(json)) { std::fprintf(stderr, "bench_nic: cannot write %s\n", json.c_str()); return 1; }
     return rc;

@@ -394,7 +394,7 @@ package nc_pkg;
   localparam logic [15:0] NC_REG_MAC_LO = 16'h0108;  // rw: Local MAC address bytes 2..5 (MAC = MAC_HI[15:0]:MAC_LO)
   localparam logic [15:0] NC_REG_MAC_HI = 16'h010C;  // rw: Local MAC address bytes 0..1 in [15:0]
   localparam logic [15:0] NC_REG_IP_ADDR = 16'h0110;  // rw: Local IPv4 address
-  localparam logic [15:0] NC_REG_RTO_CYCLES = 16'h0114;  // rw: Retransmission timeout in clock cycles (reset value 16384); doubled after each timeout in a row, up to 16x
+  localparam logic [15:0] NC_REG_RTO_CYCLES = 16'h0114;  // rw: Retransmission timeout in clock cycles (reset value 16384): a channel's timeout until its first round-trip sample and its upper bound after (then 2 srtt + 4 rttvar + the ACK delay of ACK_COALESCE); the persist timer (credit probes) uses it as it is; doubled after each timeout in a row, up to 16x
   localparam logic [15:0] NC_REG_ACK_COALESCE = 16'h0118;  // rw: [15:0] packets, [31:16] cycles: a pure ACK is sent when that many new packets are unacknowledged or the oldest has waited that long (reset value 16 packets, 64 cycles)
   localparam logic [15:0] NC_REG_RETRY_LIMIT = 16'h011C;  // rw: [7:0] retransmission rounds without progress before a channel fails: it fails at the (RETRY_LIMIT + 1)-th timeout in a row (reset value 8)
   localparam logic [15:0] NC_REG_CH_PEER_MAC_LO = 16'h0200;  // rw: Staged: peer MAC bytes 2..5
@@ -453,7 +453,7 @@ package nc_pkg;
   localparam logic [15:0] NC_REG_CNT_RX_FRAMES_HI = 16'h2014;  // ro: 
   localparam logic [15:0] NC_REG_CNT_RX_BYTES_LO = 16'h2018;  // rc: Frame bytes received and accepted
   localparam logic [15:0] NC_REG_CNT_RX_BYTES_HI = 16'h201C;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_RETX_LO = 16'h2020;  // rc: Packets retransmitted
+  localparam logic [15:0] NC_REG_CNT_RETX_LO = 16'h2020;  // rc: Packets retransmitted (tail-loss probes included)
   localparam logic [15:0] NC_REG_CNT_RETX_HI = 16'h2024;  // ro: 
   localparam logic [15:0] NC_REG_CNT_TIMEOUTS_LO = 16'h2028;  // rc: Retransmission timeouts
   localparam logic [15:0] NC_REG_CNT_TIMEOUTS_HI = 16'h202C;  // ro: 
@@ -463,7 +463,7 @@ package nc_pkg;
   localparam logic [15:0] NC_REG_CNT_BAD_DESC_HI = 16'h203C;  // ro: 
   localparam logic [15:0] NC_REG_CNT_DUP_LO = 16'h2040;  // rc: Duplicate DATA packets dropped
   localparam logic [15:0] NC_REG_CNT_DUP_HI = 16'h2044;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_NO_CHANNEL_LO = 16'h2048;  // rc: Frames for a closed or unknown channel, or from an unexpected peer
+  localparam logic [15:0] NC_REG_CNT_NO_CHANNEL_LO = 16'h2048;  // rc: Frames for a closed, failed or unknown channel, or from an unexpected peer
   localparam logic [15:0] NC_REG_CNT_NO_CHANNEL_HI = 16'h204C;  // ro: 
   localparam logic [15:0] NC_REG_CNT_DMA_FAULT_LO = 16'h2050;  // rc: DMA accesses the host refused
   localparam logic [15:0] NC_REG_CNT_DMA_FAULT_HI = 16'h2054;  // ro: 
@@ -473,11 +473,11 @@ package nc_pkg;
   localparam logic [15:0] NC_REG_CNT_MGMT_RX_HI = 16'h2064;  // ro: 
   localparam logic [15:0] NC_REG_CNT_RX_NO_BUF_LO = 16'h2068;  // rc: Frames dropped for want of a posted Rx buffer (management queue, or a credit violation)
   localparam logic [15:0] NC_REG_CNT_RX_NO_BUF_HI = 16'h206C;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_OUT_OF_WINDOW_LO = 16'h2070;  // rc: DATA packets beyond the receive window, dropped
+  localparam logic [15:0] NC_REG_CNT_OUT_OF_WINDOW_LO = 16'h2070;  // rc: DATA packets outside the receive window — more than SACK_WINDOW after the cumulative ack, or more than 65536 before it (no sender's retransmission lies that far back) — dropped, not answered
   localparam logic [15:0] NC_REG_CNT_OUT_OF_WINDOW_HI = 16'h2074;  // ro: 
   localparam logic [15:0] NC_REG_CNT_ACK_TX_LO = 16'h2078;  // rc: Pure ACK frames sent
   localparam logic [15:0] NC_REG_CNT_ACK_TX_HI = 16'h207C;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_ACK_RX_LO = 16'h2080;  // rc: Pure ACK frames received and applied
+  localparam logic [15:0] NC_REG_CNT_ACK_RX_LO = 16'h2080;  // rc: Pure ACK frames received, checked and applied (those dropped are in CNT_BAD_ACK, CNT_BAD_CREDIT or CNT_NO_CHANNEL)
   localparam logic [15:0] NC_REG_CNT_ACK_RX_HI = 16'h2084;  // ro: 
   localparam logic [15:0] NC_REG_CNT_CPL_OVERFLOW_LO = 16'h2088;  // rc: Completions dropped because the completion ring was full (a host error; an ERROR event is raised)
   localparam logic [15:0] NC_REG_CNT_CPL_OVERFLOW_HI = 16'h208C;  // ro: 

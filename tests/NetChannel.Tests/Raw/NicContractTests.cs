@@ -677,10 +677,10 @@ public abstract class NicContractTests : RawTestBase
     }
 
     /// <summary>
-    /// A peer that never answers (RETRY_LIMIT 3): 3 retransmission rounds, then the 4th timeout in a row fails the
-    /// channel (docs/nic.md: RETRY_LIMIT + 1 expiries) — a CHANNEL event with reason TIMEOUT, CNT_CH_FAILED, the
-    /// counters of exactly that many rounds; a failed channel takes no doorbell, nothing more completes, and it
-    /// must be closed before it can be opened again.
+    /// A peer that never answers (RETRY_LIMIT 3): 3 tail-loss probes (each the newest PSN in flight again, none
+    /// answered), then the 4th timeout in a row fails the channel (docs/nic.md: RETRY_LIMIT + 1 expiries) — a CHANNEL
+    /// event with reason TIMEOUT, CNT_CH_FAILED, the counters of exactly that many probes; a failed channel takes no
+    /// doorbell, nothing more completes, and it must be closed before it can be opened again.
     /// </summary>
     [Fact]
     public void APeerThatNeverAnswersFailsTheChannelAfterTheRetryLimit()
@@ -692,12 +692,12 @@ public abstract class NicContractTests : RawTestBase
         Assert.Equal((EventType.Channel, (ushort)5, 2u | ((uint)CompletionStatus.Timeout << 8)), (ev.EvType, ev.Source, ev.Data));
         Assert.Equal(1ul, A.Counter(Registers.CntChFailedLo));
         Assert.Equal(4ul, A.Counter(Registers.CntTimeoutsLo));
-        Assert.Equal(6ul, A.Counter(Registers.CntRetxLo));                                        // 3 rounds of the 2 in flight
-        Assert.Equal(8ul, A.Counter(Registers.CntTxFramesLo) - A.Counter(Registers.CntAckTxLo)); // 2 first sends + 6
+        Assert.Equal(3ul, A.Counter(Registers.CntRetxLo));                                        // 3 probes, unanswered
+        Assert.Equal(5ul, A.Counter(Registers.CntTxFramesLo) - A.Counter(Registers.CntAckTxLo)); // 2 first sends + 3
         Assert.Equal(1ul, A.Counter(Registers.CntCreditStallLo));                                 // the credit ended the first turn
         Assert.Equal(0u, A.Cmd(5, 3));
         Assert.Equal(2u | ((uint)CompletionStatus.Timeout << 8), A.Read(Registers.ChRbState));
-        Assert.Equal((4u, 6u, 2u), (A.Read(Registers.ChRbTimeouts), A.Read(Registers.ChRbRetx), A.Read(Registers.ChRbTxPkts)));
+        Assert.Equal((4u, 3u, 2u), (A.Read(Registers.ChRbTimeouts), A.Read(Registers.ChRbRetx), A.Read(Registers.ChRbTxPkts)));
         Assert.Equal(2u | (2u << 16), A.Read(Registers.ChRbTxIdx));                              // producer back to the next to take
         Assert.Equal((PsnA + 2, PsnA + 2), (A.Read(Registers.ChRbTxUna), A.Read(Registers.ChRbTxNxt)));
         Assert.Equal(5u, A.Read(Registers.ChRbCplIdx) & 0xFFFF);
@@ -824,7 +824,9 @@ public abstract class NicContractTests : RawTestBase
     /// <summary>
     /// A sender whose host staged more credit (4) than the peer posted (1) is not protected by it (docs/nic.md): the
     /// frames beyond the peer's buffers are dropped there (CNT_RX_NO_BUF), not acknowledged, and retransmitted once
-    /// buffers are posted; every message arrives once, in PSN order; the credit limit stays the staged one.
+    /// buffers are posted (a timeout's probe, then what its answer shows missing); every message arrives exactly
+    /// once, into the buffers in ring order (the PSNs in whatever order they came: channels do not order); the
+    /// credit limit stays the staged one.
     /// </summary>
     [Fact]
     public void ASenderGrantedMoreCreditThanThePeerPostedLosesFramesForWantOfABufferAndRetransmitsThem()
@@ -833,16 +835,20 @@ public abstract class NicContractTests : RawTestBase
         A.Write(Registers.RtoCycles, 25_000);
         A.Write(Registers.RetryLimit, 50);     // however long the host takes to post buffers, the channel must not fail
         b.PostRx(1);
-        for (int i = 0; i < 3; i++) a.PutTx(a.Data(Payload(10, i), tag: (ushort)i));
+        for (int i = 0; i < 3; i++) a.PutTx(a.Data(Payload(10, i), tag: (ushort)i, seq: (uint)i));
         a.RingTx();
         Assert.Equal(CompletionStatus.Ok, b.WaitCompletion().Status);
         Eventually(() => B.Counter(Registers.CntRxNoBufLo) >= 1, "CNT_RX_NO_BUF did not count a frame beyond the peer's buffers");
         b.PostRx(2);
+        var psns = new List<uint>();
         for (int i = 1; i < 3; i++)
         {
             Completion c = b.WaitCompletion();
-            Assert.Equal((CompletionStatus.Ok, (ushort)i, PsnA + (uint)i), (c.Status, c.Index, c.Psn));
+            Assert.Equal((CompletionStatus.Ok, (ushort)i), (c.Status, c.Index));
+            Assert.Equal(c.Seq, c.Psn - PsnA);       // the message its PSN carries
+            psns.Add(c.Psn);
         }
+        Assert.Equal(new[] { PsnA + 1, PsnA + 2 }, psns.Order());
         for (int i = 0; i < 3; i++)
         {
             Completion c = a.WaitCompletion();

@@ -772,8 +772,11 @@ public sealed unsafe partial class LoopbackDevice
         return worked;
     }
 
-    // A retransmission timeout: retransmit every PSN in flight, oldest first, or fail the channel after
-    // RETRY_LIMIT timeouts in a row (nc_tx_ctrl TXOP_TIMEOUT).
+    // A retransmission timeout (nc_tx_ctrl TXOP_TIMEOUT): a tail-loss probe — the newest PSN in flight is sent
+    // again — and, when the peer is there to answer it, what the answer shows missing: this link never
+    // reorders, so everything in flight from the peer's cumulative acknowledgement on (the probe itself was
+    // dropped as out of window while an earlier PSN was missing). The channel fails at the (RETRY_LIMIT + 1)-th
+    // timeout in a row.
     private void Retransmit(Ch ch)
     {
         ch.Timeouts++;
@@ -785,19 +788,26 @@ public sealed unsafe partial class LoopbackDevice
         }
         ch.Retries++;
         int n = ch.InFlight;
-        ushort index = ch.TxAcked;
-        uint psn = ch.TxUna;
-        for (int k = 0; k < n && ch.State == ChState.Open && _enabled; k++, index++, psn++)
+        Resend(ch, (ushort)(ch.TxAcked + n - 1), ch.TxUna + (uint)(n - 1));
+        if (ch.State == ChState.Open && _enabled && ch.InFlight > 0 && PeerOf(ch) != null)
         {
-            // A retransmission re-reads the descriptor and the payload from host memory.
-            CompletionStatus st = ReadTx(ch, index, out TxDescriptor d);
-            uint len = st == CompletionStatus.Ok ? d.Len : 0;
-            ch.Info![psn & (TransmitWindow - 1)] = new TxInfo { Tag = st == CompletionStatus.DmaFault ? (ushort)0 : d.Tag, Len = (ushort)len, Status = st };
-            ch.Retx++;
-            Count(C.Retx);
-            Transmit(ch, in d, st, psn, len);
+            n = ch.InFlight;
+            ushort index = ch.TxAcked;
+            uint psn = ch.TxUna;
+            for (int k = 0; k < n && ch.State == ChState.Open && _enabled; k++, index++, psn++) Resend(ch, index, psn);
         }
         if (ch.State == ChState.Open && ch.InFlight > 0) ArmTimer(ch, Stopwatch.GetTimestamp() + RtoTicks(ch));
+    }
+
+    // A retransmission re-reads the descriptor and the payload from host memory.
+    private void Resend(Ch ch, ushort index, uint psn)
+    {
+        CompletionStatus st = ReadTx(ch, index, out TxDescriptor d);
+        uint len = st == CompletionStatus.Ok ? d.Len : 0;
+        ch.Info![psn & (TransmitWindow - 1)] = new TxInfo { Tag = st == CompletionStatus.DmaFault ? (ushort)0 : d.Tag, Len = (ushort)len, Status = st };
+        ch.Retx++;
+        Count(C.Retx);
+        Transmit(ch, in d, st, psn, len);
     }
 
     // The persist timer of a channel out of credit with nothing in flight: a credit probe. An answered one

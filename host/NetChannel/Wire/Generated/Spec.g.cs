@@ -1278,7 +1278,7 @@ public static class Registers
     public const int MacHi = 0x010C;
     /// <summary>rw: Local IPv4 address</summary>
     public const int IpAddr = 0x0110;
-    /// <summary>rw: Retransmission timeout in clock cycles (reset value 16384); doubled after each timeout in a row, up to 16x</summary>
+    /// <summary>rw: Retransmission timeout in clock cycles (reset value 16384): a channel's timeout until its first round-trip sample and its upper bound after (then 2 srtt + 4 rttvar + the ACK delay of ACK_COALESCE); the persist timer (credit probes) uses it as it is; doubled after each timeout in a row, up to 16x</summary>
     public const int RtoCycles = 0x0114;
     /// <summary>rw: [15:0] packets, [31:16] cycles: a pure ACK is sent when that many new packets are unacknowledged or the oldest has waited that long (reset value 16 packets, 64 cycles)</summary>
     public const int AckCoalesce = 0x0118;
@@ -1396,7 +1396,7 @@ public static class Registers
     public const int CntRxBytesLo = 0x2018;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntRxBytesHi = 0x201C;
-    /// <summary>rc: Packets retransmitted</summary>
+    /// <summary>rc: Packets retransmitted (tail-loss probes included)</summary>
     public const int CntRetxLo = 0x2020;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntRetxHi = 0x2024;
@@ -1416,7 +1416,7 @@ public static class Registers
     public const int CntDupLo = 0x2040;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntDupHi = 0x2044;
-    /// <summary>rc: Frames for a closed or unknown channel, or from an unexpected peer</summary>
+    /// <summary>rc: Frames for a closed, failed or unknown channel, or from an unexpected peer</summary>
     public const int CntNoChannelLo = 0x2048;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntNoChannelHi = 0x204C;
@@ -1436,7 +1436,7 @@ public static class Registers
     public const int CntRxNoBufLo = 0x2068;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntRxNoBufHi = 0x206C;
-    /// <summary>rc: DATA packets beyond the receive window, dropped</summary>
+    /// <summary>rc: DATA packets outside the receive window — more than SACK_WINDOW after the cumulative ack, or more than 65536 before it (no sender's retransmission lies that far back) — dropped, not answered</summary>
     public const int CntOutOfWindowLo = 0x2070;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntOutOfWindowHi = 0x2074;
@@ -1444,7 +1444,7 @@ public static class Registers
     public const int CntAckTxLo = 0x2078;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntAckTxHi = 0x207C;
-    /// <summary>rc: Pure ACK frames received and applied</summary>
+    /// <summary>rc: Pure ACK frames received, checked and applied (those dropped are in CNT_BAD_ACK, CNT_BAD_CREDIT or CNT_NO_CHANNEL)</summary>
     public const int CntAckRxLo = 0x2080;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntAckRxHi = 0x2084;
