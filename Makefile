@@ -8,6 +8,7 @@
 #                docs/performance.md and its plots (QUICK=1: the short version)
 #   make sim     build/sim/libncsim.so: the two-NIC simulator the C# backend loads (needs nc_nic)
 #   make sim-testdev / sim-test / sim-bench   the simulator around its test device, its tests, its speed
+#   make fuzz    the receive-path fuzzer alone: FRAMES=N injected frames (default 1000000), SEED=S
 #   make deps    install what is missing (apt-get: Verilator, Yosys, tshark, ...; NuGet restore)
 #   make gen     regenerate the SystemVerilog package, C# types and docs tables from hw/spec/
 #
@@ -34,7 +35,7 @@ SYS_DEPS := verilator:verilator yosys:yosys iverilog:iverilog tshark:tshark pyth
 all: test
 
 help:
-	@sed -n '3,13p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,14p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
 
 include $(ROOT)/tests/rtl/rtl.mk
 include $(ROOT)/sim/sim.mk

@@ -65,7 +65,7 @@ $(SIM_TESTDEV_LIB): $(SIM_TESTDEV_SV) $(SIM_TOP) $(SIM_CPP) $(SIM_HDRS) $(SIM_MA
 	$(call SIM_BUILD_LIB,testdev,$@,$(SIM_TESTDEV_SV),+define+NCSIM_NIC_MODULE=nc_testdev $(SIM_TRACE_VFLAGS),-DNCSIM_TRACE=$(SIM_TRACE) -DNCSIM_TESTDEV=1)
 
 # ---- tests and benchmark (plain C++; the libraries are loaded with dlopen) ----------------------------
-SIM_TEST_HDRS := $(SIM_TEST_DIR)/test_common.h $(SIM_TEST_DIR)/ncsim_loader.h $(SIM_DIR)/include/ncsim.h \
+SIM_TEST_HDRS := $(SIM_TEST_DIR)/test_common.h $(SIM_TEST_DIR)/ncsim_loader.h $(SIM_TEST_DIR)/ncsim_bus.h $(SIM_DIR)/include/ncsim.h \
                  $(SIM_DIR)/include/nc_spec.h
 SIM_TEST_CXX  := g++ -std=c++17 -O2 -g -Wall -Wextra -Werror -I$(SIM_DIR)/include -I$(SIM_DIR)/src
 
@@ -89,16 +89,24 @@ $(SIM_BUILD)/bench_nic: $(SIM_TEST_DIR)/bench_nic.cpp $(SIM_TEST_HDRS) $(SIM_COM
 	@mkdir -p $(SIM_BUILD)
 	@$(SIM_TEST_CXX) -I$(ROOT)/tests/common -o $@ $< -ldl -pthread
 
-# What `make test` builds and runs (tests/rtl/run_all.sh arguments, one quoted command each).
-SIM_TEST_DEPS := $(SIM_BUILD)/test_models $(SIM_BUILD)/test_ncsim $(SIM_TESTDEV_LIB) $(if $(SIM_HAVE_NIC),$(SIM_LIB))
+$(SIM_BUILD)/fuzz_nic: $(SIM_TEST_DIR)/fuzz_nic.cpp $(SIM_TEST_HDRS) $(SIM_COMMON_HDRS) $(ROOT)/tests/common/nc_frame.h
+	@mkdir -p $(SIM_BUILD)
+	@$(SIM_TEST_CXX) -I$(ROOT)/tests/common -o $@ $< -ldl -pthread
+
+# What `make test` builds and runs (tests/rtl/run_all.sh arguments, one quoted command each). The receive-path
+# fuzzer runs FUZZ_TEST_FRAMES injected frames with a fixed seed (its targeted cases first).
+FUZZ_TEST_FRAMES ?= 200000
+SIM_TEST_DEPS := $(SIM_BUILD)/test_models $(SIM_BUILD)/test_ncsim $(SIM_TESTDEV_LIB) \
+                 $(if $(SIM_HAVE_NIC),$(SIM_LIB) $(SIM_BUILD)/fuzz_nic)
 SIM_TEST_CMDS := "$(SIM_BUILD)/test_models" \
                  "$(SIM_BUILD)/test_ncsim $(SIM_TESTDEV_LIB) --tmp $(SIM_BUILD)" \
-                 $(if $(SIM_HAVE_NIC),"$(SIM_BUILD)/test_ncsim $(SIM_LIB) --nic --tmp $(SIM_BUILD)")
+                 $(if $(SIM_HAVE_NIC),"$(SIM_BUILD)/test_ncsim $(SIM_LIB) --nic --tmp $(SIM_BUILD)") \
+                 $(if $(SIM_HAVE_NIC),"$(SIM_BUILD)/fuzz_nic $(SIM_LIB) --frames $(FUZZ_TEST_FRAMES) --seed 1")
 
 # What the xunit tests load (the real library only once nc_nic exists).
 SIM_DOTNET_DEPS := $(SIM_TESTDEV_LIB) $(if $(SIM_HAVE_NIC),$(SIM_LIB))
 
-.PHONY: sim sim-testdev sim-test sim-bench
+.PHONY: sim sim-testdev sim-test sim-bench fuzz
 sim: deps-sys
 ifeq ($(SIM_HAVE_NIC),)
 	@echo "sim: hw/rtl/nc_nic.sv is not there yet (or not in RTL_SRCS of tests/rtl/rtl.mk); 'make sim-testdev' builds libncsim around the test device" >&2
@@ -112,6 +120,13 @@ sim-testdev: deps-sys $(SIM_TESTDEV_LIB)
 sim-test: deps-sys
 	@$(MAKE) -s --no-print-directory -f $(ROOT)/Makefile $(SIM_TEST_DEPS) || { echo "0 passed, 1 failed"; exit 1; }
 	@bash $(ROOT)/tests/rtl/run_all.sh $(SIM_TEST_CMDS)
+
+# The receive-path fuzzer on its own: make fuzz FRAMES=N SEED=S (JSON summary in build/sim/fuzz.json).
+FRAMES ?= 1000000
+SEED   ?= 1
+fuzz: deps-sys
+	@$(MAKE) -s --no-print-directory -f $(ROOT)/Makefile $(SIM_LIB) $(SIM_BUILD)/fuzz_nic
+	@$(SIM_BUILD)/fuzz_nic $(SIM_LIB) --frames $(FRAMES) --seed $(SEED) --json $(SIM_BUILD)/fuzz.json
 
 sim-bench: deps-sys $(SIM_BUILD)/bench_ncsim $(SIM_TESTDEV_LIB) $(if $(SIM_HAVE_NIC),$(SIM_LIB))
 	@for lib in $(if $(SIM_HAVE_NIC),$(SIM_LIB)) $(SIM_TESTDEV_LIB); do \

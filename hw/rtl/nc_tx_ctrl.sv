@@ -320,6 +320,9 @@ module nc_tx_ctrl
   assign sent_old = (op.a - st.snd_nxt) >= 32'h8000_0000;
   assign sent_rel = op.a - st.una;
 
+  logic [31:0] dc;   // the ACK's credit relative to the current one
+  assign dc = op.b - st.credit;
+
   // the ACK's checks (before anything changes)
   logic ack_v, credit_v, ack_req, bad_ack, bad_credit;
   logic [31:0] cr_ahead;
@@ -327,8 +330,10 @@ module nc_tx_ctrl
   assign credit_v   = (op.flags & NC_CTH_FLAG_CREDIT_VALID) != 8'd0;
   assign ack_req    = (op.flags & NC_CTH_FLAG_ACK_REQ) != 8'd0;
   assign bad_ack    = ack_v && (ack_ahead || sack_bad);
+  // a credit that would be taken (ahead of the current one, as the update below reads it) must lie within a
+  // largest Rx ring of nxt: a peer cannot have posted more buffers than that
   assign cr_ahead   = op.b - st.nxt;
-  assign bad_credit = credit_v && !cr_ahead[31] && (cr_ahead > CREDIT_MAX);
+  assign bad_credit = credit_v && !dc[31] && (dc != 32'd0) && (cr_ahead > CREDIT_MAX);
 
   // RTT estimate: a sample when the timed PSN is acknowledged (srtt += err/8, rttvar += (|err| - rttvar)/4)
   logic          rtt_hit;
@@ -387,11 +392,8 @@ module nc_tx_ctrl
   logic need_f, need_r, need_c, need_t, need_x, need_q, need_p, rsp_now;
   logic stalled;   // descriptors are waiting and the peer's credit is used up
   logic cnt_to, cnt_cs, cnt_bd, cnt_cf, cnt_ar, cnt_ba, cnt_bc, cnt_nc;
-  logic [31:0] dc;
-
   always_comb begin
     nx      = st;
-    dc      = op.b - st.credit;
     p_write = 1'b1;
     need_f = 1'b0; need_r = 1'b0; need_c = 1'b0; need_t = 1'b0; need_x = 1'b0; need_q = 1'b0; need_p = 1'b0;
     stalled = (avail != 16'd0) && (cred_room == '0);

@@ -68,9 +68,14 @@ typedef struct ncsim_config {
     const char* trace_path;         /* NULL or "" = no waveform; else an FST file (needs ncsim_has_tracing()) */
     uint64_t trace_start_cycle;     /* first cycle traced */
     uint64_t trace_cycles;          /* cycles traced (0 = until the system is shut down) */
+    /* --- V2 --- */
+    double   corrupt_inner;         /* per-frame probability of 1..3 flipped bits with the FCS recomputed over them, as a
+                                       switch that corrupts a frame internally forwards it: the MAC sees a good FCS and only
+                                       the NIC's ICRC can tell, [0, 1]. Default 0 */
 } ncsim_config;
 
-#define NCSIM_CONFIG_SIZE_V1 ((uint32_t)sizeof(ncsim_config))
+#define NCSIM_CONFIG_SIZE_V1 ((uint32_t)offsetof(ncsim_config, corrupt_inner))
+#define NCSIM_CONFIG_SIZE_V2 ((uint32_t)sizeof(ncsim_config))
 
 typedef struct ncsim_link_dir_stats {
     uint64_t frames_sent;        /* frames the transmitting NIC put on the link (tlast accepted) */
@@ -91,9 +96,13 @@ typedef struct ncsim_link_stats {
     uint32_t reserved0;
     uint64_t cycle;                /* the cycle the snapshot was taken at */
     ncsim_link_dir_stats dir[2];   /* dir[0]: NIC 0 -> NIC 1, dir[1]: NIC 1 -> NIC 0 */
+    /* --- V2, per direction as dir[] --- */
+    uint64_t corrupted_inner[2];   /* copies corrupted behind a good FCS (corrupt_inner) */
+    uint64_t injected[2];          /* frames put into the receiving NIC's MAC by ncsim_inject_frame */
 } ncsim_link_stats;
 
-#define NCSIM_LINK_STATS_SIZE_V1 ((uint32_t)sizeof(ncsim_link_stats))
+#define NCSIM_LINK_STATS_SIZE_V1 ((uint32_t)offsetof(ncsim_link_stats, corrupted_inner))
+#define NCSIM_LINK_STATS_SIZE_V2 ((uint32_t)sizeof(ncsim_link_stats))
 
 typedef struct ncsim_nic_stats {
     uint32_t size;                 /* sizeof(ncsim_nic_stats) as the caller knows it */
@@ -200,6 +209,13 @@ NCSIM_API int ncsim_step(ncsim_t* sys, uint64_t n);
 /* Waits until the clock has reached at least `cycle`: 0, NCSIM_ETIMEDOUT (timeout_ms, < 0 = forever),
  * NCSIM_ESTOPPED. */
 NCSIM_API int ncsim_wait_cycle(ncsim_t* sys, uint64_t cycle, int timeout_ms);
+
+/* Puts a frame (no FCS; as the link would deliver it) into the receiving MAC of `nic`, behind the copies already
+ * travelling towards it, as if it had arrived on the wire: the fuzzer's way in. flags bit 0: the MAC flags it
+ * bad (tuser at tlast, as a bad FCS). The bytes are copied; frames of 1..16384 bytes (shorter than 60 are padded
+ * with zeros, as on the wire). Posted like a register write: returns at once, applied in call order. */
+#define NCSIM_INJECT_BAD_FCS 1
+NCSIM_API int ncsim_inject_frame(ncsim_t* sys, int nic, const uint8_t* frame, size_t len, int flags);
 
 /* Copies the first error recorded since the last ncsim_clear_error (device protocol violations, failures
  * of the simulation thread), NUL-terminated and truncated to buflen, into buf; returns its full length

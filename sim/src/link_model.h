@@ -233,6 +233,7 @@ struct LinkConfig {
     double rate = 50;          // bytes per cycle on the wire (50 at 250 MHz = 100 Gbit/s)
     uint32_t latency = 0;      // cycles after serialisation (propagation)
     double loss = 0, reorder = 0, dup = 0, corrupt = 0;
+    double corrupt_inner = 0;  // 1..3 bits flipped with the FCS recomputed over them (a switch's internal corruption)
     uint64_t seed = 0;
     int direction = 0;         // 0: NIC 0 -> NIC 1, 1: NIC 1 -> NIC 0 (selects the PRNG stream)
     uint64_t rx_fifo_bytes = 1 << 20;  // receiving MAC's FIFO; copies arriving when it is full are dropped
@@ -242,6 +243,7 @@ struct LinkConfig {
 struct LinkDirStats {
     uint64_t frames_sent = 0, bytes_sent = 0, frames_delivered = 0, dropped = 0, reordered = 0,
              duplicated = 0, corrupted = 0, fcs_errors = 0, tx_aborted = 0, rx_overflow = 0;
+    uint64_t corrupted_inner = 0, injected = 0;
 };
 
 constexpr size_t kMaxLinkFrame = 16384;         // longest frame the link carries (longer ones are cut and flagged)
@@ -312,9 +314,18 @@ public:
         const bool hold = rng_.uniform() < cfg_.reorder;
         const bool corrupt[2] = {rng_.uniform() < cfg_.corrupt, rng_.uniform() < cfg_.corrupt};
         const uint64_t flips_seed = rng_.next();
+        // drawn only when the mode is on, so the draws of every other configuration stay as they were
+        const bool inner = cfg_.corrupt_inner > 0 && rng_.uniform() < cfg_.corrupt_inner;
+        const uint64_t inner_seed = cfg_.corrupt_inner > 0 ? rng_.next() : 0;
 
         fill(scratch_[0], p, n, wire_n, arrive, aborted, check_fcs_);
         if (sent_hook_) sent_hook_(depart, scratch_[0].bytes.data(), wire_n);  // as it goes on the wire
+        if (inner) {   // inside a switch: the bits change, the FCS it sends on is computed over them
+            Rng r(inner_seed);
+            flip_frame_bits(scratch_[0], n, r);
+            if (check_fcs_) scratch_[0].fcs = crc32(scratch_[0].bytes.data(), wire_n);
+            st_.corrupted_inner++;
+        }
         if (lose) {
             st_.dropped++;
             return;
@@ -357,6 +368,24 @@ public:
             }
         }
     }
+    // A frame put into the receiving MAC as if it had arrived on the wire at `cycle` (behind every copy already on
+    // its way), flagged bad (tuser) when `bad`: the fuzzer's input. No fault is drawn for it.
+    void inject(uint64_t cycle, const uint8_t* p, size_t n, bool bad) {
+        n = std::min(n, kMaxLinkFrame);
+        const size_t wire_n = std::max<size_t>(n, kMinFrame);
+        Copy& c = deliver_.push_back();
+        c.bytes.resize(wire_n);
+        std::memcpy(c.bytes.data(), p, n);
+        if (wire_n > n) std::memset(c.bytes.data() + n, 0, wire_n - n);
+        c.fcs = 0;
+        c.ready = deliver_.size() > 1 ? std::max(cycle, deliver_[deliver_.size() - 2].ready) : cycle;
+        c.aborted = bad;
+        c.bad = false;
+        c.checked = true;
+        c.dropped = false;
+        st_.injected++;
+    }
+
     // Copies have arrived at the receiving MAC (inline fast path for idle cycles).
     bool rx_available() const { return admitted_ != 0; }
     // Nothing in the link (nothing to tick or deliver).
@@ -448,6 +477,24 @@ private:
             const uint64_t byte = bit / 8;
             if (byte < c.bytes.size()) c.bytes[byte] ^= uint8_t(1u << (bit % 8));
             else c.fcs ^= 1u << (8 * (byte - c.bytes.size()) + bit % 8);
+        }
+    }
+
+    // 1..3 distinct bit flips within the frame's own bytes [0, n) (not the padding, not the FCS)
+    static void flip_frame_bits(Copy& c, size_t n, Rng& r) {
+        const uint64_t nbits = uint64_t(n) * 8;
+        const int k = 1 + int(r.below(3));
+        uint64_t done[3];
+        for (int i = 0; i < k; i++) {
+            uint64_t bit;
+            bool again;
+            do {
+                bit = r.below(nbits);
+                again = false;
+                for (int j = 0; j < i; j++) again |= done[j] == bit;
+            } while (again);
+            done[i] = bit;
+            c.bytes[bit / 8] ^= uint8_t(1u << (bit % 8));
         }
     }
 

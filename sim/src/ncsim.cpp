@@ -111,7 +111,7 @@ struct Done {
 };
 using DoneP = std::shared_ptr<Done>;
 
-enum class Op { MmioWrite, MmioRead, Map, Unmap, Pause, Resume, Step, LinkStats, NicStats, SetIrqCb, WaitCycle, Stop };
+enum class Op { MmioWrite, MmioRead, Map, Unmap, Pause, Resume, Step, LinkStats, NicStats, SetIrqCb, WaitCycle, Inject, Stop };
 
 struct Req {
     explicit Req(Op o) : op(o) {}
@@ -121,6 +121,7 @@ struct Req {
     uint32_t v = 0;
     void* p = nullptr;
     void* p2 = nullptr;
+    std::vector<uint8_t> bytes;   // Inject: the frame
     DoneP done;
 };
 
@@ -321,6 +322,7 @@ struct ncsim {
             lc.rate = cfg.link_rate;
             lc.latency = cfg.link_latency_cycles;
             lc.loss = cfg.loss; lc.reorder = cfg.reorder; lc.dup = cfg.dup; lc.corrupt = cfg.corrupt;
+            lc.corrupt_inner = cfg.corrupt_inner;
             lc.seed = cfg.seed;
             lc.direction = d;
             lc.rx_fifo_bytes = cfg.rx_fifo_bytes;
@@ -454,6 +456,9 @@ struct ncsim {
                 next_wake = std::min(next_wake, r.a);
             }
             break;
+        case Op::Inject:
+            nic[r.nic].rx_link->inject(cycle, r.bytes.data(), r.bytes.size(), (r.v & NCSIM_INJECT_BAD_FCS) != 0);
+            break;
         case Op::Stop:
             stop = true;
             break;
@@ -491,6 +496,8 @@ struct ncsim {
         }
         if (merger && merger->pending()) merger->flush_before(cycle);
         if (!steps.empty() && --steps.front().left == 0) {
+            // in step mode the capture is on disk up to the cycle the step ended (a reader may follow it)
+            if (merger) pcap.flush();
             complete(steps.front().done, NCSIM_OK);
             steps.front().done.reset();
             steps.pop_front();
@@ -644,6 +651,8 @@ struct ncsim {
             o.dropped = x.dropped; o.reordered = x.reordered; o.duplicated = x.duplicated;
             o.corrupted = x.corrupted; o.fcs_errors = x.fcs_errors; o.tx_aborted = x.tx_aborted;
             o.rx_overflow = x.rx_overflow; o.in_flight = link[d].in_flight();
+            t.corrupted_inner[d] = x.corrupted_inner;
+            t.injected[d] = x.injected;
         }
         std::memcpy(s, &t, std::min<size_t>(s->size, sizeof t));
     }
@@ -778,6 +787,7 @@ std::string validate(const ncsim_config& c) {
     if (bad_prob(c.reorder)) return "reorder must be a probability in [0, 1]";
     if (bad_prob(c.dup)) return "dup must be a probability in [0, 1]";
     if (bad_prob(c.corrupt)) return "corrupt must be a probability in [0, 1]";
+    if (bad_prob(c.corrupt_inner)) return "corrupt_inner must be a probability in [0, 1]";
     if (c.rx_fifo_bytes < kMaxLinkFrame) return "rx_fifo_bytes must be at least 16384 (one longest frame)";
     if (c.dma_latency_cycles > 1000000) return "dma_latency_cycles must be at most 1000000";
     if (c.link_latency_cycles > 100000000) return "link_latency_cycles must be at most 100000000";
@@ -799,7 +809,7 @@ NCSIM_API int ncsim_has_tracing(void) { return NCSIM_TRACE ? 1 : 0; }
 NCSIM_API void ncsim_config_init(ncsim_config* cfg) {
     if (!cfg) return;
     std::memset(cfg, 0, sizeof *cfg);
-    cfg->size = NCSIM_CONFIG_SIZE_V1;
+    cfg->size = NCSIM_CONFIG_SIZE_V2;
     cfg->dma_latency_cycles = 200;
     cfg->link_latency_cycles = 100;
     cfg->reset_cycles = 16;
@@ -816,7 +826,9 @@ NCSIM_API ncsim_t* ncsim_create(const ncsim_config* user, char* err, size_t errl
         return nullptr;
     }
     ncsim_config c;
-    std::memcpy(&c, user, sizeof c);
+    ncsim_config_init(&c);   // fields past the caller's size keep their defaults
+    std::memcpy(&c, user, std::min<size_t>(user->size, sizeof c));
+    c.size = sizeof c;
     const std::string v = validate(c);
     if (!v.empty()) { set_err(err, errlen, "ncsim_create: " + v); return nullptr; }
     const bool want_trace = c.trace_path && c.trace_path[0];
@@ -980,6 +992,15 @@ NCSIM_API int ncsim_wait_cycle(ncsim_t* s, uint64_t cycle, int timeout_ms) {
     Req r{Op::WaitCycle};
     r.a = cycle;
     return s->call(std::move(r), timeout_ms);
+}
+
+NCSIM_API int ncsim_inject_frame(ncsim_t* s, int nic, const uint8_t* frame, size_t len, int flags) {
+    if (!s || !nic_ok(nic) || !frame || len == 0 || len > ncm::kMaxLinkFrame || (flags & ~NCSIM_INJECT_BAD_FCS)) return NCSIM_EINVAL;
+    Req r{Op::Inject};
+    r.nic = nic;
+    r.v = uint32_t(flags);
+    r.bytes.assign(frame, frame + len);
+    return s->post(std::move(r));
 }
 
 NCSIM_API size_t ncsim_last_error(ncsim_t* s, char* buf, size_t buflen) {

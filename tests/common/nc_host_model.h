@@ -149,6 +149,8 @@ struct HostChan {
     int nic = 0; uint16_t id = 0, peer = 0;
     Ring tx, rx, cpl;
     uint16_t tx_prod = 0, tx_done = 0, rx_prod = 0, rx_used = 0, cpl_cons = 0;
+    uint32_t psn0 = 0;                       // the initial transmit PSN
+    uint32_t tx_posted = 0, tx_completed = 0;  // descriptors posted / completed since open (do not wrap at 2^16)
     std::vector<uint8_t*> txbuf, rxbuf;
     uint32_t buf_size = 9024;
 };
@@ -167,6 +169,8 @@ inline int open_chan(HostBus& sy, HostChan& c, int nic, uint16_t id, uint16_t pe
     }
     std::memset(c.cpl.base, 0, size_t(32) << cpllog);
     c.tx_prod = c.tx_done = c.rx_prod = c.rx_used = c.cpl_cons = 0;
+    c.psn0 = init_psn;
+    c.tx_posted = c.tx_completed = 0;
     int o = 1 - nic;
     sy.wr(nic, NC_REG_CH_PEER_MAC_LO, uint32_t(kMac[o])); sy.wr(nic, NC_REG_CH_PEER_MAC_HI, uint32_t(kMac[o] >> 32));
     sy.wr(nic, NC_REG_CH_PEER_IP, kIp[o]);
@@ -271,7 +275,7 @@ private:
             if (verify) for (uint32_t i = 0; i < len; i++) buf[i] = pattern(c.id, id, i);
             write_tx_desc(c.tx.at(c.tx_prod), sy_.bus(buf), len, uint16_t(id), uint16_t(c.id), uint16_t(c.peer),
                           id, len, NC_NC_TYPE_DATA);
-            c.tx_prod++; n++;
+            c.tx_prod++; c.tx_posted++; n++;
         }
         if (n) sy_.wr(c.nic, NC_REG_DB_TX, uint32_t(c.id) | (uint32_t(c.tx_prod) << 16));
     }
@@ -298,6 +302,7 @@ private:
                 if (k.status != NC_CPL_STATUS_OK) err("Tx completion status " + s(k.status) + " on channel " + s(c.id));
                 if (f && k.tag < f->total && k.len != f->len_of[k.tag]) err("Tx completion length " + s(k.len));
                 c.tx_done++;
+                c.tx_completed++;
                 if (f) f->completed++;
             } else if (k.kind == NC_CPL_KIND_RX) {
                 Flow* f = flow_to(c);

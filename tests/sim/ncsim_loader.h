@@ -34,6 +34,7 @@ struct NcsimApi {
     NCSIM_FN(ncsim_wait_cycle)
     NCSIM_FN(ncsim_last_error)
     NCSIM_FN(ncsim_clear_error)
+    NCSIM_FN(ncsim_inject_frame)
 #undef NCSIM_FN
 
     bool load(const std::string& path) {
@@ -64,6 +65,7 @@ struct NcsimApi {
         NCSIM_SYM(ncsim_wait_cycle)
         NCSIM_SYM(ncsim_last_error)
         NCSIM_SYM(ncsim_clear_error)
+        NCSIM_SYM(ncsim_inject_frame)
 #undef NCSIM_SYM
         return true;
     }
