@@ -148,14 +148,14 @@ internal sealed class Demo
 
     private static NicHostOptions Nic(ulong mac, uint ip, ulong peerMac, uint peerIp)
     {
-        var o = new NicHostOptions { Mac = mac, Ip = ip, MaxChannels = 32 };
+        var o = SimulatedTimers.Apply(new NicHostOptions { Mac = mac, Ip = ip, MaxChannels = 32 });   // timers in simulated time
         o.Neighbors[peerIp] = peerMac;
         return o;
     }
 
     private VnsHostOptions Host(string name)
     {
-        var o = new VnsHostOptions { Name = name };
+        var o = SimulatedTimers.Apply(new VnsHostOptions { Name = name });
         o.Scheduler.ThroughputChannels = new ChannelLimits { Initial = _o.Channels, Min = _o.Channels, Max = _o.Channels };
         o.Scheduler.DynamicScaling = false;
         o.CopyWorkers.ThroughputWorkers = 2;

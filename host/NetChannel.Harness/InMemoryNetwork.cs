@@ -54,6 +54,7 @@ public sealed class InMemoryNetwork : IDisposable
     private MemChannel[] _channels = [];
     private bool _signaled, _stopped;
     private long _delivered;
+    private long _pass, _idlePass;
 
     /// <summary>Creates the network and starts its delivery thread.</summary>
     public InMemoryNetwork(InMemoryNetworkOptions? options = null)
@@ -71,6 +72,21 @@ public sealed class InMemoryNetwork : IDisposable
 
     /// <summary>Messages delivered so far.</summary>
     public long Delivered => Interlocked.Read(ref _delivered);
+
+    /// <summary>Completes once the network has delivered everything sent before the call that can be delivered
+    /// (held channels stay held) and run every event: a pass of its delivery thread that began after the call
+    /// found nothing to do. Tests wait on it, not on a sleep, before they check that something did not happen.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public async Task QuiesceAsync(CancellationToken cancellationToken = default)
+    {
+        long mark = Volatile.Read(ref _pass);
+        Signal();
+        while (Volatile.Read(ref _idlePass) <= mark)
+        {
+            if (Volatile.Read(ref _stopped)) throw new ObjectDisposedException(nameof(InMemoryNetwork));
+            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Adds a host with address <paramref name="ip"/> (host order).</summary>
     public InMemoryTransport CreateHost(uint ip)
@@ -221,6 +237,7 @@ public sealed class InMemoryNetwork : IDisposable
         var order = new List<MemChannel>();
         while (true)
         {
+            long pass = Interlocked.Increment(ref _pass);
             Action? ev = null;
             MemChannel[] chans;
             lock (_lock)
@@ -249,6 +266,7 @@ public sealed class InMemoryNetwork : IDisposable
                     Interlocked.Increment(ref _delivered);
                 }
             if (progress) continue;
+            Volatile.Write(ref _idlePass, pass);
             lock (_lock)
             {
                 if (!_signaled && _events.Count == 0) Monitor.Wait(_lock, 20);

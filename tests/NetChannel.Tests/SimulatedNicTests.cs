@@ -155,7 +155,7 @@ public class SimulatedNicTests
         Assert.True(done.Wait(TimeSpan.FromSeconds(10)));
         Assert.IsType<InvalidOperationException>(inner);
         Assert.Contains("interrupt handler", inner!.Message, StringComparison.Ordinal);
-        for (int i = 0; i < 100 && sys.InterruptHandlerFault is null; i++) Thread.Sleep(10);
+        Assert.True(SpinWait.SpinUntil(() => sys.InterruptHandlerFault is not null, TestUtil.HangGuard));
         Assert.Equal("handler bug 7", sys.InterruptHandlerFault?.Message);
         // The simulation goes on; removing the handler stops the calls.
         sys.Nic0.SetInterruptHandler(null);

@@ -90,9 +90,8 @@ public class SimulatedSystemTests
         Assert.Contains("Pause()", e.Message, StringComparison.Ordinal);
         sys.Pause();
         ulong c = sys.Cycles;
-        Thread.Sleep(30);
+        Assert.False(sys.WaitForCycle(c + 1, TimeSpan.FromMilliseconds(30)));   // 30 ms of wall time: a paused clock stands still
         Assert.Equal(c, sys.Cycles);
-        Assert.False(sys.WaitForCycle(c + 1, TimeSpan.FromMilliseconds(30)));
         sys.Step(1234);
         Assert.Equal(c + 1234, sys.Cycles);
         sys.Resume();
@@ -168,7 +167,7 @@ public class SimulatedSystemTests
         var sys = new SimulatedNicSystem(TestDevice.Options);
         DmaRegion r = sys.Nic0.AllocateDma(4096);
         Task<int?> waiter = Task.Run(() => sys.Nic0.WaitForInterrupt(Timeout.InfiniteTimeSpan));
-        Thread.Sleep(50);
+        Assert.True(SpinWait.SpinUntil(() => sys.Nic0.InterruptWaiters == 1 || waiter.IsCompleted, TestUtil.HangGuard));   // blocked in the wait
         sys.Dispose();
         Exception? e = Record.Exception(() => waiter.Wait(TimeSpan.FromSeconds(10)));
         Assert.True(waiter.IsCompleted, "the blocked waiter was not woken");

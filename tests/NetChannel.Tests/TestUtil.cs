@@ -1,5 +1,7 @@
 using System;
 using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
 using NetChannel.Harness;
 using NetChannel.Wire;
 
@@ -7,6 +9,27 @@ namespace NetChannel.Tests;
 
 internal static class TestUtil
 {
+    /// <summary>The wall-clock guard of every wait for something a device or a simulator does: long enough that
+    /// only a hang reaches it, on a loaded machine with a simulator at 0.1 M cycles/s.</summary>
+    public static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(2);
+
+    /// <summary>Waits until <paramref name="condition"/> holds (polled every millisecond); false only after
+    /// <see cref="HangGuard"/>.</summary>
+    public static async Task<bool> Until(Func<bool> condition)
+    {
+        long until = Environment.TickCount64 + (long)HangGuard.TotalMilliseconds;
+        while (!condition())
+        {
+            if (Environment.TickCount64 > until) return condition();
+            await Task.Delay(1).ConfigureAwait(false);
+        }
+        return true;
+    }
+
+    /// <summary>Waits <paramref name="interval"/> of <paramref name="clock"/>'s time (a device's: simulated time
+    /// on a simulated NIC) — the window in which something must not happen.</summary>
+    public static Task Elapse(TimeProvider clock, TimeSpan interval) => Task.Delay(interval, clock);
+
     public const ulong LocalMac = 0x02_4E_43_00_00_01UL;
     public const uint LocalIp = 0x0A_00_00_01;
     public static readonly ParserOptions FilterOn = new(true, LocalMac, LocalIp);

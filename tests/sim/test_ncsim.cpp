@@ -405,7 +405,8 @@ void test_irq() {
     c(api.ncsim_wait_irq(s, 1, 2000) == 200, "NIC 1 vector 200");
     // A waiter blocked before the interrupt wakes up.
     std::atomic<int> got{-100};
-    std::thread w([&] { got = api.ncsim_wait_irq(s, 1, 5000); });
+    std::thread w([&] { got = api.ncsim_wait_irq(s, 1, 60000); });
+    // Gives the waiter time to block first; should it not have, it takes the queued vector: the check holds either way.
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     wr(s, 1, IRQ_FIRE, 77);
     w.join();
@@ -420,7 +421,8 @@ void test_irq() {
     c(api.ncsim_wait_irq(s, 0, 2000) == 5 && api.ncsim_wait_irq(s, 1, 2000) == 6 && api.ncsim_wait_irq(s, 1, 2000) == 9,
       "queue with a callback installed");
     // (the queue is filled before the callback runs: wait for the callback before reading what it wrote)
-    for (int i = 0; i < 2000; i++) {
+    for (const auto guard = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+         std::chrono::steady_clock::now() < guard;) {   // polled; the guard only turns a hang into a failure
         {
             std::lock_guard<std::mutex> lk(log.mu);
             if (log.calls.size() >= 3) break;
@@ -828,6 +830,7 @@ void test_shutdown() {
         api.ncsim_pause(s);
         rdrc = api.ncsim_wait_cycle(s, 1ull << 60, -1);
     });
+    // Gives both waiters time to block first; a call that starts after the shutdown returns ESTOPPED too.
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     api.ncsim_shutdown(s);
     a.join();

@@ -20,7 +20,7 @@ public sealed partial class Channel
     internal LifePhase Phase;
     internal uint Txn;                 // the open's transaction (both sides), then the close's
     internal uint PeerCloseTxn;
-    internal long Deadline, NextRetry; // Environment.TickCount64 milliseconds
+    internal long Deadline, NextRetry; // device time (NicHost.Clock cycles)
     internal uint LocalPsn, PeerPsn;
     internal ushort PeerChannel = 0xFFFF;
     internal ushort UdpPort;

@@ -197,7 +197,7 @@ public sealed unsafe partial class NicHost
             else
             {
                 Guard(ProcessManagement);
-                Guard(() => RunTimers(Environment.TickCount64));
+                Guard(() => RunTimers(Clock.GetTimestamp()));
                 Guard(() => CheckHealth(Environment.TickCount64));
             }
             _controlWake.Reset();
@@ -211,14 +211,16 @@ public sealed unsafe partial class NicHost
                 if (MgmtCompletionPending()) continue;
             }
             if (!_requests.IsEmpty || _controlStop) continue;
-            _controlWake.Wait(NextWait(Environment.TickCount64));
+            _controlWake.Wait(NextWait(Clock.GetTimestamp()));
         }
     }
 
     private bool _mgmtArmed;
     private long _nextHealthCheck;
 
-    /// <summary>Reads ID_MAGIC and STATUS now and then: a vanished, all-ones or stopped device is a failed one.</summary>
+    /// <summary>Reads ID_MAGIC and STATUS now and then: a vanished, all-ones or stopped device is a failed one.
+    /// On the wall clock (milliseconds, <paramref name="now"/> = Environment.TickCount64): it is about the device
+    /// itself, whose clock a dead device no longer advances.</summary>
     private void CheckHealth(long now)
     {
         if (_o.HealthCheckInterval == Timeout.InfiniteTimeSpan || now < _nextHealthCheck) return;
@@ -231,9 +233,15 @@ public sealed unsafe partial class NicHost
             ReportDeviceFailure(new DeviceException($"{Device.Description}: the NIC stopped running (STATUS 0x{status:X8})"));
     }
 
-    private TimeSpan ControlTick => TimeSpan.FromMilliseconds(Math.Clamp(_o.RetryInterval.TotalMilliseconds / 4, 1, 20));
+    private TimeSpan ControlTick => TimeSpan.FromMilliseconds(Math.Clamp(_o.RetryInterval.TotalMilliseconds / 4, 0.05, 20));
 
-    /// <summary>How long the control thread may sleep: until its next deadline (infinite when it has none).</summary>
+    /// <summary>The longest the control thread sleeps before it reads the device clock again (device time may
+    /// run slower than the wall clock: a simulator's does).</summary>
+    private static readonly TimeSpan MaxControlSleep = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>How long the control thread may sleep: until its next deadline (device time <paramref name="now"/>,
+    /// at the device's nominal speed, at most <see cref="MaxControlSleep"/>; the health check's on the wall clock;
+    /// infinite when it has none).</summary>
     private TimeSpan NextWait(long now)
     {
         long next = long.MaxValue;
@@ -250,18 +258,27 @@ public sealed unsafe partial class NicHost
                 case Channel.LifePhase.Draining:
                 case Channel.LifePhase.PeerDraining:
                     // Draining ends when the Tx ring is empty, which raises nothing here: look every tick.
-                    next = Math.Min(next, now + (long)ControlTick.TotalMilliseconds);
+                    next = Math.Min(next, now + Clock.Ticks(ControlTick));
                     break;
             }
         }
         if (_o.LivenessTimeout != Timeout.InfiniteTimeSpan)
         {
-            long timeout = (long)_o.LivenessTimeout.TotalMilliseconds;
+            long timeout = Clock.Ticks(_o.LivenessTimeout);
             foreach (PeerState p in _peers.Values) next = Math.Min(next, Math.Min(p.NextPing, p.LastHeard + timeout + 1));
         }
-        if (_o.HealthCheckInterval != Timeout.InfiniteTimeSpan) next = Math.Min(next, _nextHealthCheck);
-        if (next == long.MaxValue) return Timeout.InfiniteTimeSpan;
-        return TimeSpan.FromMilliseconds(Math.Clamp(next - now, 1, int.MaxValue));
+        TimeSpan wait = Timeout.InfiniteTimeSpan;
+        if (next != long.MaxValue)
+        {
+            double s = Math.Max(0, next - now) / (double)Clock.TimestampFrequency;
+            wait = s >= MaxControlSleep.TotalSeconds ? MaxControlSleep : TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(s * 1000)));
+        }
+        if (_o.HealthCheckInterval != Timeout.InfiniteTimeSpan)
+        {
+            TimeSpan h = TimeSpan.FromMilliseconds(Math.Clamp(_nextHealthCheck - Environment.TickCount64, 1, int.MaxValue));
+            if (wait == Timeout.InfiniteTimeSpan || h < wait) wait = h;
+        }
+        return wait;
     }
 
     private void Guard(Action a)
@@ -282,7 +299,7 @@ public sealed unsafe partial class NicHost
 
     private void HandleRequest(object r)
     {
-        long now = Environment.TickCount64;
+        long now = Clock.GetTimestamp();
         switch (r)
         {
             case OpenRequest o: StartOpen(o, now); break;
@@ -355,8 +372,8 @@ public sealed unsafe partial class NicHost
         ch.Phase = Channel.LifePhase.OpenRequested;
         ch.Txn = NextTxn();
         ch.UdpPort = (ushort)(49152 + _rng.Next(16384));
-        ch.Deadline = now + (long)_o.OpenTimeout.TotalMilliseconds;
-        ch.NextRetry = now + (long)_o.RetryInterval.TotalMilliseconds;
+        ch.Deadline = now + Clock.Ticks(_o.OpenTimeout);
+        ch.NextRetry = now + Clock.Ticks(_o.RetryInterval);
         _pendingOpens[ch.Txn] = new PendingOpen(ch, req);
         Send(ch.Peer, MgmtOp.OpenReq, MgmtStatus.Ok, ch.Txn, ch);
     }
@@ -405,8 +422,8 @@ public sealed unsafe partial class NicHost
         }
         ch.AnsweredKey = key;
         _answered[key] = ch;
-        ch.Deadline = now + (long)_o.OpenTimeout.TotalMilliseconds;
-        ch.NextRetry = now + (long)_o.RetryInterval.TotalMilliseconds;
+        ch.Deadline = now + Clock.Ticks(_o.OpenTimeout);
+        ch.NextRetry = now + Clock.Ticks(_o.RetryInterval);
         Send(ch.Peer, MgmtOp.OpenAck, MgmtStatus.Ok, ch.Txn, ch);
     }
 
@@ -511,7 +528,7 @@ public sealed unsafe partial class NicHost
             case Channel.LifePhase.Open:
                 if (!ch.TrySetState(ChannelState.Open, ChannelState.Closing)) break; // it failed meanwhile: the teardown completes the close
                 ch.Phase = Channel.LifePhase.Draining;
-                ch.Deadline = now + (long)_o.CloseTimeout.TotalMilliseconds;
+                ch.Deadline = now + Clock.Ticks(_o.CloseTimeout);
                 break;
             case Channel.LifePhase.Done:
                 ch.CloseTcs?.TrySetResult();
@@ -536,7 +553,7 @@ public sealed unsafe partial class NicHost
                 ch.TrySetState(ChannelState.Open, ChannelState.Closing);
                 ch.Phase = Channel.LifePhase.PeerDraining;
                 ch.PeerCloseTxn = m.Txn;
-                ch.Deadline = now + (long)_o.CloseTimeout.TotalMilliseconds;
+                ch.Deadline = now + Clock.Ticks(_o.CloseTimeout);
                 break;
             case Channel.LifePhase.Draining:
                 ch.Phase = Channel.LifePhase.PeerDraining; // both sides close: ack theirs once we drained
@@ -634,7 +651,7 @@ public sealed unsafe partial class NicHost
     // ---------------------------------------------------------------------------------------------
     private void RunTimers(long now)
     {
-        long retry = (long)_o.RetryInterval.TotalMilliseconds;
+        long retry = Clock.Ticks(_o.RetryInterval);
         foreach (Channel? ch in _table)
         {
             if (ch == null) continue;
@@ -642,7 +659,7 @@ public sealed unsafe partial class NicHost
             {
                 case Channel.LifePhase.OpenRequested:
                     if (now >= ch.Deadline)
-                        Teardown(ch, ChannelState.Failed, new NetChannelException(NetChannelError.TimedOut, $"{ch.Peer} did not answer the open within {_o.OpenTimeout.TotalMilliseconds} ms"), false, MgmtStatus.Timeout);
+                        Teardown(ch, ChannelState.Failed, new NetChannelException(NetChannelError.TimedOut, $"{ch.Peer} did not answer the open within {_o.OpenTimeout.TotalMilliseconds} ms of device time"), false, MgmtStatus.Timeout);
                     else if (now >= ch.NextRetry)
                     {
                         Send(ch.Peer, MgmtOp.OpenReq, MgmtStatus.Ok, ch.Txn, ch);
@@ -663,7 +680,7 @@ public sealed unsafe partial class NicHost
                     {
                         ch.Phase = Channel.LifePhase.CloseSent;
                         ch.Txn = NextTxn();
-                        ch.Deadline = now + (long)_o.CloseTimeout.TotalMilliseconds;
+                        ch.Deadline = now + Clock.Ticks(_o.CloseTimeout);
                         ch.NextRetry = now + retry;
                         Send(ch.Peer, MgmtOp.CloseReq, MgmtStatus.Ok, ch.Txn, ch);
                     }
@@ -688,8 +705,8 @@ public sealed unsafe partial class NicHost
             }
         }
         if (_o.LivenessTimeout == Timeout.InfiniteTimeSpan || _peers.Count == 0) return;
-        long timeout = (long)_o.LivenessTimeout.TotalMilliseconds;
-        long keepAlive = (long)_o.EffectiveKeepAlive.TotalMilliseconds;
+        long timeout = Clock.Ticks(_o.LivenessTimeout);
+        long keepAlive = Clock.Ticks(_o.EffectiveKeepAlive);
         List<uint>? idle = null;
         foreach (PeerState p in _peers.Values)
         {
@@ -703,7 +720,7 @@ public sealed unsafe partial class NicHost
             }
             if (now - p.LastHeard > timeout)
             {
-                var err = new NetChannelException(NetChannelError.PeerUnreachable, $"{MacAddress.FormatIpv4(p.Ip)} sent nothing for {now - p.LastHeard} ms (liveness timeout {timeout} ms)");
+                var err = new NetChannelException(NetChannelError.PeerUnreachable, $"{MacAddress.FormatIpv4(p.Ip)} sent nothing for {Clock.Milliseconds(now - p.LastHeard):0.###} ms of device time (liveness timeout {_o.LivenessTimeout.TotalMilliseconds} ms)");
                 foreach (Channel? ch in _table)
                     if (ch != null && ch.Peer.Ip == p.Ip && ch.Phase is >= Channel.LifePhase.Open and < Channel.LifePhase.TearingDown)
                         Teardown(ch, ChannelState.Failed, err, true, MgmtStatus.Timeout);
@@ -727,7 +744,7 @@ public sealed unsafe partial class NicHost
         }
         p.Mac = ch.Peer.Mac;
         p.HostId = ch.PeerHostId;
-        p.NextPing = now + (long)_o.EffectiveKeepAlive.TotalMilliseconds;
+        p.NextPing = now + Clock.Ticks(_o.EffectiveKeepAlive);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -763,7 +780,7 @@ public sealed unsafe partial class NicHost
             TryWrite(Registers.MgmtDbCpl, (ushort)_mCplCons);
             _mgmtArmed = false;
             int reposted = 0;
-            long now = Environment.TickCount64;
+            long now = Clock.GetTimestamp();
             for (int i = 0; i < n; i++)
             {
                 ref Completion c = ref _mBatch[i];
@@ -941,9 +958,10 @@ public sealed unsafe partial class NicHost
             }
             if (!DeviceFailed)
             {
-                // Give the ABORTs a moment to leave, then switch the NIC off.
-                long until = Environment.TickCount64 + 200;
-                while (_mTxDone != _mTxProd && Environment.TickCount64 < until)
+                // Give the ABORTs a moment to leave (1 ms of device time, and 2 s of wall time at most should
+                // the device's clock stand still), then switch the NIC off.
+                long until = Clock.GetTimestamp() + Clock.Ticks(TimeSpan.FromMilliseconds(1)), wallUntil = Environment.TickCount64 + 2000;
+                while (_mTxDone != _mTxProd && Clock.GetTimestamp() < until && Environment.TickCount64 < wallUntil)
                 {
                     ProcessManagementTxOnly();
                     Thread.Sleep(1);

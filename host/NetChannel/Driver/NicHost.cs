@@ -44,6 +44,7 @@ public sealed unsafe partial class NicHost : IAsyncDisposable
     private NicHost(INicDevice device, NicHostOptions o, IMessageSink sink, DeviceCaps caps)
     {
         Device = device;
+        Clock = new DeviceClock(device);
         _o = o;
         Sink = sink;
         Caps = caps;
@@ -115,6 +116,10 @@ public sealed unsafe partial class NicHost : IAsyncDisposable
 
     /// <summary>The random id this host drew at start; peers see a new one after a restart.</summary>
     public ulong HostId { get; }
+
+    /// <summary>The device's clock: every timer of the driver about the device or a peer (opens, closes, retries,
+    /// liveness, keep-alive, channel commands) runs on it, so <see cref="NicHostOptions"/>' times are device time.</summary>
+    public DeviceClock Clock { get; }
 
     /// <summary>The channels that are open or closing.</summary>
     public IReadOnlyCollection<Channel> Channels
@@ -261,6 +266,7 @@ public sealed unsafe partial class NicHost : IAsyncDisposable
         foreach (Poller p in _throughputPollers) p.FreeMemory();
         _mgmtMem?.Dispose();
         _ctlEq.Dispose();
+        Clock.Dispose();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -287,17 +293,26 @@ public sealed unsafe partial class NicHost : IAsyncDisposable
         _controlWake.Set();
     }
 
-    /// <summary>Runs a CH_CMD command and waits until the NIC is no longer busy; returns the result code. Caller holds _cmdLock.</summary>
+    /// <summary>How long a channel command may stay busy on the wall clock whatever the device's clock says: only a
+    /// device that no longer runs at all takes that long.</summary>
+    private static readonly TimeSpan CommandWallGuard = TimeSpan.FromMinutes(2);
+
+    /// <summary>Runs a CH_CMD command and waits until the NIC is no longer busy (at most CommandTimeout of device
+    /// time; <see cref="CommandWallGuard"/> of wall time catches a device whose clock stopped); returns the result
+    /// code. Caller holds _cmdLock.</summary>
     private uint RunChannelCommand(int id, int command)
     {
         Device.WriteRegister(Registers.ChCmd, (uint)id | ((uint)command << 16));
-        long deadline = Environment.TickCount64 + (long)_o.CommandTimeout.TotalMilliseconds;
+        long deadline = Clock.GetTimestamp() + Clock.Ticks(_o.CommandTimeout);
+        long wallDeadline = Environment.TickCount64 + (long)CommandWallGuard.TotalMilliseconds;
         for (int i = 0; ; i++)
         {
             uint st = Device.ReadRegister(Registers.ChCmdStatus);
             if ((st & 1) == 0) return (st >> 4) & 0xF;
-            if (Environment.TickCount64 > deadline)
-                throw new DeviceException($"{Device.Description}: CH_CMD {command} for channel {id} stayed busy for {_o.CommandTimeout.TotalMilliseconds} ms");
+            if (Clock.GetTimestamp() > deadline)
+                throw new DeviceException($"{Device.Description}: CH_CMD {command} for channel {id} stayed busy for {_o.CommandTimeout.TotalMilliseconds} ms of device time");
+            if (Environment.TickCount64 > wallDeadline)
+                throw new DeviceException($"{Device.Description}: CH_CMD {command} for channel {id} stayed busy for {CommandWallGuard.TotalSeconds} s of wall time (the device's clock no longer advances)");
             if (i > 16) Thread.Sleep(i > 64 ? 1 : 0);
         }
     }
@@ -415,6 +430,17 @@ public sealed unsafe partial class NicHost : IAsyncDisposable
     // Diagnostics and metrics
     // ---------------------------------------------------------------------------------------------
     /// <summary>Bytes allocated by the driver's poller threads so far (diagnostics: flat in steady state).</summary>
+    /// <summary>True when every poller thread sleeps for an interrupt (tests: the data path is quiet).</summary>
+    internal bool PollersSleeping
+    {
+        get
+        {
+            if (!_latencyPoller.Sleeping) return false;
+            foreach (Poller p in _throughputPollers) if (!p.Sleeping) return false;
+            return true;
+        }
+    }
+
     internal long PollerAllocatedBytes
     {
         get

@@ -71,33 +71,35 @@ public sealed class NicHostOptions
     /// <summary>Accept channels that peers open to this host. Default true.</summary>
     public bool AcceptChannels { get; set; } = true;
 
-    /// <summary>How long an open may take in total (all retries) before it fails with <see cref="NetChannelError.TimedOut"/>. Default 5 s.</summary>
+    /// <summary>How long an open may take in total (all retries) before it fails with <see cref="NetChannelError.TimedOut"/>.
+    /// Device time (<see cref="NicHost.Clock"/>), like every timer about the device or a peer. Default 5 s.</summary>
     public TimeSpan OpenTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Interval between retransmissions of an unanswered open or close request. Default 200 ms.</summary>
+    /// <summary>Interval between retransmissions of an unanswered open or close request (device time). Default 200 ms.</summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>How long a close may take (draining transmit, agreeing with the peer) before the channel is closed locally anyway. Default 5 s.</summary>
+    /// <summary>How long a close may take (draining transmit, agreeing with the peer) before the channel is closed locally anyway (device time). Default 5 s.</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// A peer with channels to this host that sends no management frame for this long is declared dead and
-    /// its channels go down (<see cref="NetChannelError.PeerUnreachable"/>). <see cref="Timeout.InfiniteTimeSpan"/>
-    /// turns the check off. Default 10 s.
+    /// its channels go down (<see cref="NetChannelError.PeerUnreachable"/>). Device time: a slow or paused simulated
+    /// NIC never makes a live peer look dead. <see cref="Timeout.InfiniteTimeSpan"/> turns the check off. Default 10 s.
     /// </summary>
     public TimeSpan LivenessTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Interval between liveness probes (PING) to each peer with channels; less than <see cref="LivenessTimeout"/>. 0 (default): a quarter of it.</summary>
+    /// <summary>Interval between liveness probes (PING) to each peer with channels; less than <see cref="LivenessTimeout"/> (device time). 0 (default): a quarter of it.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.Zero;
 
     /// <summary>
     /// Interval of the device health check (the control thread reads ID_MAGIC and STATUS: a device that
     /// vanished, reads all-ones or stopped running is declared failed, and every channel goes down).
-    /// <see cref="Timeout.InfiniteTimeSpan"/> turns it off. Default 1 s.
+    /// Wall time (a dead device's clock no longer advances). <see cref="Timeout.InfiniteTimeSpan"/> turns it off. Default 1 s.
     /// </summary>
     public TimeSpan HealthCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a channel command (CH_CMD) may stay busy before the device is declared failed. Default 2 s.</summary>
+    /// <summary>How long a channel command (CH_CMD) may stay busy before the device is declared failed (device time; a
+    /// device whose clock stands still fails after two minutes of wall time). Default 2 s.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>NIC retransmission timeout in clock cycles (RTO_CYCLES); null keeps the device's value.</summary>

@@ -28,6 +28,7 @@ internal sealed unsafe class Poller
     private readonly PollMode _mode;
     private readonly long _spinTicks;
     private long _allocated;
+    private bool _sleeping;
 
     public Poller(NicHost host, int eventQueue, int eqLog, string name, int maxChannels, NicHostOptions o)
     {
@@ -53,6 +54,9 @@ internal sealed unsafe class Poller
 
     /// <summary>Bytes this poller's thread has allocated (diagnostics: flat in steady state).</summary>
     public long AllocatedBytes => Volatile.Read(ref _allocated);
+
+    /// <summary>True while the thread sleeps for an interrupt: everything it was given is done (tests).</summary>
+    public bool Sleeping => Volatile.Read(ref _sleeping);
 
     public void Start() => _thread.Start();
 
@@ -181,7 +185,9 @@ internal sealed unsafe class Poller
             _wake.Reset();
             ArmEventQueue();
             if (EventPending() || !_kicks.IsEmpty || _stop) continue;
+            Volatile.Write(ref _sleeping, true);
             _wake.Wait();
+            Volatile.Write(ref _sleeping, false);
             idleSince = 0;
         }
     }

@@ -35,6 +35,12 @@ internal sealed class TransportBinding : ITransportSink
     public ITransportHost Transport { get; }
     public int Index { get; }
 
+    /// <summary>The transport's clock (its device's time): channel timestamps and intervals of this binding.</summary>
+    public TimeProvider Clock => Transport.Clock;
+
+    /// <summary>Ticks of <see cref="Clock"/> in <paramref name="t"/>.</summary>
+    public long Ticks(TimeSpan t) => (long)(t.TotalSeconds * Clock.TimestampFrequency);
+
     public bool TryGet(ITransportChannel ch, out ScheduledChannel sc) =>
         _channels.TryGetValue(ch.Id, out sc!) && ReferenceEquals(sc.Transport, ch);
 
@@ -378,12 +384,12 @@ public sealed class NetScheduler : IDisposable
             if (sc.State == ScheduledChannel.StateActive && sc.StartDraining())
             {
                 sc.RetireInitiator = false;
-                sc.RetireStarted = Environment.TickCount64;
+                sc.RetireStarted = sc.Now;
                 Interlocked.Increment(ref _retiresByPeer);
                 g.Deactivate(sc);
             }
         }
-        RetireStep(sc, Environment.TickCount64);
+        RetireStep(sc, sc.Now);
     }
 
     // ---- channel down ---------------------------------------------------------------------------
@@ -411,10 +417,10 @@ public sealed class NetScheduler : IDisposable
         if (_disposing || Interlocked.Exchange(ref _ticking, 1) != 0) return;
         try
         {
-            long now = Environment.TickCount64;
             foreach (ChannelGroup g in Volatile.Read(ref _groupList))
             {
-                SampleGroup(g, now);
+                SampleGroup(g);
+                long now = g.Binding.Clock.GetTimestamp();   // the group's device time
                 foreach (ScheduledChannel sc in g.All())
                 {
                     if (sc.State == ScheduledChannel.StateDraining) RetireStep(sc, now);
@@ -433,7 +439,7 @@ public sealed class NetScheduler : IDisposable
         }
     }
 
-    private void SampleGroup(ChannelGroup g, long now)
+    private void SampleGroup(ChannelGroup g)
     {
         ScheduledChannel[] act = g.Active;
         if (act.Length == 0)
@@ -467,8 +473,7 @@ public sealed class NetScheduler : IDisposable
 
     private void MaybeRetireOrProbe(ChannelGroup g, ScheduledChannel sc, long now)
     {
-        long idleMs = (long)Options.IdleRetireAfter.TotalMilliseconds;
-        if (Options.DynamicScaling && sc.OpenedLocally && now - sc.LastData >= idleMs)
+        if (Options.DynamicScaling && sc.OpenedLocally && now - sc.LastData >= g.Binding.Ticks(Options.IdleRetireAfter))
         {
             bool start = false;
             lock (g.Lock)
@@ -489,7 +494,7 @@ public sealed class NetScheduler : IDisposable
                 return;
             }
         }
-        if (now - sc.LastTx >= (long)Options.KeepAliveInterval.TotalMilliseconds && TrySendChannelControl(sc, NetChannelType.Ack, 0, false))
+        if (now - sc.LastTx >= g.Binding.Ticks(Options.KeepAliveInterval) && TrySendChannelControl(sc, NetChannelType.Ack, 0, false))
         {
             sc.CountKeepAlive();
             Interlocked.Increment(ref _keepAlives);
@@ -518,7 +523,7 @@ public sealed class NetScheduler : IDisposable
                 sc.Closing = 1;
                 close = true;
             }
-            else if (now - sc.RetireStarted > (long)Options.RetireTimeout.TotalMilliseconds && sc.RetireInitiator)
+            else if (now - sc.RetireStarted > sc.Binding.Ticks(Options.RetireTimeout) && sc.RetireInitiator)
             {
                 sc.Drained = sc.FinSent && sc.Transport.QueuedMessages == 0 && sc.PeerFinCount >= 0;
                 sc.Closing = 1;
@@ -583,14 +588,20 @@ public sealed class NetScheduler : IDisposable
     internal async Task CloseAllChannelsAsync(TimeSpan drain)
     {
         _disposing = true;
-        // Let queued control messages (the RSTs of aborted sockets) leave before the channels close.
-        long deadline = Environment.TickCount64 + (long)drain.TotalMilliseconds;
-        while (Environment.TickCount64 < deadline)
+        // Let queued control messages (the RSTs of aborted sockets) leave before the channels close: up to
+        // `drain` of each transport's device time (polled; 60 s of wall time at most, should a device's clock stand still).
+        var bindings = new List<(TransportBinding B, long Deadline)>();
+        foreach (TransportBinding b in Bindings()) bindings.Add((b, b.Clock.GetTimestamp() + b.Ticks(drain)));
+        long wallDeadline = Environment.TickCount64 + 60_000;
+        while (Environment.TickCount64 < wallDeadline)
         {
             bool idle = true;
-            foreach (TransportBinding b in Bindings())
+            foreach ((TransportBinding b, long deadline) in bindings)
+            {
+                if (b.Clock.GetTimestamp() >= deadline) continue;
                 foreach (ScheduledChannel sc in b.Channels.Values)
                     if (sc.Transport.IsOpen && (sc.Transport.QueuedMessages > 0 || sc.Reservations > 0)) idle = false;
+            }
             if (idle) break;
             await Task.Delay(5).ConfigureAwait(false);
         }

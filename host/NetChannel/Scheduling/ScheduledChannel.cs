@@ -38,9 +38,15 @@ internal sealed class ScheduledChannel
         Binding = binding;
         Group = group;
         OpenedLocally = openedLocally;
-        OpenedAt = Environment.TickCount64;
+        _clock = binding is null ? TimeProvider.System : binding.Clock;   // (unit tests build channels without a binding)
+        OpenedAt = Now;
         _lastData = _lastTx = OpenedAt;
     }
+
+    /// <summary>The transport's device time now (its clock's ticks; every timestamp of the channel is in them).</summary>
+    internal long Now => _clock.GetTimestamp();
+
+    private readonly TimeProvider _clock;
 
     public ITransportChannel Transport { get; }
 
@@ -144,12 +150,12 @@ internal sealed class ScheduledChannel
         }
         Interlocked.Increment(ref _txMsgs);
         Interlocked.Increment(ref _txCtl);
-        Volatile.Write(ref _lastTx, Environment.TickCount64);
+        Volatile.Write(ref _lastTx, Now);
     }
 
     private void Count(int length, TrafficClass cls, MessageKind kind)
     {
-        long now = Environment.TickCount64;
+        long now = Now;
         Interlocked.Increment(ref _txMsgs);
         Interlocked.Increment(ref _txDrain);
         if (length > 0) Interlocked.Add(ref _txBytes, length);
@@ -172,7 +178,7 @@ internal sealed class ScheduledChannel
         if (!retireFin) Interlocked.Increment(ref _rxDrain);
         if (length > 0) Interlocked.Add(ref _rxBytes, length);
         if (channelControl) Interlocked.Increment(ref _rxCtl);
-        else Volatile.Write(ref _lastData, Environment.TickCount64);
+        else Volatile.Write(ref _lastData, Now);
     }
 
     /// <summary>Counts the class of the socket a received message belonged to.</summary>

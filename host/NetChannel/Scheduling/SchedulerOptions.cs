@@ -66,7 +66,8 @@ public sealed class SchedulerOptions
     /// <summary>Add channels under sustained load and retire idle ones. Default true.</summary>
     public bool DynamicScaling { get; set; } = true;
 
-    /// <summary>How often channel load is sampled (also drives keep-alives and retirement). Default 10 ms.</summary>
+    /// <summary>How often channel load is sampled (also drives keep-alives and retirement). Wall time: it paces the
+    /// scheduler's own work. Default 10 ms.</summary>
     public TimeSpan SampleInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>A channel counts as busy in a sample when this many payload bytes are queued on it (or a
@@ -80,14 +81,14 @@ public sealed class SchedulerOptions
     public int ScaleUpSamples { get; set; } = 20;
 
     /// <summary>A channel that carried no socket message for this long is retired (down to the class's
-    /// minimum; only by the host that opened it). Default 2 s.</summary>
+    /// minimum; only by the host that opened it). Device time of the channel's transport. Default 2 s.</summary>
     public TimeSpan IdleRetireAfter { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>An idle channel is probed this often, so a peer that vanished is detected by the channel's
-    /// retransmission limit even when nobody sends. Default 1 s.</summary>
+    /// retransmission limit even when nobody sends (device time). Default 1 s.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>A retirement the peer does not complete within this time closes the channel anyway. Default 10 s.</summary>
+    /// <summary>A retirement the peer does not complete within this time closes the channel anyway (device time). Default 10 s.</summary>
     public TimeSpan RetireTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     internal ChannelLimits Limits(TrafficClass cls) => cls == TrafficClass.Latency ? LatencyChannels : ThroughputChannels;

@@ -163,6 +163,11 @@ public interface ITransportHost : IAsyncDisposable
     /// <summary>True when <paramref name="ip"/> is a peer this transport can open channels to.</summary>
     bool CanReach(uint ip);
 
+    /// <summary>The clock of this transport's device: timers about its channels and peers (connects, keep-alives,
+    /// retirement, drains) run on it, so a slow or paused simulated device never makes a live peer look dead.
+    /// Default: the system's (a transport without a device clock of its own).</summary>
+    TimeProvider Clock => TimeProvider.System;
+
     /// <summary>Starts delivering events to <paramref name="sink"/>; called once, before anything else.</summary>
     ValueTask StartAsync(ITransportSink sink, CancellationToken cancellationToken);
 

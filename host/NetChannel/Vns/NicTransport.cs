@@ -44,6 +44,9 @@ public sealed class NicTransport : ITransportHost, IMessageSink
     /// <inheritdoc/>
     public uint LocalIp => _options.Ip;
 
+    /// <summary>The NIC's clock (<see cref="NicHost.Clock"/>) once started; the system's before.</summary>
+    public TimeProvider Clock => _host is { } h ? h.Clock : TimeProvider.System;
+
     /// <inheritdoc/>
     public bool CanReach(uint ip) => ip != LocalIp && (_host is { } h ? h.TryResolve(ip, out _) : _options.Neighbors.ContainsKey(ip));
 

@@ -230,8 +230,9 @@ public sealed class VnsHost : IAsyncDisposable, IChannelEvents
         uint isn = IsnGenerator?.Invoke() ?? (uint)RandomNumberGenerator.GetInt32(int.MaxValue) * 2u + (uint)RandomNumberGenerator.GetInt32(2);
         VnsSocket socket = Register(binding, group, ip, (ushort)remote.Port, isn, rcvBuf);
         TimeSpan timeout = options.ConnectTimeout ?? Options.ConnectTimeout;
-        using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeoutCts.CancelAfter(timeout);
+        TimeProvider clock = binding.Clock;   // the device's time: a slow simulator does not time a connect out early
+        using var deviceTimeout = new CancellationTokenSource(timeout, clock);
+        using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deviceTimeout.Token);
         try
         {
             try
@@ -249,7 +250,7 @@ public sealed class VnsHost : IAsyncDisposable, IChannelEvents
                 socket.SendSyn();
                 try
                 {
-                    await socket.ConnectedTask.WaitAsync(retry, timeoutCts.Token).ConfigureAwait(false);
+                    await socket.ConnectedTask.WaitAsync(retry, clock, timeoutCts.Token).ConfigureAwait(false);
                     break;
                 }
                 catch (TimeoutException)
@@ -266,7 +267,7 @@ public sealed class VnsHost : IAsyncDisposable, IChannelEvents
             Interlocked.Increment(ref _timeouts);
             Unregister(socket);
             await socket.DisposeAsync().ConfigureAwait(false);
-            throw new SocketException((int)SocketError.TimedOut, $"Connecting to {remote} timed out after {timeout.TotalSeconds:0.###} s: the peer did not answer.");
+            throw new SocketException((int)SocketError.TimedOut, $"Connecting to {remote} timed out after {timeout.TotalSeconds:0.###} s of device time: the peer did not answer.");
         }
         catch (SocketException ex)
         {

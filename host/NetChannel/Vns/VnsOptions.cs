@@ -13,7 +13,8 @@ public sealed class VnsSocketOptions
     /// <summary>Receive buffer (= credit = reorder window) in bytes; 0 takes the host's default for the class.</summary>
     public int ReceiveBufferSize { get; set; }
 
-    /// <summary>How long a connect may take (SYN retries included); null takes the host's default.</summary>
+    /// <summary>How long a connect may take (SYN retries included), in the device time of the transport that
+    /// reaches the peer; null takes the host's default.</summary>
     public TimeSpan? ConnectTimeout { get; set; }
 
     internal void Validate()
@@ -59,10 +60,11 @@ public sealed class VnsHostOptions
     /// <summary>The copy workers.</summary>
     public CopyWorkerOptions CopyWorkers { get; set; } = new();
 
-    /// <summary>Default connect timeout (SYN retries included). Default 10 s.</summary>
+    /// <summary>Default connect timeout (SYN retries included), in the device time of the transport that reaches
+    /// the peer (<see cref="ITransportHost.Clock"/>: a simulated NIC's simulated time). Default 10 s.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>First SYN retry interval; doubles up to 8× per retry. Default 250 ms.</summary>
+    /// <summary>First SYN retry interval (device time); doubles up to 8× per retry. Default 250 ms.</summary>
     public TimeSpan SynRetryInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Default receive buffer of throughput-class sockets. Default 2 MiB.</summary>
@@ -71,7 +73,7 @@ public sealed class VnsHostOptions
     /// <summary>Default receive buffer of latency-class sockets. Default 256 KiB.</summary>
     public int LatencyReceiveBufferSize { get; set; } = 256 << 10;
 
-    /// <summary>At shutdown, how long queued messages (RSTs of the sockets still open) may take to leave. Default 2 s.</summary>
+    /// <summary>At shutdown, how long queued messages (RSTs of the sockets still open) may take to leave (each transport's device time). Default 2 s.</summary>
     public TimeSpan ShutdownDrainTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>First port of the ephemeral range for connecting sockets. Default 49152.</summary>

@@ -48,21 +48,21 @@ public sealed class DriverAllocationTests
         var t = new Thread(() =>
         {
             Send(3000);
-            SpinWait.SpinUntil(() => Volatile.Read(ref received) == sent, 10_000);
+            SpinWait.SpinUntil(() => Volatile.Read(ref received) == sent, TestUtil.HangGuard);
             long before = GC.GetAllocatedBytesForCurrentThread();
             Send(20_000);
             allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         });
         t.Start();
         long pollA0 = 0, pollB0 = 0, engine0 = 0;
-        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref received) >= 3000, 20_000));
-        await Task.Delay(50);
+        Assert.True(await TestUtil.Until(() => Volatile.Read(ref received) >= 3000));
+        Assert.True(await TestUtil.Until(() => p.A.PollersSleeping && p.B.PollersSleeping));   // warm-up done: both sides idle
         pollA0 = PollerBytes(p.A);
         pollB0 = PollerBytes(p.B);
         engine0 = p.Devices.EngineAllocatedBytes;
         t.Join();
-        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref received) == 23_000, 20_000), $"{received} of 23000 arrived");
-        await Task.Delay(50);
+        Assert.True(await TestUtil.Until(() => Volatile.Read(ref received) == 23_000), $"{received} of 23000 arrived");
+        Assert.True(await TestUtil.Until(() => p.A.PollersSleeping && p.B.PollersSleeping));   // every completion handled
         Assert.Equal(0, allocated);
         Assert.Equal(0, PollerBytes(p.A) - pollA0);
         Assert.Equal(0, PollerBytes(p.B) - pollB0);

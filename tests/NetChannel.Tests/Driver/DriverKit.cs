@@ -7,6 +7,7 @@ using NetChannel.Device;
 using NetChannel.Device.Loopback;
 using NetChannel.Device.Simulated;
 using NetChannel.Driver;
+using NetChannel.Harness;
 using NetChannel.Wire;
 
 namespace NetChannel.Tests.Driver;
@@ -49,9 +50,11 @@ internal sealed class RecordingSink : IMessageSink
         _signal.Release();
     }
 
-    public async Task<bool> WaitUntilAsync(Func<bool> cond, int ms = 10_000)
+    /// <summary>Waits for <paramref name="cond"/>, woken by every event of the sink; false only after the
+    /// wall-clock hang guard (<see cref="TestUtil.HangGuard"/>).</summary>
+    public async Task<bool> WaitUntilAsync(Func<bool> cond)
     {
-        long until = Environment.TickCount64 + ms;
+        long until = Environment.TickCount64 + (long)TestUtil.HangGuard.TotalMilliseconds;
         while (!cond())
         {
             long left = until - Environment.TickCount64;
@@ -95,6 +98,14 @@ internal sealed class HostPair : IAsyncDisposable
     public RecordingSink SinkA { get; } = new();
     public RecordingSink SinkB { get; } = new();
 
+    /// <summary>The options of a host of this pair: <see cref="Options(PeerAddress, PeerAddress?)"/>, with the
+    /// driver's timers scaled to simulated time on simulated NICs (<see cref="SimulatedTimers"/>).</summary>
+    public NicHostOptions OptionsFor(PeerAddress self, PeerAddress? neighbour)
+    {
+        NicHostOptions o = Options(self, neighbour);
+        return _sim != null ? SimulatedTimers.Apply(o) : o;
+    }
+
     public static NicHostOptions Options(PeerAddress self, PeerAddress? neighbour)
     {
         var o = new NicHostOptions
@@ -128,7 +139,7 @@ internal sealed class HostPair : IAsyncDisposable
             p.DeviceA = p._sim.Nic0;
             p.DeviceB = p._sim.Nic1;
         }
-        NicHostOptions oa = Options(AddrA, AddrB), ob = Options(AddrB, null);
+        NicHostOptions oa = p.OptionsFor(AddrA, AddrB), ob = p.OptionsFor(AddrB, null);
         a?.Invoke(oa);
         b?.Invoke(ob);
         try
@@ -177,7 +188,7 @@ internal sealed class HostPair : IAsyncDisposable
     /// <summary>Opens a channel from A to B and returns both ends.</summary>
     public async Task<(Channel a, Channel b)> OpenAsync(ChannelClass cls = ChannelClass.Throughput)
     {
-        Channel ca = await A.OpenChannelAsync(AddrB, cls).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Channel ca = await A.OpenChannelAsync(AddrB, cls).AsTask().WaitAsync(TestUtil.HangGuard);
         Channel? cb = null;
         Assert.True(await SinkB.WaitUntilAsync(() =>
         {

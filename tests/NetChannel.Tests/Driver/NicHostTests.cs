@@ -23,6 +23,11 @@ public abstract class NicHostSuite
     /// RETRY_LIMIT + 1 of them pass quickly, long enough that a live peer's acknowledgement is never late.</summary>
     private protected abstract uint FastFailRtoCycles { get; }
 
+    /// <summary>A timer setting of a test, given for a device whose clock runs at wall speed (the loopback
+    /// device's): the same there, a hundredth of it on the simulated NICs, whose clock is simulated time
+    /// (several hundred times slower than the wall clock).</summary>
+    private protected virtual TimeSpan DeviceTime(TimeSpan atWallSpeed) => atWallSpeed;
+
     private protected Task<HostPair> StartPair(Action<NicHostOptions>? a = null, Action<NicHostOptions>? b = null) => HostPair.StartAsync(a, b, null, Kind);
 
     [Fact]
@@ -48,7 +53,7 @@ public abstract class NicHostSuite
         Assert.Equal(na.TxNext, nb.RxAck);
         Assert.Equal(nb.TxNext, na.RxAck);
 
-        await a.CloseAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        await a.CloseAsync().AsTask().WaitAsync(TestUtil.HangGuard);
         Assert.Equal(ChannelState.Closed, a.State);
         Assert.True(await p.SinkB.WaitUntilAsync(() => !p.SinkB.Down.IsEmpty));
         p.SinkB.Down.TryPeek(out var down);
@@ -92,15 +97,15 @@ public abstract class NicHostSuite
         var rng = new Random(42);
         int[] sizes = Enumerable.Range(0, PerStream).Select(_ => rng.Next(10) == 0 ? 0 : rng.Next(1, Spec.MaxPayloadBytes + 1)).ToArray();
         Task[] senders = chans.Select((c, k) => Task.Run(() => HostPair.SendAsync(c.tx, 100 + k, PerStream, i => sizes[i]))).ToArray();
-        await Task.WhenAll(senders).WaitAsync(TimeSpan.FromSeconds(60));
+        await Task.WhenAll(senders).WaitAsync(TestUtil.HangGuard);
         int total = chans.Count * PerStream;
-        Assert.True(await p.SinkA.WaitUntilAsync(() => p.SinkA.Count + p.SinkB.Count >= total, 30_000), $"{p.SinkA.Count + p.SinkB.Count} of {total} arrived");
+        Assert.True(await p.SinkA.WaitUntilAsync(() => p.SinkA.Count + p.SinkB.Count >= total), $"{p.SinkA.Count + p.SinkB.Count} of {total} arrived");
         Assert.Empty(bad);
         Assert.Equal(total, seen.Count);
         Assert.Equal(total, p.SinkA.Count + p.SinkB.Count);
         foreach (var (tx, rx) in chans)
         {
-            Assert.True(SpinWait.SpinUntil(() => tx.QueuedMessages == 0, 5000));
+            Assert.True(await TestUtil.Until(() => tx.QueuedMessages == 0));
             Assert.Equal(PerStream, tx.Counters.TxMessages);
             Assert.Equal(0, tx.Counters.TxErrors);
             Assert.Equal(sizes.Sum(), tx.Counters.TxBytes);
@@ -158,7 +163,7 @@ public abstract class NicHostSuite
         const int N = 200;
         Task sender = Task.Run(() => HostPair.SendAsync(a, 5, N, i => 1 + i % 3000));
         Assert.True(await p.SinkB.WaitUntilAsync(() => p.SinkB.Count == 64));
-        await Task.Delay(100);
+        await TestUtil.Elapse(p.A.Clock, DeviceTime(TimeSpan.FromMilliseconds(100)));   // many round trips of device time
         Assert.Equal(64, p.SinkB.Count); // no more: credit is withheld
         Assert.True(b.Counters.RxStarvations >= 1);
         Assert.True(a.QueuedMessages > 0);
@@ -176,10 +181,10 @@ public abstract class NicHostSuite
                 h.Item2.Release();
                 released++;
             }
-            else await p.SinkB.WaitUntilAsync(() => !held.IsEmpty, 5000);
-            Assert.True(released == N || !held.IsEmpty || await p.SinkB.WaitUntilAsync(() => !held.IsEmpty, 5000), $"stalled after {released}");
+            else await p.SinkB.WaitUntilAsync(() => !held.IsEmpty);
+            Assert.True(released == N || !held.IsEmpty || await p.SinkB.WaitUntilAsync(() => !held.IsEmpty), $"stalled after {released}");
         }
-        await sender.WaitAsync(TimeSpan.FromSeconds(10));
+        await sender.WaitAsync(TestUtil.HangGuard);
         Assert.Equal(N, seen.Count);
         NicCounters nb = p.B.ReadCounters();
         Assert.Equal(0ul, nb.RxNoBuffer);
@@ -199,7 +204,7 @@ public abstract class NicHostSuite
             a.Commit(s, new NcMessage(1, 1, (uint)i, 0, NetChannelType.Data), 1);
         }
         Assert.True(await p.SinkB.WaitUntilAsync(() => p.SinkB.Count == 4)); // B's pool is dry now
-        Assert.True(SpinWait.SpinUntil(() => a.Counters.TxMessages == 4, 5000));
+        Assert.True(await TestUtil.Until(() => a.Counters.TxMessages == 4));
         int extra = 0;
         while (a.TryReserve(out TxSlot s)) { a.Commit(s, new NcMessage(1, 1, (uint)(100 + extra), 0, NetChannelType.Data), 1); extra++; }
         Assert.Equal(4, extra); // the four slots the delivered messages freed
@@ -211,7 +216,7 @@ public abstract class NicHostSuite
         Assert.True(a.Counters.ReserveWaits >= 2);
         while (held.TryDequeue(out RxBuffer r)) r.Release(); // frees B's buffers: A's messages complete
         p.SinkB.Handler = (ch, m, buf) => buf.Release();
-        TxSlot got = await waiting.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        TxSlot got = await waiting.AsTask().WaitAsync(TestUtil.HangGuard);
         a.Commit(got, new NcMessage(1, 1, 999, 0, NetChannelType.Ack), 0);
         Assert.True(await p.SinkB.WaitUntilAsync(() => p.SinkB.Count == 37));
     }
@@ -226,13 +231,12 @@ public abstract class NicHostSuite
         await HostPair.SendAsync(a, 1, 80, i => 100); // 64 arrive, 16 wait for B's buffers
         Assert.True(await p.SinkB.WaitUntilAsync(() => p.SinkB.Count == 64));
         ValueTask closing = a.CloseAsync();
-        await Task.Delay(50);
-        Assert.Equal(ChannelState.Closing, a.State);
+        Assert.True(await TestUtil.Until(() => a.State == ChannelState.Closing));
         Assert.Throws<NetChannelException>(() => a.TryReserve(out _));
         Assert.False(closing.IsCompleted);
         p.SinkB.Handler = (ch, m, buf) => buf.Release();
         while (held.TryDequeue(out RxBuffer r)) r.Release();
-        await closing.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        await closing.AsTask().WaitAsync(TestUtil.HangGuard);
         Assert.Equal(80, p.SinkB.Count);
         Assert.Equal(80, a.Counters.TxMessages);
     }
@@ -248,8 +252,8 @@ public abstract class NicHostSuite
         await HostPair.SendAsync(b, 2, 5, i => 50);
         Assert.True(await p.SinkB.WaitUntilAsync(() => p.SinkB.Count == 10));
         Assert.True(await p.SinkA.WaitUntilAsync(() => p.SinkA.Count == 5));
-        await a.CloseAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.True(SpinWait.SpinUntil(() => p.B.Channels.Count == 0, 5000));
+        await a.CloseAsync().AsTask().WaitAsync(TestUtil.HangGuard);
+        Assert.True(await TestUtil.Until(() => p.B.Channels.Count == 0));
         foreach (Channel c in new[] { a, b })
         {
             int[] free = c.RxPoolFreeIds();
@@ -266,7 +270,7 @@ public abstract class NicHostSuite
     {
         await using HostPair p = await StartPair();
         var (a, b) = await p.OpenAsync();
-        await Task.WhenAll(a.CloseAsync().AsTask(), b.CloseAsync().AsTask()).WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.WhenAll(a.CloseAsync().AsTask(), b.CloseAsync().AsTask()).WaitAsync(TestUtil.HangGuard);
         Assert.Equal(ChannelState.Closed, a.State);
         Assert.Equal(ChannelState.Closed, b.State);
         Assert.Empty(p.A.Channels);
@@ -283,7 +287,7 @@ public abstract class NicHostSuite
         p.SinkB.Down.TryPeek(out var d);
         Assert.Equal(NetChannelError.AbortedByPeer, ((NetChannelException)d.Error).Error);
         Assert.Equal(ChannelState.Failed, b.State);
-        Assert.True(SpinWait.SpinUntil(() => a.State == ChannelState.Failed, 5000));
+        Assert.True(await TestUtil.Until(() => a.State == ChannelState.Failed));
         await Assert.ThrowsAsync<NetChannelException>(async () => await b.ReserveAsync());
     }
 
@@ -340,12 +344,12 @@ public abstract class NicHostSuite
     [Fact]
     public async Task AnOpenNobodyAnswersTimesOutInBoundedTime()
     {
-        await using HostPair p = await StartPair(a => { a.OpenTimeout = TimeSpan.FromMilliseconds(400); a.RetryInterval = TimeSpan.FromMilliseconds(50); });
+        await using HostPair p = await StartPair(a => { a.OpenTimeout = DeviceTime(TimeSpan.FromMilliseconds(400)); a.RetryInterval = DeviceTime(TimeSpan.FromMilliseconds(50)); });
         var nobody = new PeerAddress(0x02_00_00_00_99_99UL, 0x0A_01_00_63); // B filters it out
-        var sw = System.Diagnostics.Stopwatch.StartNew();
+        long t0 = p.A.Clock.GetTimestamp();
         var e = await Assert.ThrowsAsync<NetChannelException>(async () => await p.A.OpenChannelAsync(nobody, ChannelClass.Throughput));
         Assert.Equal(NetChannelError.TimedOut, e.Error);
-        Assert.InRange(sw.ElapsedMilliseconds, 350, 5000);
+        Assert.InRange(p.A.Clock.GetElapsedTime(t0), DeviceTime(TimeSpan.FromMilliseconds(400)), DeviceTime(TimeSpan.FromMilliseconds(5000)));   // device time
         Assert.True(p.A.ManagementFramesSent >= 4); // retried
         Assert.Empty(p.A.Channels);
         // Cancelling an open abandons it.
@@ -364,10 +368,10 @@ public abstract class NicHostSuite
         p.SinkB.Handler = (ch, m, buf) => held.Enqueue(buf);
         await HostPair.SendAsync(a, 1, 32 + 64, i => 10); // fills B's pool and A's Tx ring
         waiting[0] = a.ReserveAsync().AsTask();
-        var sw = System.Diagnostics.Stopwatch.StartNew();
+        long t0 = p.A.Clock.GetTimestamp();
         await p.B.DisposeAsync();
-        Assert.True(await p.SinkA.WaitUntilAsync(() => p.SinkA.Down.Count == 2, 5000), "the channels did not go down");
-        Assert.True(sw.ElapsedMilliseconds < 3000);
+        Assert.True(await p.SinkA.WaitUntilAsync(() => p.SinkA.Down.Count == 2), "the channels did not go down");
+        Assert.True(p.A.Clock.GetElapsedTime(t0) < DeviceTime(TimeSpan.FromSeconds(3)));   // not by a timeout
         Assert.All(p.SinkA.Down, d => Assert.Equal(NetChannelError.AbortedByPeer, ((NetChannelException)d.Error).Error));
         var e = await Assert.ThrowsAsync<NetChannelException>(() => waiting[0]);
         Assert.Equal(NetChannelError.AbortedByPeer, e.Error);
@@ -385,7 +389,7 @@ public abstract class NicHostSuite
         Assert.True(await p.SinkB.WaitUntilAsync(() => p.SinkB.Count == 10));
         p.KillPeerNic(); // the peer's NIC vanishes: no ABORT, no more acknowledgements
         await HostPair.SendAsync(a, 1, 1, i => 10, firstSeq: 10);
-        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty, 5000), "the channel did not fail");
+        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty), "the channel did not fail");
         p.SinkA.Down.TryPeek(out var d);
         Assert.Equal(NetChannelError.RetransmissionLimit, ((NetChannelException)d.Error).Error);
         Assert.Equal(1, a.Counters.TxErrors);
@@ -404,14 +408,17 @@ public abstract class NicHostSuite
         p.SinkB.Handler = (ch, m, buf) => held.Enqueue(buf);
         Task sender = Task.Run(() => HostPair.SendAsync(a, 1, 80, i => 10)); // 64 arrive (B's pool), 16 wait for credit
         Assert.True(await p.SinkB.WaitUntilAsync(() => p.SinkB.Count == 64));
-        await sender.WaitAsync(TimeSpan.FromSeconds(10));
-        await Task.Delay(50);
-        Assert.Equal(ChannelState.Open, a.State); // a live peer answers the probes: waiting for credit is not a failure
+        await sender.WaitAsync(TestUtil.HangGuard);
+        // Sixteen retransmission timeouts of device time: a live peer answers the probes, waiting for credit is not a failure.
+        await TestUtil.Elapse(p.A.Clock, TimeSpan.FromSeconds(16.0 * FastFailRtoCycles / p.DeviceA.ClockHz));
+        Assert.Equal(ChannelState.Open, a.State);
         Assert.Equal(16, a.QueuedMessages);
+        NicChannelCounters before = a.ReadNicCounters();
         p.KillPeerNic();
-        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty, 5000), "the channel did not fail");
+        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty), "the channel did not fail");
         p.SinkA.Down.TryPeek(out var d);
-        Assert.Equal(NetChannelError.RetransmissionLimit, ((NetChannelException)d.Error).Error);
+        Assert.True(((NetChannelException)d.Error).Error == NetChannelError.RetransmissionLimit,
+            $"failed by {d.Error.Message}, not by the NIC; NIC channel counters before the kill: {before}; driver counters now: {a.Counters}");
         Assert.Equal(ChannelState.Failed, a.State);
         Assert.Equal(16, a.Counters.TxErrors);
         Assert.Equal(0u, a.Counters.Nic.Retransmits);
@@ -422,14 +429,14 @@ public abstract class NicHostSuite
     [Fact]
     public async Task AnIdleChannelToAVanishedPeerIsDetectedByTheLivenessCheck()
     {
-        await using HostPair p = await StartPair(a => { a.LivenessTimeout = TimeSpan.FromMilliseconds(400); a.KeepAliveInterval = TimeSpan.FromMilliseconds(50); });
+        await using HostPair p = await StartPair(a => { a.LivenessTimeout = DeviceTime(TimeSpan.FromMilliseconds(400)); a.KeepAliveInterval = DeviceTime(TimeSpan.FromMilliseconds(50)); });
         var (a, b) = await p.OpenAsync();
-        var sw = System.Diagnostics.Stopwatch.StartNew();
+        long t0 = p.A.Clock.GetTimestamp();
         p.CutLink(); // the peer vanishes without a word
-        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty, 5000), "the idle channel to a vanished peer stayed up");
+        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty), "the idle channel to a vanished peer stayed up");
         p.SinkA.Down.TryPeek(out var d);
         Assert.Equal(NetChannelError.PeerUnreachable, ((NetChannelException)d.Error).Error);
-        Assert.InRange(sw.ElapsedMilliseconds, 300, 3000);
+        Assert.InRange(p.A.Clock.GetElapsedTime(t0), DeviceTime(TimeSpan.FromMilliseconds(300)), DeviceTime(TimeSpan.FromMilliseconds(3000)));   // device time
         await Assert.ThrowsAsync<NetChannelException>(async () => await a.ReserveAsync());
     }
 
@@ -437,10 +444,10 @@ public abstract class NicHostSuite
     public async Task TheLivenessCheckKeepsHealthyIdleChannelsUp()
     {
         await using HostPair p = await StartPair(
-            a => { a.LivenessTimeout = TimeSpan.FromMilliseconds(600); a.KeepAliveInterval = TimeSpan.FromMilliseconds(60); },
-            b => { b.LivenessTimeout = TimeSpan.FromMilliseconds(600); b.KeepAliveInterval = TimeSpan.FromMilliseconds(60); });
+            a => { a.LivenessTimeout = DeviceTime(TimeSpan.FromMilliseconds(300)); a.KeepAliveInterval = DeviceTime(TimeSpan.FromMilliseconds(60)); },
+            b => { b.LivenessTimeout = DeviceTime(TimeSpan.FromMilliseconds(300)); b.KeepAliveInterval = DeviceTime(TimeSpan.FromMilliseconds(60)); });
         var (a, b) = await p.OpenAsync();
-        await Task.Delay(1500);
+        await TestUtil.Elapse(p.A.Clock, DeviceTime(TimeSpan.FromMilliseconds(750)));   // two and a half liveness timeouts of device time
         Assert.Equal(ChannelState.Open, a.State);
         Assert.Equal(ChannelState.Open, b.State);
         Assert.True(p.SinkA.Down.IsEmpty && p.SinkB.Down.IsEmpty);
@@ -450,7 +457,7 @@ public abstract class NicHostSuite
     [Fact]
     public async Task APeerThatRestartsIsDetectedByItsNewHostId()
     {
-        await using HostPair p = await StartPair(a => { a.LivenessTimeout = TimeSpan.FromSeconds(30); a.KeepAliveInterval = TimeSpan.FromMilliseconds(50); });
+        await using HostPair p = await StartPair(a => { a.LivenessTimeout = TimeSpan.FromSeconds(30); a.KeepAliveInterval = DeviceTime(TimeSpan.FromMilliseconds(50)); });
         var (a, b) = await p.OpenAsync();
         ulong oldId = p.B.HostId;
         // B's host goes away while the link is cut, so its ABORT is lost; then a new instance starts.
@@ -459,15 +466,15 @@ public abstract class NicHostSuite
         p.RestoreLink();
         Assert.True(p.SinkA.Down.IsEmpty);
         var sinkB2 = new RecordingSink();
-        p.B = await NicHost.StartAsync(p.DeviceB, HostPair.Options(HostPair.AddrB, null), sinkB2);
+        p.B = await NicHost.StartAsync(p.DeviceB, p.OptionsFor(HostPair.AddrB, null), sinkB2);
         Assert.NotEqual(oldId, p.B.HostId);
         // A's next probe is answered by the new instance: A sees the new host id and drops the old channel
         // long before its 30 s liveness timeout.
-        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty, 5000), "the restart went unnoticed");
+        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty), "the restart went unnoticed");
         p.SinkA.Down.TryPeek(out var d);
         Assert.Equal(NetChannelError.PeerUnreachable, ((NetChannelException)d.Error).Error);
         Assert.Contains("restarted", d.Error.Message);
-        Channel a2 = await p.A.OpenChannelAsync(HostPair.AddrB, ChannelClass.Throughput).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Channel a2 = await p.A.OpenChannelAsync(HostPair.AddrB, ChannelClass.Throughput).AsTask().WaitAsync(TestUtil.HangGuard);
         await HostPair.SendAsync(a2, 3, 5, i => 100);
         Assert.True(await sinkB2.WaitUntilAsync(() => sinkB2.Count == 5));
     }
@@ -499,7 +506,7 @@ public abstract class NicHostSuite
         Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty));
         log.Enqueue("down");
         long delivered = p.SinkA.Count;
-        await Task.Delay(100);
+        await TestUtil.Elapse(p.A.Clock, DeviceTime(TimeSpan.FromMilliseconds(100)));   // anything the NIC still had would have completed
         stop.Cancel();
         await sender;
         Assert.Equal(delivered, p.SinkA.Count); // nothing after OnChannelDown
@@ -517,7 +524,7 @@ public abstract class NicHostSuite
         await HostPair.SendAsync(a, 1, 32 + 64, i => 10);
         Task<TxSlot> waiting = a.ReserveAsync().AsTask();
         p.LoseOwnNic(); // A's own NIC disappears under its host
-        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty, 5000));
+        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty));
         p.SinkA.Down.TryPeek(out var d);
         Assert.Equal(NetChannelError.DeviceFailure, ((NetChannelException)d.Error).Error);
         var e = await Assert.ThrowsAsync<NetChannelException>(() => waiting);
@@ -532,7 +539,7 @@ public abstract class NicHostSuite
         await using HostPair p = await StartPair(a => a.HealthCheckInterval = TimeSpan.FromMilliseconds(100));
         var (a, b) = await p.OpenAsync();
         p.DeviceA.WriteRegister(Registers.Ctrl, 0); // someone else switched A's NIC off; A's host is idle
-        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty, 5000), "the stopped NIC went unnoticed");
+        Assert.True(await p.SinkA.WaitUntilAsync(() => !p.SinkA.Down.IsEmpty), "the stopped NIC went unnoticed");
         p.SinkA.Down.TryPeek(out var d);
         Assert.Equal(NetChannelError.DeviceFailure, ((NetChannelException)d.Error).Error);
         Assert.Contains("stopped running", d.Error.Message);
@@ -558,4 +565,6 @@ public sealed class SimulatedNicHostTests : NicHostSuite
 
     // Simulated cycles: acknowledgements come after a fixed number of them whatever the host's load.
     private protected override uint FastFailRtoCycles => 25_000;
+
+    private protected override TimeSpan DeviceTime(TimeSpan atWallSpeed) => atWallSpeed / 100;
 }

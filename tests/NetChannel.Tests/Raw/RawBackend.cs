@@ -42,13 +42,14 @@ internal sealed class LoopbackBackend : RawBackend
     {
         Options = options ?? new LoopbackOptions { Channels = 64, EventQueues = 4 };
         Pair = new LoopbackDevicePair(Options);
+        Time = new WallClockTime(Pair);
     }
 
     public LoopbackOptions Options { get; }
     public LoopbackDevicePair Pair { get; }
     public override INicDevice A => Pair.A;
     public override INicDevice B => Pair.B;
-    public override DeviceTime Time { get; } = new WallClockTime();
+    public override DeviceTime Time { get; }
     public override int Channels => Options.Channels;
     public override int EventQueues => Options.EventQueues;
     public override void Dispose() => Pair.Dispose();

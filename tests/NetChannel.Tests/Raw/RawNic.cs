@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
 using NetChannel.Device;
+using NetChannel.Device.Loopback;
 using NetChannel.Device.Simulated;
 using NetChannel.Wire;
 
@@ -50,18 +51,22 @@ internal abstract class DeviceTime
     }
 }
 
-/// <summary>A device that runs on its own threads (the loopback pair): waiting is spinning on the wall clock.</summary>
-internal sealed class WallClockTime : DeviceTime
+/// <summary>A device that runs on its own thread (the loopback pair): waiting is spinning on the wall clock;
+/// settling is waiting until its engine has done everything asked of it (an idle pass after the call).</summary>
+internal sealed class WallClockTime(LoopbackDevicePair pair) : DeviceTime
 {
     private readonly Stopwatch _sw = Stopwatch.StartNew();
 
-    public int BudgetMs { get; init; } = 5000;
-
-    public int SettleMs { get; init; } = 40;
+    public int BudgetMs { get; init; } = 60_000;   // a hang guard: every wait is for something that must happen
 
     public override void Pump() => Thread.Yield();
 
-    public override void Settle() => Thread.Sleep(SettleMs);
+    public override void Settle()
+    {
+        long mark = pair.EnginePass;
+        if (!SpinWait.SpinUntil(() => pair.QuiescentSince(mark), TestUtil.HangGuard))
+            throw new TimeoutException($"the loopback engine did not go idle within {TestUtil.HangGuard}");
+    }
 
     protected override long Now => _sw.ElapsedMilliseconds;
 

@@ -24,7 +24,7 @@ public class NetChannelStreamTests
         await using (bed)
         {
             ValueTask<int> zero = b.ReadAsync(Memory<byte>.Empty);
-            await Task.Delay(20);
+            await bed.Net.QuiesceAsync().WaitAsync(VnsTestBed.TestTimeout);   // everything in flight delivered
             Assert.False(zero.IsCompleted);
             await a.WriteAsync(new byte[] { 1, 2, 3 });
             Assert.Equal(0, await zero.AsTask().WaitAsync(VnsTestBed.TestTimeout));

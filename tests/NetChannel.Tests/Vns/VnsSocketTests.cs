@@ -50,7 +50,7 @@ public class VnsSocketTests
         await SocketIo.SendPatternAsync(c, 9, 200_000, 200_000, shutdown: true);
         // The FIN (on the other channel) arrives while every byte is still held back.
         await Bounded(VnsSuite.WaitUntil(() => s.Counters.FinBeforeData == 1));
-        await Task.Delay(50);
+        await Bounded(bed.Net.QuiesceAsync());   // everything but the held channel delivered
         Assert.False(reader.IsCompleted, "end-of-stream must wait for the data the FIN overtook");
         Assert.Equal(0, s.Counters.BytesReceived);
         bed.Net.Hold((InMemoryTransport)bed.TransportA, dataChannel, false);
@@ -110,7 +110,7 @@ public class VnsSocketTests
         Assert.Equal(8192, c.Counters.BytesSent);
         using var cts = new CancellationTokenSource();
         ValueTask<int> blocked = c.SendAsync(new byte[10], cts.Token);
-        await Task.Delay(20);
+        await Bounded(bed.Net.QuiesceAsync());   // no grant is in flight
         Assert.False(blocked.IsCompleted);
         cts.Cancel();
         OperationCanceledException e = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await blocked);
@@ -320,7 +320,7 @@ public class VnsSocketTests
         await using VnsTestBed bed = await VnsTestBed.StartAsync(TransportKind.InMemory);
         (VnsSocket c, VnsSocket s) = await bed.ConnectAsync(7116);
         ValueTask<int> zero = s.ReceiveAsync(Memory<byte>.Empty);
-        await Task.Delay(20);
+        await Bounded(bed.Net.QuiesceAsync());   // everything in flight delivered
         Assert.False(zero.IsCompleted);
         await c.SendAsync(new byte[] { 5, 6 });
         Assert.Equal(0, await Bounded(zero.AsTask()));

@@ -30,6 +30,11 @@ public abstract class VnsSuite
 
     private Task<VnsTestBed> StartAsync(Action<VnsHostOptions>? configure = null) => VnsTestBed.StartAsync(Kind, configure);
 
+    /// <summary>A timer setting of a test, given for a transport whose clock runs at wall speed: the same on the
+    /// in-memory and loopback transports, a hundredth of it on the simulated NICs (whose timers run on simulated
+    /// time, several hundred times slower than the wall clock; see SimulatedTimers).</summary>
+    private protected virtual TimeSpan DeviceTime(TimeSpan atWallSpeed) => atWallSpeed;
+
     private static Task Bounded(Task t) => t.WaitAsync(VnsTestBed.TestTimeout);
 
     private static Task<T> Bounded<T>(Task<T> t) => t.WaitAsync(VnsTestBed.TestTimeout);
@@ -324,7 +329,7 @@ public abstract class VnsSuite
     [Fact]
     public async Task T6b_PeerThatDisappearsSurfacesAsAnError()
     {
-        await using VnsTestBed bed = await StartAsync(o => o.Scheduler.KeepAliveInterval = TimeSpan.FromMilliseconds(50));
+        await using VnsTestBed bed = await StartAsync(o => o.Scheduler.KeepAliveInterval = DeviceTime(TimeSpan.FromMilliseconds(50)));
         (VnsSocket c, VnsSocket s) = await bed.ConnectAsync(7007);
         await SocketIo.SendPatternAsync(c, 5, 100_000, 100_000, shutdown: false);
         byte[] buf = new byte[200_000];
@@ -334,7 +339,7 @@ public abstract class VnsSuite
             // And a sender that waits for credit the vanished peer will never grant.
             return await c.SendAsync(new byte[8 << 20]);
         });
-        await Task.Delay(50);
+        await Bounded(WaitUntil(() => c.Counters.CreditWaits > 0));   // the sender waits for credit
         await DisappearAsync(bed);
         SocketException e = await Assert.ThrowsAsync<SocketException>(() => Bounded(pending));
         _out.WriteLine($"receive: {e.SocketErrorCode}: {e.Message}");
@@ -412,7 +417,7 @@ public abstract class VnsSuite
             o.Scheduler.SampleInterval = TimeSpan.FromMilliseconds(5);
             o.Scheduler.ScaleUpSamples = 10;
             o.Scheduler.BusyQueuedBytes = 64 << 10;
-            o.Scheduler.IdleRetireAfter = TimeSpan.FromMilliseconds(300);
+            o.Scheduler.IdleRetireAfter = DeviceTime(TimeSpan.FromMilliseconds(300));
         });
         await using VnsListener l = await bed.B.ListenAsync(7010);
         int ActiveA() => bed.A.Scheduler.Snapshot().Groups.Where(g => g.Class == TrafficClass.Throughput).Sum(g => g.Active);
@@ -504,6 +509,8 @@ public sealed class VnsSuiteSimulated : VnsSuite
     public VnsSuiteSimulated(ITestOutputHelper output) : base(output) => _out = output;
 
     protected override TransportKind Kind => TransportKind.Simulated;
+
+    private protected override TimeSpan DeviceTime(TimeSpan atWallSpeed) => atWallSpeed / 100;
 
     private protected override Task DisappearAsync(VnsTestBed bed)
     {

@@ -93,6 +93,11 @@ internal sealed class VnsTestBed : IAsyncDisposable
         Action<VnsHostOptions>? configureB = null, Action<NicHostOptions>? nicB = null, SimulationOptions? sim = null)
     {
         VnsHostOptions oa = DefaultOptions("A"), ob = DefaultOptions("B");
+        if (kind == TransportKind.Simulated)
+        {
+            SimulatedTimers.Apply(oa);   // the hosts' timers run on the simulated NICs' clock
+            SimulatedTimers.Apply(ob);
+        }
         configure?.Invoke(oa);
         configure?.Invoke(ob);
         configureB?.Invoke(ob);
@@ -124,8 +129,8 @@ internal sealed class VnsTestBed : IAsyncDisposable
                 var b = new VnsHost(ob);
                 try
                 {
-                    NicTransport ta = await a.AddNicAsync(sys.Nic0, NicOptions(MacA, IpA, MacB, IpB));
-                    NicHostOptions nb = NicOptions(MacB, IpB, MacA, IpA);
+                    NicTransport ta = await a.AddNicAsync(sys.Nic0, SimulatedTimers.Apply(NicOptions(MacA, IpA, MacB, IpB)));
+                    NicHostOptions nb = SimulatedTimers.Apply(NicOptions(MacB, IpB, MacA, IpA));
                     nicB?.Invoke(nb);
                     NicTransport tb = await b.AddNicAsync(sys.Nic1, nb);
                     return new VnsTestBed(a, b, null, null, ta, tb, sys);

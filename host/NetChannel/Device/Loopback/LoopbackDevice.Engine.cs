@@ -772,11 +772,11 @@ public sealed unsafe partial class LoopbackDevice
         return worked;
     }
 
-    // A retransmission timeout (nc_tx_ctrl TXOP_TIMEOUT): a tail-loss probe — the newest PSN in flight is sent
-    // again — and, when the peer is there to answer it, what the answer shows missing: this link never
-    // reorders, so everything in flight from the peer's cumulative acknowledgement on (the probe itself was
-    // dropped as out of window while an earlier PSN was missing). The channel fails at the (RETRY_LIMIT + 1)-th
-    // timeout in a row.
+    // A retransmission timeout (nc_tx_ctrl TXOP_TIMEOUT). The RTL sends a tail-loss probe (the newest PSN in
+    // flight) and resends what its answer shows missing. Here the answer is known at once: when the peer is
+    // there, everything in flight from its cumulative acknowledgement on is resent (this receiver keeps nothing
+    // past a gap); when it is not, the probe alone goes out, and is lost. The channel fails at the
+    // (RETRY_LIMIT + 1)-th timeout in a row.
     private void Retransmit(Ch ch)
     {
         ch.Timeouts++;
@@ -788,14 +788,15 @@ public sealed unsafe partial class LoopbackDevice
         }
         ch.Retries++;
         int n = ch.InFlight;
-        Resend(ch, (ushort)(ch.TxAcked + n - 1), ch.TxUna + (uint)(n - 1));
-        if (ch.State == ChState.Open && _enabled && ch.InFlight > 0 && PeerOf(ch) != null)
+        if (_enabled && PeerOf(ch) != null)
         {
-            n = ch.InFlight;
+            // The RTL probes with the newest frame in flight and resends what the answer shows missing; here the
+            // answer is known at once, and the loopback receiver keeps no frame past a gap: everything from TxUna.
             ushort index = ch.TxAcked;
             uint psn = ch.TxUna;
             for (int k = 0; k < n && ch.State == ChState.Open && _enabled; k++, index++, psn++) Resend(ch, index, psn);
         }
+        else Resend(ch, (ushort)(ch.TxAcked + n - 1), ch.TxUna + (uint)(n - 1));   // the probe, lost: nobody answers
         if (ch.State == ChState.Open && ch.InFlight > 0) ArmTimer(ch, Stopwatch.GetTimestamp() + RtoTicks(ch));
     }
 

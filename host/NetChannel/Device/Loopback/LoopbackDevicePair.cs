@@ -30,6 +30,7 @@ public sealed class LoopbackDevicePair : IDisposable
     private readonly Op[] _batch = new Op[DrainBatch];
     private int _head, _count;
     private bool _sleeping;
+    private long _passSeq, _idlePass;
     private bool _stop;
     private readonly Thread _engine;
     private int _disposed;
@@ -64,6 +65,19 @@ public sealed class LoopbackDevicePair : IDisposable
 
     /// <summary>Bytes the engine thread has allocated since it started (diagnostics: it must stay flat in steady state).</summary>
     public long EngineAllocatedBytes => Volatile.Read(ref _engineAllocated);
+
+    /// <summary>A mark for <see cref="QuiescentSince"/>: the engine's current pass.</summary>
+    internal long EnginePass => Volatile.Read(ref _passSeq);
+
+    /// <summary>True when the engine has done everything asked of it before <paramref name="mark"/> was taken
+    /// (<see cref="EnginePass"/>): a pass that began after it found no work, or the engine sleeps with nothing
+    /// queued. Timers still armed (retransmission) are not work asked for. Tests wait on it instead of a
+    /// sleep.</summary>
+    internal bool QuiescentSince(long mark)
+    {
+        if (Volatile.Read(ref _idlePass) > mark) return true;
+        lock (_q) return _sleeping && _count == 0;
+    }
     private long _engineAllocated;
 
     /// <summary>
@@ -144,6 +158,7 @@ public sealed class LoopbackDevicePair : IDisposable
         {
             while (true)
             {
+                long pass = Interlocked.Increment(ref _passSeq);
                 int n = Drain();
                 bool worked = n > 0;
                 for (int i = 0; i < n; i++)
@@ -166,6 +181,7 @@ public sealed class LoopbackDevicePair : IDisposable
                     idleSince = 0;
                     continue;
                 }
+                Volatile.Write(ref _idlePass, pass);
                 // Idle: keep looking for a while (a doorbell soon after is then served without a sleep and a
                 // wake-up), yielding the CPU between looks, then sleep.
                 if (spinTicks > 0 && Volatile.Read(ref _count) == 0 && !Volatile.Read(ref _stop))

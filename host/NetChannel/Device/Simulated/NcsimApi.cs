@@ -36,6 +36,7 @@ internal abstract unsafe class NcsimApi
     public abstract int Resume(nint sys);
     public abstract int Step(nint sys, ulong n);
     public abstract int WaitCycle(nint sys, ulong cycle, int timeoutMs);
+    public abstract int InjectFrame(nint sys, int nic, byte* frame, nuint len, int flags);
     public abstract nuint LastError(nint sys, byte* buf, nuint buflen);
     public abstract void ClearError(nint sys);
 
@@ -67,6 +68,7 @@ internal abstract unsafe class NcsimApi
         public override int Resume(nint sys) => NcsimNative.ncsim_resume(sys);
         public override int Step(nint sys, ulong n) => NcsimNative.ncsim_step(sys, n);
         public override int WaitCycle(nint sys, ulong cycle, int timeoutMs) => NcsimNative.ncsim_wait_cycle(sys, cycle, timeoutMs);
+        public override int InjectFrame(nint sys, int nic, byte* frame, nuint len, int flags) => NcsimNative.ncsim_inject_frame(sys, nic, frame, len, flags);
         public override nuint LastError(nint sys, byte* buf, nuint buflen) => NcsimNative.ncsim_last_error(sys, buf, buflen);
         public override void ClearError(nint sys) => NcsimNative.ncsim_clear_error(sys);
     }
@@ -94,6 +96,7 @@ internal abstract unsafe class NcsimApi
         private readonly delegate* unmanaged[Cdecl]<nint, int> _resume;
         private readonly delegate* unmanaged[Cdecl]<nint, ulong, int> _step;
         private readonly delegate* unmanaged[Cdecl]<nint, ulong, int, int> _waitCycle;
+        private readonly delegate* unmanaged[Cdecl]<nint, int, byte*, nuint, int, int> _injectFrame;
         private readonly delegate* unmanaged[Cdecl]<nint, byte*, nuint, nuint> _lastError;
         private readonly delegate* unmanaged[Cdecl]<nint, void> _clearError;
 
@@ -133,6 +136,7 @@ internal abstract unsafe class NcsimApi
             _resume = (delegate* unmanaged[Cdecl]<nint, int>)Get("ncsim_resume");
             _step = (delegate* unmanaged[Cdecl]<nint, ulong, int>)Get("ncsim_step");
             _waitCycle = (delegate* unmanaged[Cdecl]<nint, ulong, int, int>)Get("ncsim_wait_cycle");
+            _injectFrame = (delegate* unmanaged[Cdecl]<nint, int, byte*, nuint, int, int>)Get("ncsim_inject_frame");
             _lastError = (delegate* unmanaged[Cdecl]<nint, byte*, nuint, nuint>)Get("ncsim_last_error");
             _clearError = (delegate* unmanaged[Cdecl]<nint, void>)Get("ncsim_clear_error");
         }
@@ -158,6 +162,7 @@ internal abstract unsafe class NcsimApi
         public override int Resume(nint sys) => _resume(sys);
         public override int Step(nint sys, ulong n) => _step(sys, n);
         public override int WaitCycle(nint sys, ulong cycle, int timeoutMs) => _waitCycle(sys, cycle, timeoutMs);
+        public override int InjectFrame(nint sys, int nic, byte* frame, nuint len, int flags) => _injectFrame(sys, nic, frame, len, flags);
         public override nuint LastError(nint sys, byte* buf, nuint buflen) => _lastError(sys, buf, buflen);
         public override void ClearError(nint sys) => _clearError(sys);
     }

@@ -28,6 +28,7 @@ internal struct NcsimConfig
     public nint TracePath;
     public ulong TraceStartCycle;
     public ulong TraceCycles;
+    public double CorruptInner;     // V2
 }
 
 /// <summary>ncsim_link_dir_stats.</summary>
@@ -47,6 +48,8 @@ internal struct NcsimLinkStats
     public ulong Cycle;
     public NcsimLinkDirStats Dir0;
     public NcsimLinkDirStats Dir1;
+    public ulong CorruptedInner0, CorruptedInner1;   // V2
+    public ulong Injected0, Injected1;
 }
 
 /// <summary>ncsim_nic_stats.</summary>
@@ -70,6 +73,7 @@ internal static class NcsimRc
     public const int Deadlock = -5;
     public const int State = -6;
     public const int AbiVersion = 1;
+    public const int InjectBadFcs = 1;
 }
 
 /// <summary>[LibraryImport] bindings of "ncsim" (resolved by <see cref="NcsimLibrary"/>).</summary>
@@ -136,6 +140,9 @@ internal static unsafe partial class NcsimNative
 
     [LibraryImport(Lib)] [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
     internal static partial int ncsim_wait_cycle(nint sys, ulong cycle, int timeoutMs);
+
+    [LibraryImport(Lib)] [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    internal static partial int ncsim_inject_frame(nint sys, int nic, byte* frame, nuint len, int flags);
 
     [LibraryImport(Lib)] [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
     internal static partial nuint ncsim_last_error(nint sys, byte* buf, nuint buflen);

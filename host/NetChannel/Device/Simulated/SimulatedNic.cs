@@ -109,6 +109,34 @@ public sealed unsafe class SimulatedNic : INicDevice
     }
 
     /// <summary>
+    /// Puts <paramref name="frame"/> (Ethernet header to payload end, no FCS) into this NIC's MAC receive side,
+    /// behind the copies the link is delivering, as though it had come off the wire — a frame from a hostile
+    /// or broken peer, for fuzzing and for tests of what the NIC and the host do with it. Posted like a
+    /// register write: it returns at once, and frames and register accesses reach the device in call order.
+    /// </summary>
+    /// <param name="frame">1 to 16384 bytes; shorter than 60 is padded with zeros, as on the wire.</param>
+    /// <param name="badFcs">Deliver it with a bad FCS (the MAC flags it; the NIC drops it as BAD_FCS).</param>
+    /// <exception cref="ArgumentException">The frame is empty or longer than 16384 bytes.</exception>
+    /// <exception cref="ObjectDisposedException">The NIC or its system was disposed.</exception>
+    public void InjectFrame(ReadOnlySpan<byte> frame, bool badFcs = false)
+    {
+        if (frame.Length is < 1 or > 16384) throw new ArgumentException($"a frame is 1 to 16384 bytes, not {frame.Length}", nameof(frame));
+        ThrowIfDisposed();
+        int rc;
+        fixed (byte* p = frame)
+        {
+            using var l = _sys.Lease();
+            rc = _sys.Api.InjectFrame(l.Handle, Index, p, (nuint)frame.Length, badFcs ? NcsimRc.InjectBadFcs : 0);
+        }
+        _sys.Check(rc, $"inject a {frame.Length}-byte frame into NIC {Index}");
+    }
+
+    /// <summary>Threads inside <see cref="WaitForInterrupt"/> now (tests).</summary>
+    internal int InterruptWaiters => Volatile.Read(ref _irqWaiters);
+
+    private int _irqWaiters;
+
+    /// <summary>
     /// Waits for this NIC's next interrupt (libncsim queues every interrupt, oldest first, up to 4096 per NIC,
     /// whether or not a handler is installed): its vector, or null on timeout.
     /// </summary>
@@ -120,7 +148,12 @@ public sealed unsafe class SimulatedNic : INicDevice
         int ms = SimulatedNicSystem.TimeoutMs(timeout);
         ThrowIfDisposed();
         int rc;
-        using (var l = _sys.Lease()) rc = _sys.Api.WaitIrq(l.Handle, Index, ms);
+        using (var l = _sys.Lease())
+        {
+            Interlocked.Increment(ref _irqWaiters);
+            try { rc = _sys.Api.WaitIrq(l.Handle, Index, ms); }
+            finally { Interlocked.Decrement(ref _irqWaiters); }
+        }
         if (rc >= 0) return rc;
         if (rc == NcsimRc.TimedOut) return null;
         _sys.Check(rc, $"wait for an interrupt of NIC {Index}");

@@ -76,6 +76,7 @@ public sealed unsafe class SimulatedNicSystem : IDisposable
         cfg.RxFifoBytes = options.RxFifoBytes;
         cfg.TraceStartCycle = options.WaveformStartCycle;
         cfg.TraceCycles = options.WaveformCycles;
+        cfg.CorruptInner = options.CorruptInner;
         nint pcap = options.PcapPath is null ? 0 : Marshal.StringToCoTaskMemUTF8(Path.GetFullPath(options.PcapPath));
         nint trace = options.WaveformPath is null ? 0 : Marshal.StringToCoTaskMemUTF8(Path.GetFullPath(options.WaveformPath));
         nint h;
@@ -187,7 +188,8 @@ public sealed unsafe class SimulatedNicSystem : IDisposable
         s.Size = (uint)sizeof(NcsimLinkStats);
         using var l = Lease();
         Check(_api.GetLinkStats(l.Handle, &s), "read the link statistics");
-        return new LinkStatistics(s.Cycle, LinkDirectionStatistics.From(s.Dir0), LinkDirectionStatistics.From(s.Dir1));
+        return new LinkStatistics(s.Cycle, LinkDirectionStatistics.From(s.Dir0, s.CorruptedInner0, s.Injected0),
+            LinkDirectionStatistics.From(s.Dir1, s.CorruptedInner1, s.Injected1));
     }
 
     /// <summary>
@@ -246,7 +248,7 @@ public sealed unsafe class SimulatedNicSystem : IDisposable
         {
             DmaLatencyCycles = c.DmaLatencyCycles, LinkLatencyCycles = c.LinkLatencyCycles, ResetCycles = c.ResetCycles,
             MmioTimeout = TimeSpan.FromMilliseconds(c.MmioTimeoutMs), StartPaused = c.StartPaused != 0, LinkBytesPerCycle = c.LinkRate,
-            Loss = c.Loss, Reorder = c.Reorder, Duplicate = c.Dup, Corrupt = c.Corrupt, Seed = c.Seed, RxFifoBytes = c.RxFifoBytes,
+            Loss = c.Loss, Reorder = c.Reorder, Duplicate = c.Dup, Corrupt = c.Corrupt, CorruptInner = c.CorruptInner, Seed = c.Seed, RxFifoBytes = c.RxFifoBytes,
             WaveformStartCycle = c.TraceStartCycle, WaveformCycles = c.TraceCycles,
         };
     }

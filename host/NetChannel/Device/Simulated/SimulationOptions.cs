@@ -32,6 +32,11 @@ public sealed record SimulationOptions
     /// flags every such copy (tuser), and the NIC drops it.</summary>
     public double Corrupt { get; init; }
 
+    /// <summary>Probability that a frame gets 1 to 3 flipped bits behind a valid FCS (recomputed over them), in [0, 1]:
+    /// corruption inside a switch or a NIC, which the Ethernet FCS cannot see. The NIC's ICRC check drops every
+    /// such frame (drop reason BAD_ICRC). Default 0.</summary>
+    public double CorruptInner { get; init; }
+
     /// <summary>Seed of the link's fault generators: the same seed and the same inputs give the same run.</summary>
     public ulong Seed { get; init; }
 
@@ -77,6 +82,7 @@ public sealed record SimulationOptions
         Probability(Reorder, nameof(Reorder));
         Probability(Duplicate, nameof(Duplicate));
         Probability(Corrupt, nameof(Corrupt));
+        Probability(CorruptInner, nameof(CorruptInner));
         if (RxFifoBytes < 16384)
             throw new ArgumentOutOfRangeException(nameof(RxFifoBytes), RxFifoBytes, "the receive FIFO must hold at least one 16384-byte frame");
         if (DmaLatencyCycles > 1_000_000)

@@ -12,13 +12,16 @@ namespace NetChannel.Device.Simulated;
 /// <param name="TxAborted">Frames the transmitting NIC aborted (or longer than 16384 bytes), passed on flagged.</param>
 /// <param name="RxOverflow">Copies dropped because the receiving MAC's FIFO was full.</param>
 /// <param name="InFlight">Copies inside the link at the snapshot.</param>
+/// <param name="CorruptedInner">Copies corrupted behind a good FCS (<see cref="SimulationOptions.CorruptInner"/>): only
+/// the NIC's ICRC can catch them.</param>
+/// <param name="Injected">Frames put into the receiving NIC's MAC by <see cref="SimulatedNic.InjectFrame"/>.</param>
 public sealed record LinkDirectionStatistics(
     ulong FramesSent, ulong BytesSent, ulong FramesDelivered, ulong Dropped, ulong Reordered, ulong Duplicated,
-    ulong Corrupted, ulong FcsErrors, ulong TxAborted, ulong RxOverflow, ulong InFlight)
+    ulong Corrupted, ulong FcsErrors, ulong TxAborted, ulong RxOverflow, ulong InFlight, ulong CorruptedInner, ulong Injected)
 {
-    internal static LinkDirectionStatistics From(in NcsimLinkDirStats s) =>
+    internal static LinkDirectionStatistics From(in NcsimLinkDirStats s, ulong corruptedInner, ulong injected) =>
         new(s.FramesSent, s.BytesSent, s.FramesDelivered, s.Dropped, s.Reordered, s.Duplicated, s.Corrupted, s.FcsErrors,
-            s.TxAborted, s.RxOverflow, s.InFlight);
+            s.TxAborted, s.RxOverflow, s.InFlight, corruptedInner, injected);
 }
 
 /// <summary>A snapshot of the link's counters, taken between two cycles.</summary>
