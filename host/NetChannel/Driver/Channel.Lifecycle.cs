@@ -27,6 +27,7 @@ public sealed partial class Channel
     internal ulong PeerHostId;
     internal volatile bool NicOpen;
     internal bool EverInNic, ReportedOpen, TornDown;
+    internal bool Accepted;            // opened by the peer (counts toward MaxChannelsPerPeer / MaxAcceptedChannels)
     internal TaskCompletionSource? CloseTcs;
     internal NicHost.OpenRequest? OpenReq;
     internal (uint Ip, ulong Host, uint Txn)? AnsweredKey;

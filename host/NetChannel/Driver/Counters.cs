@@ -176,3 +176,57 @@ public sealed class NicCounters
     /// <summary>Parser drops for one reason.</summary>
     public uint Drops(DropReason reason) => (int)reason < ParserDrops.Count ? ParserDrops[(int)reason] : 0;
 }
+
+/// <summary>
+/// What a host's driver did with management frames (a snapshot: <see cref="NicHost.ManagementCounters"/>).
+/// Every frame that reaches the management queue is either taken (<see cref="Received"/>) or dropped under
+/// one reason; every open request a peer sends is answered, and a refused one counted under its reason.
+/// </summary>
+public sealed record ManagementCounters
+{
+    /// <summary>Management frames sent.</summary>
+    public long Sent { get; init; }
+
+    /// <summary>Messages not sent because the management Tx ring was full (their exchange retries them).</summary>
+    public long NotSent { get; init; }
+
+    /// <summary>Messages taken: well-formed, from this incarnation's peer, and part of an exchange (or an open request).</summary>
+    public long Received { get; init; }
+
+    /// <summary>Dropped: not a valid management message (error completion, too short, wrong version, zero host id,
+    /// zero or multicast source address).</summary>
+    public long DroppedMalformed { get; init; }
+
+    /// <summary>Dropped: an operation code no version of the protocol defines.</summary>
+    public long DroppedUnknownOperation { get; init; }
+
+    /// <summary>Dropped: the message does not name this host's incarnation (peer_host_id zero where it must be
+    /// set, or an earlier incarnation's: that one is answered with ABORT or PONG so the sender learns).</summary>
+    public long DroppedWrongIncarnation { get; init; }
+
+    /// <summary>Dropped: an answer that matches no exchange in progress with that peer (unknown transaction or
+    /// channel, another peer's channel, an abort of nothing).</summary>
+    public long DroppedNoMatchingExchange { get; init; }
+
+    /// <summary>Dropped: matches an exchange but contradicts it (wrong channel, PSN or transaction for it, zero
+    /// payload size).</summary>
+    public long DroppedFieldMismatch { get; init; }
+
+    /// <summary>Open requests refused because this host is shutting down or does not accept channels.</summary>
+    public long OpensRefusedNotAccepting { get; init; }
+
+    /// <summary>Open requests refused as malformed (class, payload size, channel id).</summary>
+    public long OpensRefusedMalformed { get; init; }
+
+    /// <summary>Open requests refused because the peer already has <see cref="NicHostOptions.MaxChannelsPerPeer"/> channels it opened.</summary>
+    public long OpensRefusedPeerLimit { get; init; }
+
+    /// <summary>Open requests refused because peers together have <see cref="NicHostOptions.MaxAcceptedChannels"/> channels.</summary>
+    public long OpensRefusedAcceptLimit { get; init; }
+
+    /// <summary>Open requests refused because no channel or no memory was free (or the NIC refused it).</summary>
+    public long OpensRefusedNoResources { get; init; }
+
+    /// <summary>Every dropped message.</summary>
+    public long Dropped => DroppedMalformed + DroppedUnknownOperation + DroppedWrongIncarnation + DroppedNoMatchingExchange + DroppedFieldMismatch;
+}

@@ -38,7 +38,17 @@ public sealed unsafe partial class NicHost
     private ushort _ipId;
     private int _nextId;
     private bool _deviceFailureHandled;
-    private long _mgmtSent, _mgmtReceived, _mgmtDropped, _mgmtBad;
+    private long _mgmtSent, _mgmtReceived, _mgmtDropped;
+    private readonly long[] _mgmtDrops = new long[(int)MgmtDrop.Count];
+    private readonly long[] _openRefusals = new long[(int)OpenRefusal.Count];
+
+    private enum MgmtDrop { Malformed, UnknownOperation, WrongIncarnation, NoMatchingExchange, FieldMismatch, Count }
+
+    private enum OpenRefusal { NotAccepting, Malformed, PeerLimit, AcceptLimit, NoResources, Count }
+
+    private void Drop(MgmtDrop why) => Interlocked.Increment(ref _mgmtDrops[(int)why]);
+
+    private void Refused(OpenRefusal why) => Interlocked.Increment(ref _openRefusals[(int)why]);
 
     /// <summary>Management frames sent by this host.</summary>
     public long ManagementFramesSent => Volatile.Read(ref _mgmtSent);
@@ -49,8 +59,25 @@ public sealed unsafe partial class NicHost
     /// <summary>Management messages not sent because the management Tx ring was full (they are retried by their exchange).</summary>
     public long ManagementFramesDropped => Volatile.Read(ref _mgmtDropped);
 
-    /// <summary>Management frames received that were malformed, stale or unexpected.</summary>
-    public long ManagementFramesIgnored => Volatile.Read(ref _mgmtBad);
+    /// <summary>Management frames received and dropped: malformed, for another incarnation, or matching no
+    /// exchange (<see cref="ManagementCounters"/> has them by reason).</summary>
+    public long ManagementFramesIgnored => DropsSoFar();
+
+    /// <summary>Management frames by what became of them, and open requests refused by reason.</summary>
+    public ManagementCounters ManagementCounters => new()
+    {
+        Sent = Volatile.Read(ref _mgmtSent), NotSent = Volatile.Read(ref _mgmtDropped), Received = Volatile.Read(ref _mgmtReceived),
+        DroppedMalformed = Volatile.Read(ref _mgmtDrops[(int)MgmtDrop.Malformed]),
+        DroppedUnknownOperation = Volatile.Read(ref _mgmtDrops[(int)MgmtDrop.UnknownOperation]),
+        DroppedWrongIncarnation = Volatile.Read(ref _mgmtDrops[(int)MgmtDrop.WrongIncarnation]),
+        DroppedNoMatchingExchange = Volatile.Read(ref _mgmtDrops[(int)MgmtDrop.NoMatchingExchange]),
+        DroppedFieldMismatch = Volatile.Read(ref _mgmtDrops[(int)MgmtDrop.FieldMismatch]),
+        OpensRefusedNotAccepting = Volatile.Read(ref _openRefusals[(int)OpenRefusal.NotAccepting]),
+        OpensRefusedMalformed = Volatile.Read(ref _openRefusals[(int)OpenRefusal.Malformed]),
+        OpensRefusedPeerLimit = Volatile.Read(ref _openRefusals[(int)OpenRefusal.PeerLimit]),
+        OpensRefusedAcceptLimit = Volatile.Read(ref _openRefusals[(int)OpenRefusal.AcceptLimit]),
+        OpensRefusedNoResources = Volatile.Read(ref _openRefusals[(int)OpenRefusal.NoResources]),
+    };
 
     /// <summary>The last exception the control thread caught while handling a request or message (a driver bug; null normally).</summary>
     internal Exception? ControlError { get; private set; }
@@ -81,6 +108,7 @@ public sealed unsafe partial class NicHost
         public ulong HostId;
         public long LastHeard;
         public long NextPing;
+        public uint PingTxn;   // of the last PING sent: only its PONG may reveal a restart
     }
 
     private void Post(object request)
@@ -360,7 +388,15 @@ public sealed unsafe partial class NicHost
         return ch;
     }
 
-    private uint NextTxn() => ++_nextTxn == 0 ? ++_nextTxn : _nextTxn;
+    /// <summary>A fresh transaction id: random (a peer's answer must name it, so an off-path sender cannot
+    /// guess one), never 0, never one of an open still pending.</summary>
+    private uint NextTxn()
+    {
+        uint t;
+        do t = (uint)_rng.NextInt64(1, 1L << 32);
+        while (t == _nextTxn || _pendingOpens.ContainsKey(t));
+        return _nextTxn = t;
+    }
 
     private void StartOpen(OpenRequest req, long now)
     {
@@ -388,20 +424,27 @@ public sealed unsafe partial class NicHost
             return;
         }
         MgmtStatus refuse = MgmtStatus.Ok;
-        if (IsDisposed) refuse = MgmtStatus.Shutdown;
-        else if (!_o.AcceptChannels) refuse = MgmtStatus.Refused;
-        else if (m.ChClass > 1 || m.MaxPayload == 0 || m.SrcChan == NoChannel || m.SrcChan >= 0x8000) refuse = MgmtStatus.BadRequest;
+        if (IsDisposed) { refuse = MgmtStatus.Shutdown; Refused(OpenRefusal.NotAccepting); }
+        else if (!_o.AcceptChannels) { refuse = MgmtStatus.Refused; Refused(OpenRefusal.NotAccepting); }
+        else if (m.ChClass > 1 || m.MaxPayload == 0 || m.SrcChan == NoChannel || m.SrcChan >= 0x8000) { refuse = MgmtStatus.BadRequest; Refused(OpenRefusal.Malformed); }
+        else
+        {
+            CountAccepted(from.Ip, out int fromPeer, out int all);
+            if (fromPeer >= _o.EffectiveMaxChannelsPerPeer) { refuse = MgmtStatus.NoResources; Refused(OpenRefusal.PeerLimit); }
+            else if (all >= _o.EffectiveMaxAcceptedChannels) { refuse = MgmtStatus.NoResources; Refused(OpenRefusal.AcceptLimit); }
+        }
         Channel? ch = null;
         if (refuse == MgmtStatus.Ok)
         {
             ch = NewChannel(from, (ChannelClass)m.ChClass, out _);
-            if (ch == null) refuse = MgmtStatus.NoResources;
+            if (ch == null) { refuse = MgmtStatus.NoResources; Refused(OpenRefusal.NoResources); }
         }
         if (ch == null)
         {
             SendTo(from, MgmtOp.OpenNak, refuse, m.Txn, NoChannel, m.SrcChan, m.HostId);
             return;
         }
+        ch.Accepted = true;
         ch.Phase = Channel.LifePhase.AwaitConfirm;
         ch.Txn = m.Txn;
         ch.PeerChannel = m.SrcChan;
@@ -416,6 +459,7 @@ public sealed unsafe partial class NicHost
         }
         catch (DeviceException)
         {
+            Refused(OpenRefusal.NoResources);
             SendTo(from, MgmtOp.OpenNak, MgmtStatus.NoResources, m.Txn, NoChannel, m.SrcChan, m.HostId);
             Teardown(ch, ChannelState.Failed, new NetChannelException(NetChannelError.DeviceFailure, "the NIC refused the channel"), false, null);
             return;
@@ -434,15 +478,19 @@ public sealed unsafe partial class NicHost
             // A repeated ACK for an open that completed: the CONFIRM was lost, send it again.
             Channel? done = Lookup(m.DstChan);
             if (done != null && done.Peer.Ip == from.Ip && done.Txn == m.Txn && done.PeerChannel == m.SrcChan && done.Phase >= Channel.LifePhase.Open)
+            {
                 Send(done.Peer, MgmtOp.OpenConfirm, MgmtStatus.Ok, done.Txn, done);
-            else if (done == null || done.Txn != m.Txn)
+                return;
+            }
+            Drop(MgmtDrop.NoMatchingExchange);
+            if (done == null || done.Txn != m.Txn)
                 SendTo(from, MgmtOp.Abort, MgmtStatus.UnknownChannel, m.Txn, m.DstChan, m.SrcChan, m.HostId); // we gave up on it
             return;
         }
         Channel ch = p.Channel;
         if (m.DstChan != ch.Id || m.DstPsn != ch.LocalPsn || m.SrcChan == NoChannel || m.SrcChan >= 0x8000 || m.MaxPayload == 0)
         {
-            Interlocked.Increment(ref _mgmtBad);
+            Drop(MgmtDrop.FieldMismatch);
             return;
         }
         _pendingOpens.Remove(m.Txn);
@@ -473,7 +521,11 @@ public sealed unsafe partial class NicHost
 
     private void OnOpenNak(PeerAddress from, in MgmtMessage m)
     {
-        if (!_pendingOpens.TryGetValue(m.Txn, out PendingOpen? p) || p.Channel.Peer.Ip != from.Ip) return;
+        if (!_pendingOpens.TryGetValue(m.Txn, out PendingOpen? p) || p.Channel.Peer.Ip != from.Ip)
+        {
+            Drop(MgmtDrop.NoMatchingExchange);
+            return;
+        }
         string who = from.ToString();
         NetChannelException e = m.Status switch
         {
@@ -488,9 +540,14 @@ public sealed unsafe partial class NicHost
     private void OnOpenConfirm(PeerAddress from, in MgmtMessage m, long now)
     {
         Channel? ch = Lookup(m.DstChan);
-        if (ch == null || ch.Peer.Ip != from.Ip || ch.PeerChannel != m.SrcChan || ch.Txn != m.Txn || m.DstPsn != ch.LocalPsn)
+        if (ch == null || ch.Peer.Ip != from.Ip || ch.PeerHostId != m.HostId)
         {
-            Interlocked.Increment(ref _mgmtBad);
+            Drop(MgmtDrop.NoMatchingExchange);
+            return;
+        }
+        if (ch.PeerChannel != m.SrcChan || ch.Txn != m.Txn || m.DstPsn != ch.LocalPsn)
+        {
+            Drop(MgmtDrop.FieldMismatch);
             return;
         }
         if (ch.Phase != Channel.LifePhase.AwaitConfirm) return; // repeated
@@ -541,9 +598,10 @@ public sealed unsafe partial class NicHost
     private void OnCloseRequest(PeerAddress from, in MgmtMessage m, long now)
     {
         Channel? ch = Lookup(m.DstChan);
-        if (ch == null || ch.Peer.Ip != from.Ip || ch.PeerChannel != m.SrcChan || ch.Phase >= Channel.LifePhase.TearingDown)
+        if (ch == null || ch.Peer.Ip != from.Ip || ch.PeerHostId != m.HostId || ch.PeerChannel != m.SrcChan || ch.Phase >= Channel.LifePhase.TearingDown)
         {
             // Not (or no longer) ours: closing is idempotent, so agree.
+            Drop(MgmtDrop.NoMatchingExchange);
             SendTo(from, MgmtOp.CloseAck, MgmtStatus.Ok, m.Txn, m.DstChan, m.SrcChan, m.HostId);
             return;
         }
@@ -574,21 +632,35 @@ public sealed unsafe partial class NicHost
     private void OnCloseAck(PeerAddress from, in MgmtMessage m)
     {
         Channel? ch = Lookup(m.DstChan);
-        if (ch == null || ch.Peer.Ip != from.Ip || ch.Phase != Channel.LifePhase.CloseSent || ch.Txn != m.Txn) return;
+        if (ch == null || ch.Peer.Ip != from.Ip || ch.PeerHostId != m.HostId || ch.Phase != Channel.LifePhase.CloseSent || ch.Txn != m.Txn)
+        {
+            Drop(MgmtDrop.NoMatchingExchange);
+            return;
+        }
         Teardown(ch, ChannelState.Closed, new NetChannelException(NetChannelError.Closed, $"channel {ch.Id} was closed"), false, null);
     }
 
-    private void OnAbort(PeerAddress from, in MgmtMessage m)
+    /// <summary>An ABORT takes a channel down only when it names the channel as only its peer can: a channel
+    /// past its open by both channel ids and the peer's host id; an open this host asked for by its (random)
+    /// transaction, addressed to this incarnation; an open this host answered by the requester's host id and
+    /// transaction.</summary>
+    private void OnAbort(PeerAddress from, in MgmtMessage m, bool addressed)
     {
         Channel? ch = null;
-        if (m.DstChan != NoChannel)
+        if (m.DstChan != NoChannel && addressed)
         {
             Channel? c = Lookup(m.DstChan);
-            if (c != null && c.Peer.Ip == from.Ip && (c.PeerChannel == m.SrcChan || c.Phase == Channel.LifePhase.OpenRequested)) ch = c;
+            if (c != null && c.Peer.Ip == from.Ip
+                && (c.Phase == Channel.LifePhase.OpenRequested ? c.Txn == m.Txn : c.PeerChannel == m.SrcChan && c.PeerHostId == m.HostId)) ch = c;
         }
         if (ch == null && _answered.TryGetValue((from.Ip, m.HostId, m.Txn), out Channel? a)) ch = a;
-        if (ch == null && _pendingOpens.TryGetValue(m.Txn, out PendingOpen? p) && p.Channel.Peer.Ip == from.Ip) ch = p.Channel;
-        if (ch == null || ch.Phase >= Channel.LifePhase.TearingDown) return;
+        if (ch == null && addressed && _pendingOpens.TryGetValue(m.Txn, out PendingOpen? p) && p.Channel.Peer.Ip == from.Ip) ch = p.Channel;
+        if (ch == null)
+        {
+            Drop(MgmtDrop.NoMatchingExchange);
+            return;
+        }
+        if (ch.Phase >= Channel.LifePhase.TearingDown) return;
         NetChannelError err = ch.Phase == Channel.LifePhase.OpenRequested ? NetChannelError.ConnectionRefused : NetChannelError.AbortedByPeer;
         Teardown(ch, ChannelState.Failed, new NetChannelException(err, $"channel {ch.Id} was aborted by {from} ({m.Status})"), true, null);
     }
@@ -728,7 +800,8 @@ public sealed unsafe partial class NicHost
             }
             else if (now >= p.NextPing)
             {
-                SendTo(new PeerAddress(p.Mac, p.Ip), MgmtOp.Ping, MgmtStatus.Ok, NextTxn(), NoChannel, NoChannel, p.HostId);
+                p.PingTxn = NextTxn();
+                SendTo(new PeerAddress(p.Mac, p.Ip), MgmtOp.Ping, MgmtStatus.Ok, p.PingTxn, NoChannel, NoChannel, p.HostId);
                 p.NextPing = now + keepAlive;
             }
         }
@@ -789,7 +862,7 @@ public sealed unsafe partial class NicHost
                     _mTxDone++;
                     continue;
                 }
-                if (c.Kind != CompletionKind.MgmtRx) { Interlocked.Increment(ref _mgmtBad); continue; }
+                if (c.Kind != CompletionKind.MgmtRx) { Drop(MgmtDrop.Malformed); continue; }
                 // The buffer posted at that ring slot (a completion of a descriptor the NIC could not read has no tag).
                 int tag = _mRxSlot[c.Index & ((1 << _mLog) - 1)];
                 if (c.Status == CompletionStatus.Ok && c.Len >= MgmtMessage.Size)
@@ -799,7 +872,7 @@ public sealed unsafe partial class NicHost
                     MgmtMessage m = MgmtMessage.Read(new ReadOnlySpan<byte>(buf + MgmtPayloadOffset, MgmtMessage.Size));
                     Guard(() => HandleMessage(new PeerAddress(h.Eth.Src, h.Ipv4.Src), m, now));
                 }
-                else Interlocked.Increment(ref _mgmtBad);
+                else Drop(MgmtDrop.Malformed);
                 PostMgmtRxBuffer(tag);
                 reposted++;
             }
@@ -807,40 +880,65 @@ public sealed unsafe partial class NicHost
         }
     }
 
+    /// <summary>
+    /// One management message from <paramref name="from"/>. Every message but an open request must name this
+    /// host's incarnation (peer_host_id = <see cref="HostId"/>, a random 64-bit value only a peer that heard
+    /// from this host knows); an ABORT of an open the sender itself asked for may leave it 0 (it is then
+    /// matched by the sender's host id and transaction). Only such addressed messages teach the neighbour
+    /// table; only those from the peer's known incarnation count as signs of life; and only a PONG that echoes
+    /// the random transaction of our last PING reveals a restart — so a sender who forges a peer's addresses
+    /// can neither take its channels down nor keep a dead one alive.
+    /// </summary>
     private void HandleMessage(PeerAddress from, MgmtMessage m, long now)
     {
         if (m.Version != MgmtMessage.VersionValue || m.HostId == 0 || from.Ip == 0 || from.Mac == 0 || (from.Mac & (1UL << 40)) != 0)
         {
-            Interlocked.Increment(ref _mgmtBad);
+            Drop(MgmtDrop.Malformed);
             return;
         }
-        if (m.PeerHostId != 0 && m.PeerHostId != HostId && m.Op != MgmtOp.OpenReq)
+        if (m.Op is < MgmtOp.OpenReq or > MgmtOp.Pong)
         {
+            Drop(MgmtDrop.UnknownOperation);
+            return;
+        }
+        bool addressed = m.PeerHostId == HostId;
+        if (!addressed && m.Op != MgmtOp.OpenReq && !(m.Op == MgmtOp.Abort && m.PeerHostId == 0))
+        {
+            Drop(MgmtDrop.WrongIncarnation);
             // Meant for an earlier incarnation of this host: tell the sender its channel is gone, and answer
             // a probe, so the sender learns our new host id (that is how it detects our restart at once).
-            Interlocked.Increment(ref _mgmtBad);
-            if (m.Op is MgmtOp.CloseReq or MgmtOp.OpenConfirm or MgmtOp.OpenAck)
-                SendTo(from, MgmtOp.Abort, MgmtStatus.UnknownChannel, m.Txn, m.DstChan, m.SrcChan, m.HostId);
-            else if (m.Op == MgmtOp.Ping)
-                SendTo(from, MgmtOp.Pong, MgmtStatus.Ok, m.Txn, NoChannel, NoChannel, m.HostId);
+            if (m.PeerHostId != 0)
+            {
+                if (m.Op is MgmtOp.CloseReq or MgmtOp.OpenConfirm or MgmtOp.OpenAck)
+                    SendTo(from, MgmtOp.Abort, MgmtStatus.UnknownChannel, m.Txn, m.DstChan, m.SrcChan, m.HostId);
+                else if (m.Op == MgmtOp.Ping)
+                    SendTo(from, MgmtOp.Pong, MgmtStatus.Ok, m.Txn, NoChannel, NoChannel, m.HostId);
+            }
             return;
         }
-        Interlocked.Increment(ref _mgmtReceived);
-        if (!_staticNeighbors.Contains(from.Ip)) _neighbors[from.Ip] = from.Mac;
-        if (_peers.TryGetValue(from.Ip, out PeerState? peer))
+        if (addressed)
         {
-            if (peer.HostId != 0 && peer.HostId != m.HostId)
+            if (!_staticNeighbors.Contains(from.Ip)) _neighbors[from.Ip] = from.Mac;
+            if (_peers.TryGetValue(from.Ip, out PeerState? peer))
             {
-                // The peer restarted: every channel to its previous incarnation is gone.
-                var err = new NetChannelException(NetChannelError.PeerUnreachable, $"{from} restarted");
-                foreach (Channel? ch in _table)
-                    if (ch != null && ch.Peer.Ip == from.Ip && ch.PeerHostId == peer.HostId && ch.Phase < Channel.LifePhase.TearingDown)
-                        Teardown(ch, ChannelState.Failed, err, true, null);
-                peer.HostId = m.HostId;
+                if (peer.HostId != 0 && peer.HostId != m.HostId && m.Op == MgmtOp.Pong && peer.PingTxn != 0 && m.Txn == peer.PingTxn)
+                {
+                    // The peer restarted: a new incarnation answered our last PING (it echoes the PING's random
+                    // transaction and our host id, so it saw the PING). Every channel to the previous one is gone.
+                    var err = new NetChannelException(NetChannelError.PeerUnreachable, $"{from} restarted");
+                    foreach (Channel? ch in _table)
+                        if (ch != null && ch.Peer.Ip == from.Ip && ch.PeerHostId == peer.HostId && ch.Phase < Channel.LifePhase.TearingDown)
+                            Teardown(ch, ChannelState.Failed, err, true, null);
+                    peer.HostId = m.HostId;
+                }
+                if (peer.HostId == m.HostId)
+                {
+                    peer.LastHeard = now;   // a sign of life of the incarnation the channels belong to
+                    peer.Mac = from.Mac;
+                }
             }
-            peer.LastHeard = now;
-            peer.Mac = from.Mac;
         }
+        long dropped = DropsSoFar();
         switch (m.Op)
         {
             case MgmtOp.OpenReq: OnOpenRequest(from, in m, now); break;
@@ -849,10 +947,29 @@ public sealed unsafe partial class NicHost
             case MgmtOp.OpenConfirm: OnOpenConfirm(from, in m, now); break;
             case MgmtOp.CloseReq: OnCloseRequest(from, in m, now); break;
             case MgmtOp.CloseAck: OnCloseAck(from, in m); break;
-            case MgmtOp.Abort: OnAbort(from, in m); break;
+            case MgmtOp.Abort: OnAbort(from, in m, addressed); break;
             case MgmtOp.Ping: SendTo(from, MgmtOp.Pong, MgmtStatus.Ok, m.Txn, NoChannel, NoChannel, m.HostId); break;
             case MgmtOp.Pong: break;
-            default: Interlocked.Increment(ref _mgmtBad); break;
+        }
+        if (DropsSoFar() == dropped) Interlocked.Increment(ref _mgmtReceived);
+    }
+
+    private long DropsSoFar()
+    {
+        long n = 0;
+        for (int i = 0; i < _mgmtDrops.Length; i++) n += Volatile.Read(ref _mgmtDrops[i]);
+        return n;
+    }
+
+    /// <summary>Channels <paramref name="ip"/> opened to this host, and all peers together, that still hold a channel.</summary>
+    private void CountAccepted(uint ip, out int fromPeer, out int all)
+    {
+        fromPeer = all = 0;
+        foreach (Channel? ch in _table)
+        {
+            if (ch == null || !ch.Accepted) continue;
+            all++;
+            if (ch.Peer.Ip == ip) fromPeer++;
         }
     }
 

@@ -133,6 +133,17 @@ public sealed unsafe partial class NicHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Channel slots in use in any phase, half-open and tearing down included (tests).</summary>
+    internal int ChannelSlotsInUse
+    {
+        get
+        {
+            int n = 0;
+            for (int i = 0; i < _table.Length; i++) if (Volatile.Read(ref _table[i]) != null) n++;
+            return n;
+        }
+    }
+
     internal INicDevice Device { get; }
     internal IMessageSink Sink { get; }
     internal DeviceCaps Caps { get; }

@@ -38,6 +38,20 @@ public sealed class NicHostOptions
     /// <summary>Channels this host may have at a time (1 to the device's CAP_CHANNELS, at most 4096). Default 64.</summary>
     public int MaxChannels { get; set; } = 64;
 
+    /// <summary>Channels one peer may have opened to this host at a time; an open request beyond it is refused
+    /// (<c>OPEN_NAK NO_RESOURCES</c>, counted in <see cref="ManagementCounters.OpensRefusedPeerLimit"/>). Channels this
+    /// host opens do not count. 0 (default): half of <see cref="MaxChannels"/> (at least 1).</summary>
+    public int MaxChannelsPerPeer { get; set; }
+
+    /// <summary>Channels all peers together may have opened to this host at a time, so that this host can always
+    /// open its own; beyond it open requests are refused (<see cref="ManagementCounters.OpensRefusedAcceptLimit"/>).
+    /// 0 (default): <see cref="MaxChannels"/> less an eighth of it.</summary>
+    public int MaxAcceptedChannels { get; set; }
+
+    internal int EffectiveMaxChannelsPerPeer => MaxChannelsPerPeer != 0 ? MaxChannelsPerPeer : Math.Max(1, MaxChannels / 2);
+
+    internal int EffectiveMaxAcceptedChannels => MaxAcceptedChannels != 0 ? MaxAcceptedChannels : Math.Max(1, MaxChannels - MaxChannels / 8);
+
     /// <summary>log2 of a channel's Tx ring entries (messages in flight per channel). Default 7 (128).</summary>
     public int TxRingLog { get; set; } = 7;
 
@@ -144,6 +158,10 @@ public sealed class NicHostOptions
                 throw new ArgumentException($"neighbour {MacAddress.FormatIpv4(kv.Key)} -> 0x{kv.Value:X} is not an IPv4 address with a unicast 48-bit MAC", nameof(Neighbors));
         }
         if (MaxChannels is < 1 or > 4096) throw new ArgumentOutOfRangeException(nameof(MaxChannels), MaxChannels, "MaxChannels must be 1 to 4096");
+        if (MaxChannelsPerPeer < 0 || MaxChannelsPerPeer > MaxChannels)
+            throw new ArgumentOutOfRangeException(nameof(MaxChannelsPerPeer), MaxChannelsPerPeer, $"MaxChannelsPerPeer must be 0 (default) to MaxChannels ({MaxChannels})");
+        if (MaxAcceptedChannels < 0 || MaxAcceptedChannels > MaxChannels)
+            throw new ArgumentOutOfRangeException(nameof(MaxAcceptedChannels), MaxAcceptedChannels, $"MaxAcceptedChannels must be 0 (default) to MaxChannels ({MaxChannels})");
         if (TxRingLog is < 1 or > 14) throw new ArgumentOutOfRangeException(nameof(TxRingLog), TxRingLog, "TxRingLog must be 1 to 14");
         if (RxRingLog is < 1 or > 14) throw new ArgumentOutOfRangeException(nameof(RxRingLog), RxRingLog, "RxRingLog must be 1 to 14");
         if (RxPoolBuffers != 0 && (RxPoolBuffers <= 1 << RxRingLog || RxPoolBuffers > 65535))

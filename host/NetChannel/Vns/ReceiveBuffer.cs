@@ -65,7 +65,8 @@ internal sealed class ReceiveBuffer : IValueTaskSource<int>, IThreadPoolWorkItem
     private readonly uint _isn;
     private readonly int _cap;
     private readonly long _ackStep;
-    private byte[]? _ring;
+    private int _window;            // credit offered beyond appRead: 0 until the socket is accepted, then _cap
+    private byte[]? _ring;          // rented when the first chunk must be copied (never for a socket that gets no data)
     private long _appRead, _rcvNxt, _fin = long.MaxValue, _advertised;
     private Segment[] _segs = new Segment[8];
     private int _segCount;
@@ -87,14 +88,45 @@ internal sealed class ReceiveBuffer : IValueTaskSource<int>, IThreadPoolWorkItem
     // Counters.
     private long _bytes, _chunks, _outOfOrder, _direct, _violations, _dupBytes, _finEarly, _acks, _heldChunks;
 
-    public ReceiveBuffer(VnsSocket socket, uint isn, int capacity)
+    /// <param name="socket">The socket.</param>
+    /// <param name="isn">Its initial sequence number.</param>
+    /// <param name="capacity">The receive buffer: the credit once the socket is open.</param>
+    /// <param name="open">Offer the credit at once (a socket the application connected); false for a socket a
+    /// SYN created, which offers none until the application accepts it (<see cref="Open"/>), so a SYN commits
+    /// neither memory nor credit.</param>
+    public ReceiveBuffer(VnsSocket socket, uint isn, int capacity, bool open)
     {
         _socket = socket;
         _isn = isn;
         _cap = capacity;
         _ackStep = Math.Max(1, Math.Min(capacity / 4, 256 * 1024));
-        _advertised = capacity;
-        _ring = ArrayPool<byte>.Shared.Rent(capacity);
+        _window = open ? capacity : 0;
+        _advertised = _window;
+    }
+
+    /// <summary>Offers the credit of a socket the application accepted; true (with the grant to send) the first
+    /// time.</summary>
+    public bool Open(out long grant)
+    {
+        lock (_lock)
+        {
+            grant = 0;
+            if (_window != 0 || _closed || _error != SocketError.Success) return false;
+            _window = _cap;
+            grant = _appRead + _window;
+            _advertised = grant;
+            _acks++;
+            return true;
+        }
+    }
+
+    /// <summary>Bytes of ring memory this socket holds now (0 until data had to be copied; tests).</summary>
+    internal int RingBytes
+    {
+        get
+        {
+            lock (_lock) return _ring?.Length ?? 0;
+        }
     }
 
     public int Capacity => _cap;
@@ -105,7 +137,18 @@ internal sealed class ReceiveBuffer : IValueTaskSource<int>, IThreadPoolWorkItem
     public bool InlineCompletions { get; set; }
 
     /// <summary>The grant to put in outgoing messages: the first offset the peer may not send.</summary>
-    public long Grant => Volatile.Read(ref _appRead) + _cap;
+    public long Grant => Volatile.Read(ref _appRead) + Volatile.Read(ref _window);
+
+    /// <summary>True when wire sequence <paramref name="wireSeq"/> can be the peer's send position: between what
+    /// arrived in order and the credit granted (a RST from a peer that had the socket carries it).</summary>
+    public bool InReceiveWindow(uint wireSeq)
+    {
+        lock (_lock)
+        {
+            long s = Seq.ToOffset(_isn, wireSeq, _rcvNxt);
+            return s >= _rcvNxt && s <= _appRead + _window;
+        }
+    }
 
     public long BytesReceived => Volatile.Read(ref _bytes);
     public long Chunks => Volatile.Read(ref _chunks);
@@ -143,16 +186,20 @@ internal sealed class ReceiveBuffer : IValueTaskSource<int>, IThreadPoolWorkItem
         RxCopyItem? item = null;
         int len = payload.Length;
         bool signal = false;
+        long beyond = 0;
         lock (_lock)
         {
             if (_closed || _error != SocketError.Success || len == 0) goto Drop;
             long s = Seq.ToOffset(_isn, wireSeq, _rcvNxt);
             long e = s + len;
-            long limit = Math.Min(_appRead + _cap, _fin);
-            if (e > limit)
+            long limit = Math.Min(_appRead + _window, _fin);
+            if (e > limit && e > _rcvNxt)
             {
+                // Beyond the credit granted (or past the FIN): the peer broke the protocol. Nothing of it is
+                // kept, and the connection is reset below, so the application sees an error, never a gap.
                 _violations++;
-                e = limit;
+                beyond = e - limit;
+                goto Drop;
             }
             if (s < _rcvNxt) _dupBytes += Math.Min(_rcvNxt, e) - s;
             long start = Math.Max(s, _rcvNxt);
@@ -171,6 +218,7 @@ internal sealed class ReceiveBuffer : IValueTaskSource<int>, IThreadPoolWorkItem
                 signal = SignalDataLocked();
                 goto Signal;
             }
+            _ring ??= ArrayPool<byte>.Shared.Rent(_cap);
             item = host.RxItems.Rent();
             item.Init(this, payload, cls, len);
             AddGaps(item, s, start, e);
@@ -193,6 +241,12 @@ internal sealed class ReceiveBuffer : IValueTaskSource<int>, IThreadPoolWorkItem
         {
             item.Clear();
             host.RxItems.Return(item);
+        }
+        if (beyond > 0)
+        {
+            host.CountCreditViolation();
+            _socket.Abort(SocketError.ConnectionReset,
+                $"{_socket.RemoteEndPoint} sent {beyond} bytes beyond the credit this socket granted (a protocol violation); the connection was reset.", true);
         }
     }
 
@@ -415,7 +469,7 @@ internal sealed class ReceiveBuffer : IValueTaskSource<int>, IThreadPoolWorkItem
 
     private bool GrantDueLocked(out long grant)
     {
-        grant = _appRead + _cap;
+        grant = _appRead + _window;
         if (_closed || _error != SocketError.Success || _fin != long.MaxValue || grant - _advertised < _ackStep) return false;
         _advertised = grant;
         _acks++;
@@ -546,7 +600,9 @@ internal sealed class ReceiveBuffer : IValueTaskSource<int>, IThreadPoolWorkItem
         {
             if (_closed) return true;
             long f = Seq.ToOffset(_isn, wireSeq, _rcvNxt);
-            if (f < _rcvNxt || (_fin != long.MaxValue && _fin != f) || (_segCount > 0 && _segs[_segCount - 1].End > f)) return false;
+            // Before data that arrived, beyond the credit granted (the peer cannot have sent up to there), or
+            // another end than a FIN already said: not from the peer's stream. Ignored (counted by the caller).
+            if (f < _rcvNxt || f > _appRead + _window || (_fin != long.MaxValue && _fin != f) || (_segCount > 0 && _segs[_segCount - 1].End > f)) return false;
             if (_fin == f) return true;
             _fin = f;
             if (_rcvNxt < f) _finEarly++;

@@ -48,8 +48,34 @@ public sealed record VnsHostCounters
     /// <summary>Messages for a socket that does not exist (DATA and SYN_ACK are answered with RST).</summary>
     public long UnknownSocketMessages { get; init; }
 
-    /// <summary>Malformed or unexpected messages (wrong SYN_ACK sequence, FIN that contradicts data, …).</summary>
+    /// <summary>Malformed or unexpected messages (the sum of the <c>Ignored*</c> counters below and the credit violations).</summary>
     public long ProtocolErrors { get; init; }
+
+    /// <summary>RSTs ignored: their sequence is neither an echo of what the socket sent nor the peer's send
+    /// position within the credit (not from the connection's stream).</summary>
+    public long IgnoredRsts { get; init; }
+
+    /// <summary>FINs ignored: before data that arrived, beyond the credit granted, or another end than a FIN
+    /// already said.</summary>
+    public long IgnoredFins { get; init; }
+
+    /// <summary>SYN_ACKs ignored: not for the ISN of the connecting socket.</summary>
+    public long IgnoredSynAcks { get; init; }
+
+    /// <summary>Grants ignored: beyond anything a receive buffer can offer.</summary>
+    public long IgnoredGrants { get; init; }
+
+    /// <summary>Messages of a type sockets do not know.</summary>
+    public long IgnoredUnknownTypes { get; init; }
+
+    /// <summary>Data beyond the credit a socket granted: the socket was reset (the peer broke the protocol).</summary>
+    public long CreditViolations { get; init; }
+
+    /// <summary>SYNs refused (RST) because the peer already has <see cref="VnsHostOptions.MaxConnectionsPerPeer"/> sockets here.</summary>
+    public long SynsRefusedPeerLimit { get; init; }
+
+    /// <summary>SYNs refused (RST) because the host has <see cref="VnsHostOptions.MaxConnections"/> sockets.</summary>
+    public long SynsRefusedHostLimit { get; init; }
 
     /// <summary>Sockets aborted because a channel they used went down.</summary>
     public long SocketsAbortedByChannelLoss { get; init; }
@@ -79,7 +105,13 @@ public sealed class VnsHost : IAsyncDisposable, IChannelEvents
     private int _nextPort;
     private int _disposed;
     private long _connects, _refused, _timeouts, _synRetries, _accepted, _synsRefused, _backlogDrops, _rstSent, _rstReceived;
-    private long _unknown, _protocolErrors, _lossAborts, _bytesSent, _closed;
+    private long _unknown, _lossAborts, _bytesSent, _closed, _creditViolations, _refusedPeer, _refusedHost;
+    private readonly long[] _ignored = new long[(int)Ignored.Count];
+    private readonly ConcurrentDictionary<(int Binding, uint Ip), int> _perPeer = new();
+    private int _socketCount;
+
+    /// <summary>Why a message was ignored (<see cref="VnsHostCounters"/>).</summary>
+    internal enum Ignored { Rst, Fin, SynAck, Grant, UnknownType, Count }
 
     /// <summary>Creates the host: starts the copy workers and the scheduler. Add transports with
     /// <see cref="AddTransportAsync"/> (or <c>AddNicAsync</c>).</summary>
@@ -173,12 +205,24 @@ public sealed class VnsHost : IAsyncDisposable, IChannelEvents
         Connects = Volatile.Read(ref _connects), ConnectsRefused = Volatile.Read(ref _refused), ConnectTimeouts = Volatile.Read(ref _timeouts),
         SynRetries = Volatile.Read(ref _synRetries), Accepted = Volatile.Read(ref _accepted), SynsRefused = Volatile.Read(ref _synsRefused),
         BacklogDrops = Volatile.Read(ref _backlogDrops), RstSent = Volatile.Read(ref _rstSent), RstReceived = Volatile.Read(ref _rstReceived),
-        UnknownSocketMessages = Volatile.Read(ref _unknown), ProtocolErrors = Volatile.Read(ref _protocolErrors),
+        UnknownSocketMessages = Volatile.Read(ref _unknown), ProtocolErrors = IgnoredTotal() + Volatile.Read(ref _creditViolations),
+        IgnoredRsts = Volatile.Read(ref _ignored[(int)Ignored.Rst]), IgnoredFins = Volatile.Read(ref _ignored[(int)Ignored.Fin]),
+        IgnoredSynAcks = Volatile.Read(ref _ignored[(int)Ignored.SynAck]), IgnoredGrants = Volatile.Read(ref _ignored[(int)Ignored.Grant]),
+        IgnoredUnknownTypes = Volatile.Read(ref _ignored[(int)Ignored.UnknownType]), CreditViolations = Volatile.Read(ref _creditViolations),
+        SynsRefusedPeerLimit = Volatile.Read(ref _refusedPeer), SynsRefusedHostLimit = Volatile.Read(ref _refusedHost),
         SocketsAbortedByChannelLoss = Volatile.Read(ref _lossAborts), BytesSent = Volatile.Read(ref _bytesSent), OpenSockets = _sockets.Count,
         SocketsClosed = Volatile.Read(ref _closed),
     };
 
-    internal void CountProtocolError() => Interlocked.Increment(ref _protocolErrors);
+    internal void CountIgnored(Ignored why) => Interlocked.Increment(ref _ignored[(int)why]);
+    internal void CountCreditViolation() => Interlocked.Increment(ref _creditViolations);
+
+    private long IgnoredTotal()
+    {
+        long n = 0;
+        for (int i = 0; i < _ignored.Length; i++) n += Volatile.Read(ref _ignored[i]);
+        return n;
+    }
     internal void CountRstSent() => Interlocked.Increment(ref _rstSent);
     internal void CountRstReceived() => Interlocked.Increment(ref _rstReceived);
     internal void CountSent(int bytes) => Interlocked.Add(ref _bytesSent, bytes);
@@ -321,13 +365,57 @@ public sealed class VnsHost : IAsyncDisposable, IChannelEvents
             var key = new SocketKey(binding.Index, ip, port, remotePort);
             if (_sockets.ContainsKey(key)) continue;
             var s = new VnsSocket(this, group, key, isn, rcvBuf, connecting: true);
+            if (!TryCount(key, perPeerLimit: int.MaxValue, out _))
+            {
+                s.Receive.Close();
+                throw new SocketException((int)SocketError.TooManyOpenSockets, $"This host has {Options.MaxConnections} sockets (VnsHostOptions.MaxConnections).");
+            }
             if (_sockets.TryAdd(key, s)) return s;
+            Uncount(key);
             s.Receive.Close();
         }
         throw new SocketException((int)SocketError.TooManyOpenSockets, $"No free ephemeral port towards {remotePort}.");
     }
 
-    internal void Unregister(VnsSocket s) => _sockets.TryRemove(new KeyValuePair<SocketKey, VnsSocket>(s.Key, s));
+    internal void Unregister(VnsSocket s)
+    {
+        if (_sockets.TryRemove(new KeyValuePair<SocketKey, VnsSocket>(s.Key, s))) Uncount(s.Key);
+    }
+
+    /// <summary>Counts a socket about to be registered against the host's and its peer's limits; false (and
+    /// nothing counted) when either is reached (<paramref name="hostLimit"/> tells which).</summary>
+    private bool TryCount(SocketKey key, int perPeerLimit, out bool hostLimit)
+    {
+        hostLimit = false;
+        if (Interlocked.Increment(ref _socketCount) > Options.MaxConnections)
+        {
+            Interlocked.Decrement(ref _socketCount);
+            hostLimit = true;
+            return false;
+        }
+        var peer = (key.Binding, key.PeerIp);
+        while (true)
+        {
+            int n = _perPeer.GetOrAdd(peer, 0);
+            if (n >= perPeerLimit)
+            {
+                Interlocked.Decrement(ref _socketCount);
+                return false;
+            }
+            if (_perPeer.TryUpdate(peer, n + 1, n)) return true;
+        }
+    }
+
+    private void Uncount(SocketKey key)
+    {
+        Interlocked.Decrement(ref _socketCount);
+        var peer = (key.Binding, key.PeerIp);
+        while (true)
+        {
+            if (!_perPeer.TryGetValue(peer, out int n)) return;
+            if (n <= 1 ? _perPeer.TryRemove(new KeyValuePair<(int, uint), int>(peer, n)) : _perPeer.TryUpdate(peer, n - 1, n)) return;
+        }
+    }
 
     // ---- messages (poller threads) --------------------------------------------------------------------
 
@@ -346,10 +434,11 @@ public sealed class VnsHost : IAsyncDisposable, IChannelEvents
             Interlocked.Increment(ref _unknown);
             // Like TCP: data (or an accept) for a connection that does not exist resets it at the peer;
             // late ACKs and FINs of a connection closed here are dropped silently; never answer a RST.
+            // The RST echoes the message's sequence: the peer accepts it only as an answer to what it sent.
             if (h.Type is NetChannelType.Data or NetChannelType.SynAck)
             {
                 Interlocked.Increment(ref _rstSent);
-                Scheduler.SendControl(sc.Group, new MessageHeader(h.DstPort, h.SrcPort, 0, 0, NetChannelType.Rst), sc.Transport.Class, 0);
+                Scheduler.SendControl(sc.Group, new MessageHeader(h.DstPort, h.SrcPort, h.Seq, 0, NetChannelType.Rst), sc.Transport.Class, 0);
             }
             return;
         }
@@ -363,8 +452,7 @@ public sealed class VnsHost : IAsyncDisposable, IChannelEvents
         if (IsDisposed || !_listeners.TryGetValue(h.DstPort, out VnsListener? listener) || listener.IsDisposed)
         {
             Interlocked.Increment(ref _synsRefused);
-            Interlocked.Increment(ref _rstSent);
-            Scheduler.SendControl(sc.Group, new MessageHeader(h.DstPort, h.SrcPort, 0, 0, NetChannelType.Rst), sc.Transport.Class, 0);
+            RefuseSyn(sc, h);
             return;
         }
         var key = new SocketKey(sc.Binding.Index, sc.Transport.PeerIp, h.DstPort, h.SrcPort);
@@ -378,13 +466,22 @@ public sealed class VnsHost : IAsyncDisposable, IChannelEvents
             // The client reused the port: the old connection no longer exists at its end.
             existing.Abort(SocketError.ConnectionReset, $"{existing.RemoteEndPoint} reconnected from the same port.", false);
         }
+        if (!TryCount(key, Options.MaxConnectionsPerPeer, out bool hostLimit))
+        {
+            Interlocked.Increment(ref hostLimit ? ref _refusedHost : ref _refusedPeer);
+            RefuseSyn(sc, h);
+            return;
+        }
         ChannelGroup group = Scheduler.GetGroup(sc.Binding, sc.Transport.PeerIp, sc.Transport.Class);
         int rcvBuf = listener.Options.ReceiveBufferSize != 0 ? listener.Options.ReceiveBufferSize : Options.DefaultReceiveBuffer(group.Class);
+        // No credit and no memory until the application accepts it (VnsListener.AcceptAsync → OnAccepted), and
+        // the ring only once data must be copied: a SYN costs this object, nothing more.
         var s = new VnsSocket(this, group, key, h.Seq, rcvBuf, connecting: false);
         s.SetInitialGrant(h.Grant);
         s.NoteChannel(sc);
         if (!_sockets.TryAdd(key, s))
         {
+            Uncount(key);
             s.Receive.Close(); // a duplicate SYN on another poller won the race
             return;
         }
@@ -397,6 +494,13 @@ public sealed class VnsHost : IAsyncDisposable, IChannelEvents
         }
         Interlocked.Increment(ref _accepted);
         s.SendSynAck();
+    }
+
+    /// <summary>Answers a SYN that gets no socket with a RST echoing its sequence (the client's ISN).</summary>
+    private void RefuseSyn(ScheduledChannel sc, in MessageHeader h)
+    {
+        Interlocked.Increment(ref _rstSent);
+        Scheduler.SendControl(sc.Group, new MessageHeader(h.DstPort, h.SrcPort, h.Seq, 0, NetChannelType.Rst), sc.Transport.Class, 0);
     }
 
     void IChannelEvents.OnChannelLost(ScheduledChannel sc, bool failed, Exception? error)

@@ -48,7 +48,9 @@ public sealed class VnsListener : IAsyncDisposable
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         try
         {
-            return await _backlog.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            VnsSocket s = await _backlog.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            s.OnAccepted(); // its credit (and, once data comes, its memory) from now on
+            return s;
         }
         catch (ChannelClosedException)
         {

@@ -76,6 +76,16 @@ public sealed class VnsHostOptions
     /// <summary>At shutdown, how long queued messages (RSTs of the sockets still open) may take to leave (each transport's device time). Default 2 s.</summary>
     public TimeSpan ShutdownDrainTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Sockets this host may have at a time (connected, accepted and waiting to be accepted); a connect
+    /// beyond it throws <see cref="System.Net.Sockets.SocketError.TooManyOpenSockets"/>, a SYN beyond it is
+    /// answered with RST. Default 8192.</summary>
+    public int MaxConnections { get; set; } = 8192;
+
+    /// <summary>Sockets one peer may have opened to this host at a time; a SYN beyond it is answered with RST
+    /// (counted in <see cref="VnsHostCounters.SynsRefusedPeerLimit"/>). A socket costs a few hundred bytes until
+    /// data arrives after the application accepted it, then its receive buffer. Default 1024.</summary>
+    public int MaxConnectionsPerPeer { get; set; } = 1024;
+
     /// <summary>First port of the ephemeral range for connecting sockets. Default 49152.</summary>
     public int EphemeralPortFirst { get; set; } = 49152;
 
@@ -103,6 +113,9 @@ public sealed class VnsHostOptions
         if (ShutdownDrainTimeout < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ShutdownDrainTimeout), ShutdownDrainTimeout, "must not be negative");
         CheckBuffer(ThroughputReceiveBufferSize, nameof(ThroughputReceiveBufferSize), false);
         CheckBuffer(LatencyReceiveBufferSize, nameof(LatencyReceiveBufferSize), false);
+        if (MaxConnections < 1) throw new ArgumentOutOfRangeException(nameof(MaxConnections), MaxConnections, "must be positive");
+        if (MaxConnectionsPerPeer < 1 || MaxConnectionsPerPeer > MaxConnections)
+            throw new ArgumentOutOfRangeException(nameof(MaxConnectionsPerPeer), MaxConnectionsPerPeer, $"must be in [1, MaxConnections = {MaxConnections}]");
         if (EphemeralPortFirst < 1 || EphemeralPortLast > 65535 || EphemeralPortFirst > EphemeralPortLast)
             throw new ArgumentOutOfRangeException(nameof(EphemeralPortFirst), $"ephemeral range [{EphemeralPortFirst}, {EphemeralPortLast}] must lie in [1, 65535]");
     }

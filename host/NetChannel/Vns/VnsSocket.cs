@@ -66,6 +66,7 @@ public sealed partial class VnsSocket : IAsyncDisposable
     private SocketError _txError;
     private string? _txErrorMessage;
     private long _sndNxt, _sndGrant;
+    private long _grantAhead;      // the most credit the peer has offered beyond what was sent: about its receive buffer
     private int _copiesOutstanding;
     private long _chunksSent, _bytesSent, _creditWaits, _workerCopies;
     private ulong _channelMask;
@@ -78,7 +79,7 @@ public sealed partial class VnsSocket : IAsyncDisposable
         Isn = isn;
         Class = group.Class;
         _sendOp = new SendOperation(this);
-        Receive = new ReceiveBuffer(this, isn, receiveBufferSize);
+        Receive = new ReceiveBuffer(this, isn, receiveBufferSize, open: connecting);
         _flowHash = HashCode.Combine(key.PeerIp, key.LocalPort, key.RemotePort);
         _state = connecting ? VnsSocketState.Connecting : VnsSocketState.Connected;
         if (connecting) _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -143,7 +144,16 @@ public sealed partial class VnsSocket : IAsyncDisposable
         _host.Scheduler.SendControl(Group, new MessageHeader(Key.LocalPort, Key.RemotePort, Isn, Seq.ToWire(Isn, Receive.Grant), NetChannelType.SynAck), Class, _flowHash);
 
     /// <summary>Sets the initial credit of an accepted socket (from the SYN's grant).</summary>
-    internal void SetInitialGrant(uint wireGrant) => _sndGrant = Seq.ToOffset(Isn, wireGrant, 0);
+    internal void SetInitialGrant(uint wireGrant)
+    {
+        long g = Seq.ToOffset(Isn, wireGrant, 0);
+        if (g > VnsHostOptions.MaxReceiveBufferSize || g < 0)
+        {
+            _host.CountIgnored(VnsHost.Ignored.Grant);
+            return;
+        }
+        _sndGrant = _grantAhead = g;
+    }
 
     // ---- messages from the peer (poller thread) -----------------------------------------------------
 
@@ -164,7 +174,7 @@ public sealed partial class VnsSocket : IAsyncDisposable
                 payload.Release();
                 if (h.Seq != Isn)
                 {
-                    _host.CountProtocolError();
+                    _host.CountIgnored(VnsHost.Ignored.SynAck);
                     return;
                 }
                 lock (_txLock)
@@ -178,10 +188,15 @@ public sealed partial class VnsSocket : IAsyncDisposable
             case NetChannelType.Fin:
                 payload.Release();
                 OnGrant(h.Grant);
-                if (!Receive.OnFin(h.Seq)) _host.CountProtocolError();
+                if (!Receive.OnFin(h.Seq)) _host.CountIgnored(VnsHost.Ignored.Fin);
                 return;
             case NetChannelType.Rst:
                 payload.Release();
+                if (!RstAcceptable(h.Seq))
+                {
+                    _host.CountIgnored(VnsHost.Ignored.Rst);
+                    return;
+                }
                 _host.CountRstReceived();
                 bool refused;
                 lock (_txLock) refused = _state == VnsSocketState.Connecting;
@@ -190,27 +205,62 @@ public sealed partial class VnsSocket : IAsyncDisposable
                 return;
             default:
                 payload.Release();
-                _host.CountProtocolError();
+                _host.CountIgnored(VnsHost.Ignored.UnknownType);
                 return;
         }
     }
 
+    /// <summary>
+    /// A RST resets the socket only when its sequence shows it comes from the peer's stream: either an echo of
+    /// something this socket sent (a peer without the socket answering our SYN, SYN_ACK or data: between what
+    /// we sent less the peer's window and what we sent; exactly the ISN while connecting) or the peer's own send
+    /// position (a peer that had the socket and aborted: between what arrived here in order and the credit we
+    /// granted). Anything else — a blind guess needs the random ISN within a window of a few MiB of 2^32 — is
+    /// ignored and counted.
+    /// </summary>
+    private bool RstAcceptable(uint wireSeq)
+    {
+        lock (_txLock)
+        {
+            long s = Seq.ToOffset(Isn, wireSeq, _sndNxt);
+            if (s <= _sndNxt && s >= _sndNxt - _grantAhead) return true;
+        }
+        return Receive.InReceiveWindow(wireSeq);
+    }
+
+    /// <summary>A grant (the first offset the peer may not be sent). One that only repeats or lowers what is
+    /// known changes nothing; one beyond anything a receive buffer could offer is not from the peer: ignored.</summary>
     private void OnGrant(uint wireGrant)
     {
+        bool bad = false;
         lock (_txLock)
         {
             if (_state == VnsSocketState.Connecting && _sndGrant == 0 && _sndNxt == 0)
             {
                 // Before SYN_ACK the first grant defines the credit: take it relative to offset 0.
                 long g0 = Seq.ToOffset(Isn, wireGrant, 0);
-                if (g0 > 0) _sndGrant = g0;
-                return;
+                if (g0 > VnsHostOptions.MaxReceiveBufferSize) bad = true;
+                else if (g0 > 0) _sndGrant = _grantAhead = g0;
             }
-            long g = Seq.ToOffset(Isn, wireGrant, _sndGrant);
-            if (g <= _sndGrant) return;
-            _sndGrant = g;
-            _sendOp.WakeIfWaitingFor(SendOperation.WaitCredit);
+            else
+            {
+                long g = Seq.ToOffset(Isn, wireGrant, _sndGrant);
+                if (g - _sndNxt > VnsHostOptions.MaxReceiveBufferSize) bad = true;
+                else if (g > _sndGrant)
+                {
+                    _sndGrant = g;
+                    _grantAhead = Math.Max(_grantAhead, g - _sndNxt);
+                    _sendOp.WakeIfWaitingFor(SendOperation.WaitCredit);
+                }
+            }
         }
+        if (bad) _host.CountIgnored(VnsHost.Ignored.Grant);
+    }
+
+    /// <summary>The application accepted this socket (a SYN created it): it offers its credit now.</summary>
+    internal void OnAccepted()
+    {
+        if (Receive.Open(out long grant)) SendGrant(grant);
     }
 
     // ---- send -------------------------------------------------------------------------------------

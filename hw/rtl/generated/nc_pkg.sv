@@ -285,16 +285,16 @@ package nc_pkg;
     nc_event_type_e ev_type;  // byte 0: Event type
   } nc_event_t;
 
-  // MgmtMessage: Management message, the payload of a MGMT frame (in a management buffer at offset 128). Requests carry a txn the sender chose; replies echo it, so retransmitted requests are recognised. host_id is a random 64-bit id a host draws at start: a new value from the same address means the peer restarted; peer_host_id is the id the sender believes the receiver has (0 if unknown), so messages from before a restart are recognised as stale.
+  // MgmtMessage: Management message, the payload of a MGMT frame (in a management buffer at offset 128). Requests carry a random txn the sender chose; replies echo it, so retransmitted requests are recognised. host_id is a random 64-bit id a host draws at start; peer_host_id is the id the sender believes the receiver has. Every message but OPEN_REQ must carry the receiver's own host id as peer_host_id (an ABORT of the sender's own unanswered open may carry 0 and is then matched by host_id and txn); any other is dropped as stale or forged, so a sender that only knows addresses and channel ids can take nothing down. A PONG that echoes the txn of the receiver's last PING with a new host_id means the peer restarted.
   localparam int NC_MGMT_BYTES = 48;
   typedef struct packed {
     logic [7:0] version;  // byte 0: Management protocol version
     nc_mgmt_op_e op;  // byte 1: Operation
     nc_mgmt_status_e status;  // byte 2: OPEN_NAK, ABORT: reason
     logic [7:0] ch_class;  // byte 3: Channel class: 0 throughput, 1 latency (OPEN_REQ)
-    logic [31:0] txn;  // byte 4: Transaction id chosen by the requester, echoed in the reply
+    logic [31:0] txn;  // byte 4: Transaction id chosen (at random) by the requester, echoed in the reply
     logic [63:0] host_id;  // byte 8: Sender's host id (random per host start)
-    logic [63:0] peer_host_id;  // byte 16: Receiver's host id as the sender knows it (0 if unknown)
+    logic [63:0] peer_host_id;  // byte 16: Receiver's host id as the sender knows it (0 only in OPEN_REQ and in an ABORT of an unanswered open)
     logic [15:0] src_chan;  // byte 24: Sender's channel id (0xFFFF: none)
     logic [15:0] dst_chan;  // byte 26: Receiver's channel id (0xFFFF: not known yet)
     logic [15:0] udp_port;  // byte 28: UDP source port both directions of the channel use (OPEN_REQ; echoed)

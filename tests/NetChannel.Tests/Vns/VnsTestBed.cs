@@ -166,7 +166,7 @@ internal sealed class VnsTestBed : IAsyncDisposable
     }
 
     /// <summary>Generous bound for anything that should finish: reaching it means a hang, not slowness.</summary>
-    public static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(120);
+    public static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(Environment.GetEnvironmentVariable("NC_TEST_TIMEOUT_S") is { } t ? double.Parse(t) : 120);
 
     public async ValueTask DisposeAsync()
     {

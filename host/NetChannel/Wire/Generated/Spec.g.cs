@@ -1058,7 +1058,7 @@ public struct Event : IEquatable<Event>
     public override readonly string ToString() => $"Event(EvType={EvType}, Rsvd0={Rsvd0}, Source={Source}, Data={Data}, Rsvd1={Rsvd1}, Phase={Phase})";
 }
 
-/// <summary>Management message, the payload of a MGMT frame (in a management buffer at offset 128). Requests carry a txn the sender chose; replies echo it, so retransmitted requests are recognised. host_id is a random 64-bit id a host draws at start: a new value from the same address means the peer restarted; peer_host_id is the id the sender believes the receiver has (0 if unknown), so messages from before a restart are recognised as stale. 48 bytes, network (big-endian).</summary>
+/// <summary>Management message, the payload of a MGMT frame (in a management buffer at offset 128). Requests carry a random txn the sender chose; replies echo it, so retransmitted requests are recognised. host_id is a random 64-bit id a host draws at start; peer_host_id is the id the sender believes the receiver has. Every message but OPEN_REQ must carry the receiver's own host id as peer_host_id (an ABORT of the sender's own unanswered open may carry 0 and is then matched by host_id and txn); any other is dropped as stale or forged, so a sender that only knows addresses and channel ids can take nothing down. A PONG that echoes the txn of the receiver's last PING with a new host_id means the peer restarted. 48 bytes, network (big-endian).</summary>
 public struct MgmtMessage : IEquatable<MgmtMessage>
 {
     /// <summary>Size in bytes.</summary>
@@ -1103,11 +1103,11 @@ public struct MgmtMessage : IEquatable<MgmtMessage>
     public MgmtStatus Status;
     /// <summary>Channel class: 0 throughput, 1 latency (OPEN_REQ) (8 bits, var).</summary>
     public byte ChClass;
-    /// <summary>Transaction id chosen by the requester, echoed in the reply (32 bits, var).</summary>
+    /// <summary>Transaction id chosen (at random) by the requester, echoed in the reply (32 bits, var).</summary>
     public uint Txn;
     /// <summary>Sender's host id (random per host start) (64 bits, var).</summary>
     public ulong HostId;
-    /// <summary>Receiver's host id as the sender knows it (0 if unknown) (64 bits, var).</summary>
+    /// <summary>Receiver's host id as the sender knows it (0 only in OPEN_REQ and in an ABORT of an unanswered open) (64 bits, var).</summary>
     public ulong PeerHostId;
     /// <summary>Sender's channel id (0xFFFF: none) (16 bits, var).</summary>
     public ushort SrcChan;
