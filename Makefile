@@ -113,6 +113,7 @@ BENCH_DIR   := $(BUILD)/bench
 BENCH_QUICK := $(if $(filter 1 yes true,$(QUICK)),--quick)
 BENCH_DLL   := $(ROOT)/host/NetChannel.Benchmarks/bin/$(CONFIG)/net10.0/NetChannel.Benchmarks.dll
 BENCH_PY    := python3 $(ROOT)/tests/bench/report.py
+CLI_DLL     := $(ROOT)/host/NetChannel.Cli/bin/$(CONFIG)/net10.0/netchannel.dll
 
 bench: deps dotnet-build
 	@$(MAKE) -s --no-print-directory -f $(ROOT)/Makefile $(RTL_EXE) $(SIM_LIB) $(SIM_BUILD)/bench_nic
@@ -131,6 +132,9 @@ bench: deps dotnet-build
 	  || { tail -50 $(BENCH_DIR)/micro.log; exit 1; }
 	@grep -E '^\s+micro_(mean_ns|allocated_bytes)' $(BENCH_DIR)/micro.log || true
 	@$(BENCH_PY) mark $(BENCH_DIR) "micro-benchmarks"
+	@echo "== section 4: fault matrix (the demo workload on two simulated NICs, one run per link fault)"
+	@$(BENCH_PY) faults $(BENCH_DIR) dotnet $(CLI_DLL) demo $(if $(BENCH_QUICK),--bytes 262144 --rpc-calls 200)
+	@$(BENCH_PY) mark $(BENCH_DIR) "fault matrix"
 	@$(BENCH_PY) finish $(BENCH_DIR) $(ROOT)/docs/performance.md $(ROOT)/docs
 
 # The NetDriver alone on the loopback test device (wall-clock figures: machine-dependent).

@@ -12,6 +12,7 @@ using NetChannel.Driver;
 using NetChannel.Harness;
 using NetChannel.Scheduling;
 using NetChannel.Vns;
+using NetChannel.Wire;
 
 namespace NetChannel.Cli;
 
@@ -38,6 +39,7 @@ internal sealed class DemoOptions
     public double Reorder { get; set; }
     public double Dup { get; set; }
     public double Corrupt { get; set; }
+    public double CorruptInner { get; set; }
     public ulong Seed { get; set; } = 1;
     public string? Pcap { get; set; }
     public bool Json { get; set; }
@@ -91,6 +93,7 @@ internal sealed class DemoOptions
                 case "--reorder": if (!Prob(out p)) return null; o.Reorder = p; break;
                 case "--dup": if (!Prob(out p)) return null; o.Dup = p; break;
                 case "--corrupt": if (!Prob(out p)) return null; o.Corrupt = p; break;
+                case "--corrupt-inner": if (!Prob(out p)) return null; o.CorruptInner = p; break;
                 case "--seed":
                     if (Next() is not { } sd) return null;
                     if (!ulong.TryParse(sd, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong seed)) { stderr.WriteLine($"netchannel demo: --seed must be a non-negative integer, not '{sd}'"); return null; }
@@ -172,6 +175,7 @@ internal sealed class Demo
             Reorder = _o.Reorder,
             Duplicate = _o.Dup,
             Corrupt = _o.Corrupt,
+            CorruptInner = _o.CorruptInner,
             PcapPath = _o.Pcap,
             DmaLatencyCycles = _o.DmaLatency,
             LinkLatencyCycles = _o.LinkLatency,
@@ -183,7 +187,7 @@ internal sealed class Demo
         var log = _o.Json ? TextWriter.Null : _out;
         log.WriteLine($"netchannel demo: two hosts on two simulated NICs ({sys.DeviceName}, {SimulatedNicSystem.ClockHz / 1e6:0} MHz, 64 B/cycle datapath), " +
             $"link {simOptions.LinkBytesPerCycle} B/cycle, latency {simOptions.LinkLatencyCycles} cycles, DMA latency {simOptions.DmaLatencyCycles} cycles");
-        log.WriteLine($"  link faults: loss {_o.Loss:P2}, reorder {_o.Reorder:P2}, duplication {_o.Dup:P2}, corruption {_o.Corrupt:P2}, seed {_o.Seed}");
+        log.WriteLine($"  link faults: loss {_o.Loss:P2}, reorder {_o.Reorder:P2}, duplication {_o.Dup:P2}, corruption {_o.Corrupt:P2} (FCS), {_o.CorruptInner:P2} (behind a good FCS), seed {_o.Seed}");
         DemoReport? report = null;
         NicCounters? ca = null, cb = null;
         var channels = new List<(string Host, int Id, ChannelClass Class, ChannelCounters C, NicChannelCounters N)>();
@@ -258,6 +262,11 @@ internal sealed class Demo
                 ["retransmits"] = retransmits,
                 ["timeouts"] = (ca?.Timeouts ?? 0) + (cb?.Timeouts ?? 0),
                 ["duplicates_dropped"] = (ca?.Duplicates ?? 0) + (cb?.Duplicates ?? 0),
+                // Duplicates the receivers dropped that the link did not make: retransmissions of what had arrived.
+                ["spurious_retransmits"] = Math.Max(0L, (long)((ca?.Duplicates ?? 0) + (cb?.Duplicates ?? 0)) - (long)(link.Nic0ToNic1.Duplicated + link.Nic1ToNic0.Duplicated)),
+                ["drops_bad_fcs"] = (ulong)((ca?.Drops(DropReason.BadFcs) ?? 0) + (cb?.Drops(DropReason.BadFcs) ?? 0)),
+                ["drops_bad_icrc"] = (ulong)((ca?.Drops(DropReason.BadIcrc) ?? 0) + (cb?.Drops(DropReason.BadIcrc) ?? 0)),
+                ["drops_total"] = (ulong)((ca?.ParserDrops.Sum(x => (long)x) ?? 0) + (cb?.ParserDrops.Sum(x => (long)x) ?? 0)),
                 ["sim_cycles"] = cycles,
                 ["bulk_sim_cycles"] = report?.BulkTicks ?? 0,
                 ["rpc_sim_cycles"] = report?.RpcTicks ?? 0,
@@ -281,7 +290,7 @@ internal sealed class Demo
                 ["options"] = new Dictionary<string, object?>
                 {
                     ["bytes"] = _o.Bytes, ["sockets"] = _o.Sockets, ["channels"] = _o.Channels, ["rpc_connections"] = _o.RpcConnections,
-                    ["rpc_calls"] = _o.RpcCalls, ["loss"] = _o.Loss, ["reorder"] = _o.Reorder, ["dup"] = _o.Dup, ["corrupt"] = _o.Corrupt,
+                    ["rpc_calls"] = _o.RpcCalls, ["loss"] = _o.Loss, ["reorder"] = _o.Reorder, ["dup"] = _o.Dup, ["corrupt"] = _o.Corrupt, ["corrupt_inner"] = _o.CorruptInner,
                     ["seed"] = _o.Seed, ["pcap"] = _o.Pcap, ["dma_latency"] = _o.DmaLatency, ["link_latency"] = _o.LinkLatency,
                 },
             };
@@ -334,13 +343,14 @@ internal sealed class Demo
     {
         ["frames"] = d.FramesSent, ["bytes"] = d.BytesSent, ["delivered"] = d.FramesDelivered, ["dropped"] = d.Dropped,
         ["reordered"] = d.Reordered, ["duplicated"] = d.Duplicated, ["corrupted"] = d.Corrupted, ["fcs_errors"] = d.FcsErrors,
+        ["corrupted_inner"] = d.CorruptedInner,
     };
 
     private static string LinkLine(LinkDirectionStatistics d) =>
-        $"{d.FramesSent:N0} frames ({d.BytesSent:N0} bytes), {d.Dropped:N0} lost, {d.Reordered:N0} reordered, {d.Duplicated:N0} duplicated, {d.Corrupted:N0} corrupted ({d.FcsErrors:N0} caught by the FCS)";
+        $"{d.FramesSent:N0} frames ({d.BytesSent:N0} bytes), {d.Dropped:N0} lost, {d.Reordered:N0} reordered, {d.Duplicated:N0} duplicated, {d.Corrupted:N0} corrupted ({d.FcsErrors:N0} caught by the FCS), {d.CorruptedInner:N0} corrupted behind a good FCS";
 
     private static string NicLine(NicCounters c) =>
-        $"tx {c.TxFrames:N0} frames, rx {c.RxFrames:N0} frames, {c.Retransmits:N0} retransmitted, {c.Timeouts:N0} timeouts, {c.Duplicates:N0} duplicates dropped, {c.OutOfWindow:N0} out of window, {c.AckTx:N0} ACKs sent, {c.CreditStalls:N0} credit stalls, {c.ChannelsFailed:N0} channels failed";
+        $"tx {c.TxFrames:N0} frames, rx {c.RxFrames:N0} frames, {c.Retransmits:N0} retransmitted, {c.Timeouts:N0} timeouts, {c.Duplicates:N0} duplicates dropped, {c.OutOfWindow:N0} out of window, {c.Drops(DropReason.BadIcrc):N0} dropped BAD_ICRC, {c.AckTx:N0} ACKs sent, {c.CreditStalls:N0} credit stalls, {c.ChannelsFailed:N0} channels failed";
 }
 
 /// <summary>Writes each progress line at once, indented (<see cref="Progress{T}"/> would post it to the thread

@@ -26,6 +26,8 @@ internal static class Program
               --reorder P     probability a frame is delivered behind a later one (default 0)
               --dup P         probability a frame is duplicated (default 0)
               --corrupt P     probability a frame's bits are flipped (caught by the FCS) (default 0)
+              --corrupt-inner P  probability a frame's bits are flipped behind a valid FCS, as inside a
+                              switch (only the NetChannel ICRC catches it) (default 0)
               --seed S        seed of the link's faults and of the payloads (default 1)
               --pcap FILE     capture the link (timestamps in simulated time)
               --dma-latency C DMA latency in cycles (default 200)

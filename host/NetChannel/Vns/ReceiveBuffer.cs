@@ -131,6 +131,11 @@ internal sealed class ReceiveBuffer : IValueTaskSource<int>, IThreadPoolWorkItem
 
     public int Capacity => _cap;
 
+    /// <summary>Most out-of-order ranges tracked at once: a 64th of the window in entries (a 24-byte entry per
+    /// 64 bytes of window at most, under 40 % of the credit), at least 1024 — far more than reordering across
+    /// channels makes, even of 1-byte chunks.</summary>
+    private int MaxSegments => Math.Max(1024, _cap / 64);
+
     /// <summary>When true, a receive completed by arriving data runs its continuation on the thread that
     /// delivered the data (the driver's poller) instead of the thread pool. Only for internal consumers whose
     /// continuation never blocks (the RPC read loop).</summary>
@@ -186,6 +191,7 @@ internal sealed class ReceiveBuffer : IValueTaskSource<int>, IThreadPoolWorkItem
         RxCopyItem? item = null;
         int len = payload.Length;
         bool signal = false;
+        bool fragmented = false;
         long beyond = 0;
         lock (_lock)
         {
@@ -204,6 +210,13 @@ internal sealed class ReceiveBuffer : IValueTaskSource<int>, IThreadPoolWorkItem
             if (s < _rcvNxt) _dupBytes += Math.Min(_rcvNxt, e) - s;
             long start = Math.Max(s, _rcvNxt);
             if (start >= e) goto Drop;
+            if (_segCount + RxCopyItem.MaxPieces + 1 > MaxSegments)
+            {
+                // Out-of-order fragments so small and so many that their bookkeeping would outgrow a fraction of
+                // the credit: no sender that means to be read does this. Reset rather than grow without bound.
+                fragmented = true;
+                goto Drop;
+            }
             if (s > _rcvNxt) _outOfOrder++;
             if (start == s && IsFree(start, e) && sc.TryHoldRx(host.Scheduler.Options.ReceiveHoldFraction))
             {
@@ -241,6 +254,12 @@ internal sealed class ReceiveBuffer : IValueTaskSource<int>, IThreadPoolWorkItem
         {
             item.Clear();
             host.RxItems.Return(item);
+        }
+        if (fragmented)
+        {
+            host.CountFragmentationReset();
+            _socket.Abort(SocketError.ConnectionReset,
+                $"{_socket.RemoteEndPoint} left more than {MaxSegments} separate out-of-order fragments in this socket's receive window; the connection was reset.", true);
         }
         if (beyond > 0)
         {

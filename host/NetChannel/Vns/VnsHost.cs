@@ -71,6 +71,10 @@ public sealed record VnsHostCounters
     /// <summary>Data beyond the credit a socket granted: the socket was reset (the peer broke the protocol).</summary>
     public long CreditViolations { get; init; }
 
+    /// <summary>Sockets reset because the peer left more separate out-of-order fragments in the receive window
+    /// than its bookkeeping may hold (a 64th of the window in entries, at least 1024).</summary>
+    public long FragmentationResets { get; init; }
+
     /// <summary>SYNs refused (RST) because the peer already has <see cref="VnsHostOptions.MaxConnectionsPerPeer"/> sockets here.</summary>
     public long SynsRefusedPeerLimit { get; init; }
 
@@ -105,7 +109,7 @@ public sealed class VnsHost : IAsyncDisposable, IChannelEvents
     private int _nextPort;
     private int _disposed;
     private long _connects, _refused, _timeouts, _synRetries, _accepted, _synsRefused, _backlogDrops, _rstSent, _rstReceived;
-    private long _unknown, _lossAborts, _bytesSent, _closed, _creditViolations, _refusedPeer, _refusedHost;
+    private long _unknown, _lossAborts, _bytesSent, _closed, _creditViolations, _fragmentationResets, _refusedPeer, _refusedHost;
     private readonly long[] _ignored = new long[(int)Ignored.Count];
     private readonly ConcurrentDictionary<(int Binding, uint Ip), int> _perPeer = new();
     private int _socketCount;
@@ -205,10 +209,11 @@ public sealed class VnsHost : IAsyncDisposable, IChannelEvents
         Connects = Volatile.Read(ref _connects), ConnectsRefused = Volatile.Read(ref _refused), ConnectTimeouts = Volatile.Read(ref _timeouts),
         SynRetries = Volatile.Read(ref _synRetries), Accepted = Volatile.Read(ref _accepted), SynsRefused = Volatile.Read(ref _synsRefused),
         BacklogDrops = Volatile.Read(ref _backlogDrops), RstSent = Volatile.Read(ref _rstSent), RstReceived = Volatile.Read(ref _rstReceived),
-        UnknownSocketMessages = Volatile.Read(ref _unknown), ProtocolErrors = IgnoredTotal() + Volatile.Read(ref _creditViolations),
+        UnknownSocketMessages = Volatile.Read(ref _unknown), ProtocolErrors = IgnoredTotal() + Volatile.Read(ref _creditViolations) + Volatile.Read(ref _fragmentationResets),
         IgnoredRsts = Volatile.Read(ref _ignored[(int)Ignored.Rst]), IgnoredFins = Volatile.Read(ref _ignored[(int)Ignored.Fin]),
         IgnoredSynAcks = Volatile.Read(ref _ignored[(int)Ignored.SynAck]), IgnoredGrants = Volatile.Read(ref _ignored[(int)Ignored.Grant]),
         IgnoredUnknownTypes = Volatile.Read(ref _ignored[(int)Ignored.UnknownType]), CreditViolations = Volatile.Read(ref _creditViolations),
+        FragmentationResets = Volatile.Read(ref _fragmentationResets),
         SynsRefusedPeerLimit = Volatile.Read(ref _refusedPeer), SynsRefusedHostLimit = Volatile.Read(ref _refusedHost),
         SocketsAbortedByChannelLoss = Volatile.Read(ref _lossAborts), BytesSent = Volatile.Read(ref _bytesSent), OpenSockets = _sockets.Count,
         SocketsClosed = Volatile.Read(ref _closed),
@@ -216,6 +221,7 @@ public sealed class VnsHost : IAsyncDisposable, IChannelEvents
 
     internal void CountIgnored(Ignored why) => Interlocked.Increment(ref _ignored[(int)why]);
     internal void CountCreditViolation() => Interlocked.Increment(ref _creditViolations);
+    internal void CountFragmentationReset() => Interlocked.Increment(ref _fragmentationResets);
 
     private long IgnoredTotal()
     {

@@ -121,6 +121,25 @@ public sealed class HostileInputTests
     }
 
     [Fact]
+    public async Task ThousandsOfOneByteFragmentsWithGapsResetTheConnectionInsteadOfGrowingItsBookkeeping()
+    {
+        await using VnsTestBed bed = await VnsTestBed.StartAsync(TransportKind.InMemory);
+        await using VnsListener l = await bed.B.ListenAsync(7306, new VnsListenerOptions { ReceiveBufferSize = 64 << 10 });
+        (VnsSocket c, VnsSocket s) = await bed.ConnectAsync(7306, listener: l);
+        Task<int> pending = s.ReceiveAsync(new byte[10]).AsTask();
+        // Every other byte of the window, never the first: each one its own out-of-order range (64 KiB window:
+        // at most 1024 tracked). All within the credit, so nothing else would stop them.
+        for (int i = 0; i < 1100; i++)
+            await ForgeAsync(bed.A, VnsTestBed.IpB, From(c, NetChannelType.Data, 2 + 2 * i, 0), new byte[1]);
+        SocketException e = await Assert.ThrowsAsync<SocketException>(() => Bounded(pending));
+        Assert.Equal(SocketError.ConnectionReset, e.SocketErrorCode);
+        Assert.Contains("out-of-order fragments", e.Message);
+        Assert.Equal(1, bed.B.Counters.FragmentationResets);
+        await c.DisposeAsync();
+        await s.DisposeAsync();
+    }
+
+    [Fact]
     public async Task AGrantNoReceiveBufferCouldOfferIsIgnored()
     {
         await using VnsTestBed bed = await VnsTestBed.StartAsync(TransportKind.InMemory);
