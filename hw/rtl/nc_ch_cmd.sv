@@ -156,12 +156,12 @@ module nc_ch_cmd
     tx_op.a        = stg_reg.init_psn;
     tx_op.b        = stg_reg.tx_credit;
     tx_op.ring_log = stg_reg.tx_log[3:0];
-    tx_op.code     = (s_reg == S_TX) ? ((code_reg == CMD_OPEN) ? TXOP_OPEN : TXOP_CLOSE) : TXOP_READ;
+    tx_op.code     = (s_reg == S_TX) ? ((code_reg == NC_CH_CMD_OPEN) ? TXOP_OPEN : TXOP_CLOSE) : TXOP_READ;
     rx_op = '0;
     rx_op.chan     = failing_reg ? fail_reg.chan : chan_reg;
     rx_op.a        = stg_reg.peer_psn;
     rx_op.ring_log = stg_reg.rx_log[3:0];
-    rx_op.code     = (s_reg == S_RB_RX) ? RXOP_READ : ((code_reg == CMD_OPEN && !failing_reg) ? RXOP_OPEN : RXOP_CLOSE);
+    rx_op.code     = (s_reg == S_RB_RX) ? RXOP_READ : ((code_reg == NC_CH_CMD_OPEN && !failing_reg) ? RXOP_OPEN : RXOP_CLOSE);
   end
   assign tx_valid  = s_reg == S_TX_READ || s_reg == S_TX || s_reg == S_RB_TX;
   assign rx_valid  = s_reg == S_RX || s_reg == S_FAIL_RX || s_reg == S_RB_RX;
@@ -170,7 +170,7 @@ module nc_ch_cmd
   assign cpl_chan  = chan_reg;
 
   assign m_ev = '{eq: shadow_rd.eq, ev_type: 8'(NC_EVENT_TYPE_CHANNEL), source: fail_reg.chan,
-                  data: {16'd0, fail_reg.reason, 6'd0, CH_FAILED}};
+                  data: 32'(nc_reg_ch_rb_state_t'{why: nc_cpl_status_e'(fail_reg.reason), state: NC_CH_STATE_FAILED, default: '0})};
   assign m_ev_valid   = s_reg == S_FAIL_EV;
   assign s_fail_ready = s_reg == S_IDLE && !cmd_valid;
 
@@ -196,19 +196,19 @@ module nc_ch_cmd
       end
       S_CHECK: begin
         if (!chan_ok) begin
-          res_reg <= RES_BAD_CHAN;
+          res_reg <= NC_CH_CMD_RESULT_BAD_CHANNEL;
           s_reg   <= S_DONE;
         end else unique case (code_reg)
-          CMD_OPEN: if (!ctx_ok) begin
-                      res_reg <= RES_BAD_CTX;
+          NC_CH_CMD_OPEN: if (!ctx_ok) begin
+                      res_reg <= NC_CH_CMD_RESULT_BAD_CONTEXT;
                       s_reg   <= S_DONE;
                     end else begin
                       s_reg <= S_TX_READ;
                     end
-          CMD_CLOSE: s_reg <= S_TX;
-          CMD_READ:  s_reg <= S_RB_TX;
+          NC_CH_CMD_CLOSE: s_reg <= S_TX;
+          NC_CH_CMD_READ:  s_reg <= S_RB_TX;
           default: begin
-            res_reg <= RES_BAD_CMD;
+            res_reg <= NC_CH_CMD_RESULT_BAD_COMMAND;
             s_reg   <= S_DONE;
           end
         endcase
@@ -216,9 +216,9 @@ module nc_ch_cmd
       S_TX_READ: if (tx_ready) begin s_reg <= S_WAIT; after_reg <= S_CTX; end
       S_CTX:     s_reg <= S_CPL;
       S_CPL:     if (cpl_ready) begin s_reg <= S_WAIT; after_reg <= S_RX; end
-      S_RX:      if (rx_ready) begin s_reg <= S_WAIT; after_reg <= (code_reg == CMD_OPEN) ? S_TX : S_FLUSHED; end
+      S_RX:      if (rx_ready) begin s_reg <= S_WAIT; after_reg <= (code_reg == NC_CH_CMD_OPEN) ? S_TX : S_FLUSHED; end
       S_FLUSHED: if (flushed_reg == (failing_reg ? 2'd1 : 2'd2)) s_reg <= failing_reg ? S_FAIL_EV : S_DONE;
-      S_TX:      if (tx_ready) begin s_reg <= S_WAIT; after_reg <= (code_reg == CMD_OPEN) ? S_DONE : S_RX; end
+      S_TX:      if (tx_ready) begin s_reg <= S_WAIT; after_reg <= (code_reg == NC_CH_CMD_OPEN) ? S_DONE : S_RX; end
       S_RB_TX:   if (tx_ready) begin s_reg <= S_WAIT; after_reg <= S_RB_RX; end
       S_RB_RX:   if (rx_ready) begin s_reg <= S_WAIT; after_reg <= S_RB_CPL; end
       S_RB_CPL:  if (cpl_ready) begin s_reg <= S_WAIT; after_reg <= S_DONE; end
@@ -227,8 +227,8 @@ module nc_ch_cmd
       S_WAIT: if (rsp_seen) begin
         s_reg <= after_reg;
         if (tx_rsp_valid) begin
-          rb.state     <= {16'd0, tx_rsp_why, 6'd0, tx_rsp_state};
-          rb.tx_idx    <= {tx_rsp_idx_nxt, tx_rsp_prod};
+          rb.state     <= '{why: nc_cpl_status_e'(tx_rsp_why), state: nc_ch_state_e'(tx_rsp_state), default: '0};
+          rb.tx_idx    <= '{next: tx_rsp_idx_nxt, prod: tx_rsp_prod};
           rb.tx_una    <= tx_rsp_una;
           rb.tx_nxt    <= tx_rsp_nxt;
           rb.tx_credit <= tx_rsp_credit;
@@ -236,25 +236,25 @@ module nc_ch_cmd
           rb.retx      <= tx_rsp_retx;
           rb.timeouts  <= tx_rsp_timeouts;
           // open: the channel must be closed; close: it must not be
-          if (code_reg == CMD_OPEN && tx_rsp_state != CH_CLOSED) begin
-            res_reg <= RES_BAD_STATE;
+          if (code_reg == NC_CH_CMD_OPEN && tx_rsp_state != NC_CH_STATE_CLOSED) begin
+            res_reg <= NC_CH_CMD_RESULT_BAD_STATE;
             s_reg   <= S_DONE;
-          end else if (code_reg == CMD_CLOSE && tx_rsp_state == CH_CLOSED) begin
-            res_reg <= RES_BAD_STATE;
-          end else if (after_reg == S_CTX || code_reg == CMD_READ || code_reg == CMD_CLOSE) begin
-            res_reg <= RES_OK;
+          end else if (code_reg == NC_CH_CMD_CLOSE && tx_rsp_state == NC_CH_STATE_CLOSED) begin
+            res_reg <= NC_CH_CMD_RESULT_BAD_STATE;
+          end else if (after_reg == S_CTX || code_reg == NC_CH_CMD_READ || code_reg == NC_CH_CMD_CLOSE) begin
+            res_reg <= NC_CH_CMD_RESULT_OK;
           end
         end
         if (rx_rsp_valid) begin
-          rb.rx_idx  <= {rx_rsp_cons, rx_rsp_prod};
+          rb.rx_idx  <= '{used: rx_rsp_cons, prod: rx_rsp_prod};
           rb.rx_ack  <= rx_rsp_ack_psn;
           rb.rx_pkts <= rx_rsp_rx_pkts;
           rb.dup     <= rx_rsp_dup;
         end
-        if (cpl_rsp_valid) rb.cpl_idx <= {cpl_rsp_cons, cpl_rsp_prod};
+        if (cpl_rsp_valid) rb.cpl_idx <= '{cons: cpl_rsp_cons, prod: cpl_rsp_prod};
       end
       S_DONE: begin
-        rb_valid <= code_reg == CMD_READ && res_reg == RES_OK;
+        rb_valid <= code_reg == NC_CH_CMD_READ && res_reg == NC_CH_CMD_RESULT_OK;
         s_reg    <= S_IDLE;
       end
       default: s_reg <= S_IDLE;
@@ -265,7 +265,7 @@ module nc_ch_cmd
       flushed_reg <= flushed_reg + 2'd1;
     if (rst) begin
       s_reg       <= S_IDLE;
-      res_reg     <= RES_OK;
+      res_reg     <= NC_CH_CMD_RESULT_OK;
       failing_reg <= 1'b0;
       rb_valid    <= 1'b0;
     end

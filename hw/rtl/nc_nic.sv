@@ -73,7 +73,7 @@ module nc_nic
 );
 
   localparam int CW   = $clog2(CHANNELS);
-  localparam int NCNT = 23;
+  localparam int NCNT = NC_CNT_COUNT;   // global 64-bit counters, indexed by nc_counter_e (the spec's)
 
   initial begin
     if (CHANNELS < 2 || CHANNELS > 32768 || (CHANNELS & (CHANNELS - 1)) != 0)
@@ -400,9 +400,7 @@ module nc_nic
     .m_hdr(tx_hdr), .m_hdr_valid(tx_hdr_valid), .m_hdr_ready(tx_hdr_ready),
     .m_meta(tx_meta), .m_meta_valid(tx_meta_valid), .m_meta_ready(tx_meta_ready));
 
-  /* verilator lint_off UNUSEDSIGNAL */
-  logic bld_err_unused;
-  /* verilator lint_on UNUSEDSIGNAL */
+  logic c_len_mismatch;   // counted: CNT_HDR_LEN_MISMATCH
 
   logic [511:0] bo_tdata;
   logic [63:0]  bo_tkeep;
@@ -415,7 +413,7 @@ module nc_nic
     .s_axis_tlast(pay_tlast), .s_axis_tuser(pay_tuser),
     .m_axis_tdata(bo_tdata), .m_axis_tkeep(bo_tkeep), .m_axis_tvalid(bo_tvalid),
     .m_axis_tready(bo_tready), .m_axis_tlast(bo_tlast), .m_axis_tuser(bo_tuser),
-    .err_len_mismatch(bld_err_unused));
+    .err_len_mismatch(c_len_mismatch));
 
   // the ICRC trailer after the payload of every frame
   logic [511:0] io_tdata;
@@ -671,29 +669,30 @@ module nc_nic
 
   always_comb begin
     cnt_inc = '0;
-    cnt_inc[0]  = b2(c_tx_frame);
-    cnt_inc[1]  = c_tx_frame ? c_tx_bytes : 16'd0;
-    cnt_inc[2]  = b2(c_rx_frame);
-    cnt_inc[3]  = c_rx_frame ? c_rx_bytes : 16'd0;
-    cnt_inc[4]  = b2(c_retx);
-    cnt_inc[5]  = b2(c_timeout);
-    cnt_inc[6]  = b2(c_credit_stall);
-    cnt_inc[7]  = b2(c_tx_bad_desc) + b2(c_rx_bad_desc) + b2(c_mgmt_bad_desc);
-    cnt_inc[8]  = b2(c_dup);
-    cnt_inc[9]  = b2(c_no_chan_d) + b2(c_no_chan_r) + b2(c_no_chan_t);
-    cnt_inc[10] = b2(c_rd_fault) + b2(c_wr_fault);
-    cnt_inc[11] = b2(c_mgmt_tx);
-    cnt_inc[12] = b2(c_mgmt_rx);
-    cnt_inc[13] = b2(c_no_buf_r) + b2(c_no_buf_p);
-    cnt_inc[14] = b2(c_oow);
-    cnt_inc[15] = b2(c_ack_tx);
-    cnt_inc[16] = b2(c_ack_rx);
-    cnt_inc[17] = b2(c_cpl_ovf);
-    cnt_inc[18] = b2(c_eq_ovf);
-    cnt_inc[19] = b2(c_ch_failed);
-    cnt_inc[20] = b2(c_txc_bad_db) + b2(c_rxc_bad_db) + b2(c_cpl_bad_db) + b2(c_eq_bad_db) + b2(c_mgmt_bad_db);
-    cnt_inc[21] = b2(c_bad_ack);
-    cnt_inc[22] = b2(c_bad_credit);
+    cnt_inc[NC_CNT_TX_FRAMES]      = b2(c_tx_frame);
+    cnt_inc[NC_CNT_TX_BYTES]       = c_tx_frame ? c_tx_bytes : 16'd0;
+    cnt_inc[NC_CNT_RX_FRAMES]      = b2(c_rx_frame);
+    cnt_inc[NC_CNT_RX_BYTES]       = c_rx_frame ? c_rx_bytes : 16'd0;
+    cnt_inc[NC_CNT_RETX]           = b2(c_retx);
+    cnt_inc[NC_CNT_TIMEOUTS]       = b2(c_timeout);
+    cnt_inc[NC_CNT_CREDIT_STALL]   = b2(c_credit_stall);
+    cnt_inc[NC_CNT_BAD_DESC]       = b2(c_tx_bad_desc) + b2(c_rx_bad_desc) + b2(c_mgmt_bad_desc);
+    cnt_inc[NC_CNT_DUP]            = b2(c_dup);
+    cnt_inc[NC_CNT_NO_CHANNEL]     = b2(c_no_chan_d) + b2(c_no_chan_r) + b2(c_no_chan_t);
+    cnt_inc[NC_CNT_DMA_FAULT]      = b2(c_rd_fault) + b2(c_wr_fault);
+    cnt_inc[NC_CNT_MGMT_TX]        = b2(c_mgmt_tx);
+    cnt_inc[NC_CNT_MGMT_RX]        = b2(c_mgmt_rx);
+    cnt_inc[NC_CNT_RX_NO_BUF]      = b2(c_no_buf_r) + b2(c_no_buf_p);
+    cnt_inc[NC_CNT_OUT_OF_WINDOW]  = b2(c_oow);
+    cnt_inc[NC_CNT_ACK_TX]         = b2(c_ack_tx);
+    cnt_inc[NC_CNT_ACK_RX]         = b2(c_ack_rx);
+    cnt_inc[NC_CNT_CPL_OVERFLOW]   = b2(c_cpl_ovf);
+    cnt_inc[NC_CNT_EQ_OVERFLOW]    = b2(c_eq_ovf);
+    cnt_inc[NC_CNT_CH_FAILED]      = b2(c_ch_failed);
+    cnt_inc[NC_CNT_BAD_DOORBELL]   = b2(c_txc_bad_db) + b2(c_rxc_bad_db) + b2(c_cpl_bad_db) + b2(c_eq_bad_db) + b2(c_mgmt_bad_db);
+    cnt_inc[NC_CNT_BAD_ACK]        = b2(c_bad_ack);
+    cnt_inc[NC_CNT_BAD_CREDIT]     = b2(c_bad_credit);
+    cnt_inc[NC_CNT_HDR_LEN_MISMATCH] = b2(c_len_mismatch);
   end
 
   // internal consistency checks (simulation): neither can happen by design

@@ -7,26 +7,16 @@
 package nc_nic_pkg;
   import nc_pkg::*;
 
-  localparam int WINDOW    = 64;   // packets a channel keeps unacknowledged at most (= SACK bits)
+  localparam int WINDOW    = NC_SACK_WINDOW;  // packets a channel keeps unacknowledged at most (= SACK bits)
   localparam int DUPTHRESH = 3;    // selectively acked PSNs above a hole that trigger its fast retransmit
   localparam int MAX_BATCH = 4;    // Tx descriptors fetched by one DMA read
   localparam int DUP_HORIZON = 65536;  // a DATA PSN at most this far behind the receive window is a duplicate;
                                        // further behind it is no plausible one: out of window
+  localparam logic [15:0] RTL_REVISION = 16'd1;            // ID_VERSION.rtl
+  localparam int DATAPATH_BITS = 8 * NC_AXIS_DATA_BYTES;   // CAP_DATAPATH.width_bits
 
-  // Channel states (CH_RB_STATE[1:0])
-  localparam logic [1:0] CH_CLOSED = 2'd0;
-  localparam logic [1:0] CH_OPEN   = 2'd1;
-  localparam logic [1:0] CH_FAILED = 2'd2;
-
-  // Channel commands (CH_CMD[19:16]) and results (CH_CMD_STATUS[7:4])
-  localparam logic [3:0] CMD_OPEN  = 4'd1;
-  localparam logic [3:0] CMD_CLOSE = 4'd2;
-  localparam logic [3:0] CMD_READ  = 4'd3;
-  localparam logic [3:0] RES_OK         = 4'd0;
-  localparam logic [3:0] RES_BAD_CHAN   = 4'd1;
-  localparam logic [3:0] RES_BAD_STATE  = 4'd2;
-  localparam logic [3:0] RES_BAD_CTX    = 4'd3;
-  localparam logic [3:0] RES_BAD_CMD    = 4'd4;
+  // Channel states, commands and command results are the spec's: nc_ch_state_e (NC_CH_STATE_*),
+  // nc_ch_cmd_e (NC_CH_CMD_*), nc_ch_cmd_result_e (NC_CH_CMD_RESULT_*) in nc_pkg.
 
   // Ring log2 size limits (CAP_RING_LOG)
   localparam int RING_LOG_MIN = 1;
@@ -72,14 +62,14 @@ package nc_nic_pkg;
 
   // a channel's live state, for CH_CMD read back (CH_RB_*)
   typedef struct packed {
-    logic [31:0] state;
-    logic [31:0] tx_idx;
+    nc_reg_ch_rb_state_t   state;
+    nc_reg_ch_rb_tx_idx_t  tx_idx;
     logic [31:0] tx_una;
     logic [31:0] tx_nxt;
     logic [31:0] tx_credit;
-    logic [31:0] rx_idx;
+    nc_reg_ch_rb_rx_idx_t  rx_idx;
     logic [31:0] rx_ack;
-    logic [31:0] cpl_idx;
+    nc_reg_ch_rb_cpl_idx_t cpl_idx;
     logic [31:0] tx_pkts;
     logic [31:0] retx;
     logic [31:0] rx_pkts;

@@ -6,7 +6,9 @@
 // block takes it (CH_CMD_STATUS shows busy), doorbells (DB_TX, DB_RX, DB_CPL, MGMT_DB_CPL, EQ_ARM) go
 // through FIFOs — the MMIO port stalls (mmio_ready low) rather than lose one when a FIFO is full.
 // Global counters are 64 bits: a read of _LO returns the low half and latches the high half, which a
-// read of _HI then returns (a consistent snapshot).
+// read of _HI then returns (a consistent snapshot). Every register is a generated field struct
+// (nc_reg_*_t in nc_pkg, from hw/spec/netchannel.toml) with its reset value and field mask: a write keeps
+// only the bits of the register's fields, so every other bit reads 0, as the spec says.
 `default_nettype none
 
 module nc_regs
@@ -16,7 +18,7 @@ module nc_regs
   parameter int          CHANNELS     = 1024,
   parameter int          EVENT_QUEUES = 8,
   parameter logic [31:0] BUILD_ID     = '0,
-  parameter int          NCNT         = 23      // global 64-bit counters (CNT_TX_FRAMES .. CNT_BAD_CREDIT)
+  parameter int          NCNT         = NC_CNT_COUNT   // global 64-bit counters (nc_counter_e)
 ) (
   input  wire            clk,
   input  wire            rst,
@@ -96,51 +98,84 @@ module nc_regs
 );
 
   // ---------------------------------------------------------------- registers
-  logic [31:0] ctrl_reg, mac_lo_reg, mac_hi_reg, ip_reg, rto_reg, coal_reg, retry_reg;
-  logic [31:0] peer_mac_lo_reg, peer_mac_hi_reg, peer_ip_reg, udp_src_reg, peer_chan_reg;
+  nc_reg_ctrl_t            ctrl_reg;
+  nc_reg_mac_hi_t          mac_hi_reg;
+  nc_reg_ack_coalesce_t    coal_reg;
+  nc_reg_retry_limit_t     retry_reg;
+  nc_reg_ch_peer_mac_hi_t  peer_mac_hi_reg;
+  nc_reg_ch_udp_src_t      udp_src_reg;
+  nc_reg_ch_peer_chan_t    peer_chan_reg;
+  nc_reg_ch_ring_log_t     ring_log_reg;
+  nc_reg_mgmt_ring_log_t   m_log_reg;
+  nc_reg_mgmt_ctrl_t       m_ctrl_reg;
+  logic [31:0] mac_lo_reg, ip_reg, rto_reg;   // one 32-bit field each
+  logic [31:0] peer_mac_lo_reg, peer_ip_reg;
   logic [31:0] tx_ring_lo_reg, tx_ring_hi_reg, rx_ring_lo_reg, rx_ring_hi_reg, cpl_ring_lo_reg, cpl_ring_hi_reg;
-  logic [31:0] ring_log_reg, init_psn_reg, peer_psn_reg, tx_credit_reg;
+  logic [31:0] init_psn_reg, peer_psn_reg, tx_credit_reg;
   logic [31:0] eq_base_lo_reg, eq_base_hi_reg;
-  logic [31:0] m_tx_lo_reg, m_tx_hi_reg, m_rx_lo_reg, m_rx_hi_reg, m_cpl_lo_reg, m_cpl_hi_reg, m_log_reg, m_ctrl_reg;
+  logic [31:0] m_tx_lo_reg, m_tx_hi_reg, m_rx_lo_reg, m_rx_hi_reg, m_cpl_lo_reg, m_cpl_hi_reg;
   readback_t   rb_reg;
+
+  // the write data as each register with fields sees it (bits outside its fields cleared)
+  nc_reg_ch_cmd_t      w_ch_cmd;
+  nc_reg_eq_cmd_t      w_eq_cmd;
+  nc_reg_db_tx_t       w_db_tx;
+  nc_reg_db_rx_t       w_db_rx;
+  nc_reg_db_cpl_t      w_db_cpl;
+  nc_reg_eq_arm_t      w_eq_arm;
+  nc_reg_mgmt_db_tx_t  w_mgmt_db_tx;
+  nc_reg_mgmt_db_rx_t  w_mgmt_db_rx;
+  nc_reg_mgmt_db_cpl_t w_mgmt_db_cpl;
+  nc_reg_mgmt_ctrl_t   w_mgmt_ctrl;
+  assign w_ch_cmd      = nc_reg_ch_cmd_t'(mmio_wdata & NC_REG_CH_CMD_MASK);
+  assign w_eq_cmd      = nc_reg_eq_cmd_t'(mmio_wdata & NC_REG_EQ_CMD_MASK);
+  assign w_db_tx       = nc_reg_db_tx_t'(mmio_wdata & NC_REG_DB_TX_MASK);
+  assign w_db_rx       = nc_reg_db_rx_t'(mmio_wdata & NC_REG_DB_RX_MASK);
+  assign w_db_cpl      = nc_reg_db_cpl_t'(mmio_wdata & NC_REG_DB_CPL_MASK);
+  assign w_eq_arm      = nc_reg_eq_arm_t'(mmio_wdata & NC_REG_EQ_ARM_MASK);
+  assign w_mgmt_db_tx  = nc_reg_mgmt_db_tx_t'(mmio_wdata & NC_REG_MGMT_DB_TX_MASK);
+  assign w_mgmt_db_rx  = nc_reg_mgmt_db_rx_t'(mmio_wdata & NC_REG_MGMT_DB_RX_MASK);
+  assign w_mgmt_db_cpl = nc_reg_mgmt_db_cpl_t'(mmio_wdata & NC_REG_MGMT_DB_CPL_MASK);
+  assign w_mgmt_ctrl   = nc_reg_mgmt_ctrl_t'(mmio_wdata & NC_REG_MGMT_CTRL_MASK);
   // An unpacked array, not a packed vector: Verilator commits an array element's non-blocking write
   // only when it was written, whereas a partly written packed vector is copied whole (2 x 1344 bits) to
   // and from a shadow in every cycle of the simulation.
   logic [63:0] cnt_reg [NCNT];
   logic [31:0] cnt_hi_latch_reg;
 
-  assign cfg_enable      = ctrl_reg[0];
-  assign cfg_filter      = ctrl_reg[1];
-  assign cfg_promisc     = ctrl_reg[2];
-  assign cfg_mac         = {mac_hi_reg[15:0], mac_lo_reg};
+  assign cfg_enable      = ctrl_reg.enable;
+  assign cfg_filter      = ctrl_reg.filter;
+  assign cfg_promisc     = ctrl_reg.promisc_mgmt;
+  assign cfg_mac         = {mac_hi_reg.mac_hi, mac_lo_reg};
   assign cfg_ip          = ip_reg;
   assign cfg_rto         = rto_reg;
-  assign cfg_coal_pkts   = coal_reg[15:0];
-  assign cfg_coal_cycles = coal_reg[31:16];
-  assign cfg_retry_limit = retry_reg[7:0];
+  assign cfg_coal_pkts   = coal_reg.packets;
+  assign cfg_coal_cycles = coal_reg.cycles;
+  assign cfg_retry_limit = retry_reg.limit;
 
-  assign staged = '{peer_mac: {peer_mac_hi_reg[15:0], peer_mac_lo_reg}, peer_ip: peer_ip_reg,
-                    udp_src: udp_src_reg[15:0], peer_chan: peer_chan_reg[15:0], cls: peer_chan_reg[23:16],
-                    eq: peer_chan_reg[31:24], tx_ring: {tx_ring_hi_reg, tx_ring_lo_reg},
+  assign staged = '{peer_mac: {peer_mac_hi_reg.mac_hi, peer_mac_lo_reg}, peer_ip: peer_ip_reg,
+                    udp_src: udp_src_reg.port, peer_chan: peer_chan_reg.peer_chan, cls: peer_chan_reg.cls,
+                    eq: peer_chan_reg.eq, tx_ring: {tx_ring_hi_reg, tx_ring_lo_reg},
                     rx_ring: {rx_ring_hi_reg, rx_ring_lo_reg}, cpl_ring: {cpl_ring_hi_reg, cpl_ring_lo_reg},
-                    tx_log: ring_log_reg[7:0], rx_log: ring_log_reg[15:8], cpl_log: ring_log_reg[23:16],
+                    tx_log: ring_log_reg.tx, rx_log: ring_log_reg.rx, cpl_log: ring_log_reg.cpl,
                     init_psn: init_psn_reg, peer_psn: peer_psn_reg, tx_credit: tx_credit_reg};
 
+  // ring bases are 64-byte aligned (the low 6 bits are checked, not used)
   assign mgmt_tx_base  = {m_tx_hi_reg, m_tx_lo_reg[31:6]};
   assign mgmt_rx_base  = {m_rx_hi_reg, m_rx_lo_reg[31:6]};
   assign mgmt_cpl_base = {m_cpl_hi_reg, m_cpl_lo_reg[31:6]};
-  assign mgmt_tx_log   = m_log_reg[3:0];
-  assign mgmt_rx_log   = m_log_reg[11:8];
-  assign mgmt_cpl_log  = m_log_reg[19:16];
-  assign mgmt_enable   = m_ctrl_reg[0];
-  assign mgmt_eq       = m_ctrl_reg[15:8];
+  assign mgmt_tx_log   = m_log_reg.tx[3:0];   // checked <= RING_LOG_MAX (4 bits) before it is used
+  assign mgmt_rx_log   = m_log_reg.rx[3:0];
+  assign mgmt_cpl_log  = m_log_reg.cpl[3:0];
+  assign mgmt_enable   = m_ctrl_reg.enable;
+  assign mgmt_eq       = m_ctrl_reg.eq;
 
   // the management queue pair's configuration as MGMT_CTRL enable checks it
   logic mgmt_cfg_ok;
   logic [7:0] m_tx_log8, m_rx_log8, m_cpl_log8;
-  assign m_tx_log8  = m_log_reg[7:0];
-  assign m_rx_log8  = m_log_reg[15:8];
-  assign m_cpl_log8 = m_log_reg[23:16];
+  assign m_tx_log8  = m_log_reg.tx;
+  assign m_rx_log8  = m_log_reg.rx;
+  assign m_cpl_log8 = m_log_reg.cpl;
   assign mgmt_cfg_ok = {m_tx_hi_reg, m_tx_lo_reg} != 64'd0 && m_tx_lo_reg[5:0] == 6'd0 &&
                        {m_rx_hi_reg, m_rx_lo_reg} != 64'd0 && m_rx_lo_reg[5:0] == 6'd0 &&
                        {m_cpl_hi_reg, m_cpl_lo_reg} != 64'd0 && m_cpl_lo_reg[5:0] == 6'd0 &&
@@ -173,12 +208,12 @@ module nc_regs
   always_comb begin
     tx_in = '0;
     tx_in.code = TXOP_DB;
-    tx_in.chan = mmio_wdata[15:0];
-    tx_in.a    = {16'd0, mmio_wdata[31:16]};
+    tx_in.chan = w_db_tx.channel;
+    tx_in.a    = 32'(w_db_tx.prod);
     rx_in = '0;
     rx_in.code = RXOP_DB;
-    rx_in.chan = mmio_wdata[15:0];
-    rx_in.a    = {16'd0, mmio_wdata[31:16]};
+    rx_in.chan = w_db_rx.channel;
+    rx_in.a    = 32'(w_db_rx.prod);
   end
 
   /* verilator lint_off UNUSEDSIGNAL */
@@ -186,9 +221,9 @@ module nc_regs
   /* verilator lint_on UNUSEDSIGNAL */
   // doorbells for a channel number beyond CHANNELS are dropped here and counted (CNT_BAD_DOORBELL)
   logic db_tx_bad, db_rx_bad, db_cpl_bad;
-  assign db_tx_bad  = mmio_wdata[15:0] >= 16'(CHANNELS);
-  assign db_rx_bad  = db_tx_bad;
-  assign db_cpl_bad = is_db_cpl && (mmio_wdata[14:0] >= 15'(CHANNELS));
+  assign db_tx_bad  = w_db_tx.channel >= 16'(CHANNELS);
+  assign db_rx_bad  = w_db_rx.channel >= 16'(CHANNELS);
+  assign db_cpl_bad = is_db_cpl && (w_db_cpl.channel >= $bits(w_db_cpl.channel)'(CHANNELS));
 
   nc_fifo #(.WIDTH($bits(txop_t)), .DEPTH(16)) u_db_tx (
     .clk(clk), .rst(rst), .s_data(tx_in), .s_valid(wr && is_db_tx && !db_tx_bad), .s_ready(q_tx_ready),
@@ -198,13 +233,13 @@ module nc_regs
     .m_data(db_rx), .m_valid(db_rx_valid), .m_ready(db_rx_ready), .free(f2_unused));
   nc_fifo #(.WIDTH(1 + 16 + 16 + 1), .DEPTH(16)) u_db_cpl (
     .clk(clk), .rst(rst),
-    .s_data(is_mgmt_db_cpl ? {1'b1, 16'hFFFF, mmio_wdata[15:0], mmio_wdata[16]}
-                           : {1'b0, 1'b0, mmio_wdata[14:0], mmio_wdata[31:16], mmio_wdata[15]}),
+    .s_data(is_mgmt_db_cpl ? {1'b1, 16'hFFFF, w_mgmt_db_cpl.cons, w_mgmt_db_cpl.arm}
+                           : {1'b0, 16'(w_db_cpl.channel), w_db_cpl.cons, w_db_cpl.arm}),
     .s_valid(wr && (is_mgmt_db_cpl || (is_db_cpl && !db_cpl_bad))), .s_ready(q_cpl_ready),
     .m_data({db_cpl_mgmt, db_cpl_chan, db_cpl_cons, db_cpl_arm}), .m_valid(db_cpl_valid), .m_ready(db_cpl_ready),
     .free(f3_unused));
   nc_fifo #(.WIDTH(8 + 16), .DEPTH(16)) u_eq_arm (
-    .clk(clk), .rst(rst), .s_data({mmio_wdata[7:0], mmio_wdata[31:16]}), .s_valid(wr && is_eq_arm),
+    .clk(clk), .rst(rst), .s_data({w_eq_arm.eq, w_eq_arm.cons}), .s_valid(wr && is_eq_arm),
     .s_ready(q_arm_ready), .m_data({eq_arm_eq, eq_arm_cons}), .m_valid(eq_arm_valid), .m_ready(eq_arm_ready),
     .free(f4_unused));
 
@@ -220,40 +255,40 @@ module nc_regs
     if (cmd_valid && cmd_ready) cmd_valid <= 1'b0;
     if (wr) begin
       unique case (mmio_addr)
-        NC_REG_CTRL:            ctrl_reg        <= mmio_wdata;
+        NC_REG_CTRL:            ctrl_reg        <= nc_reg_ctrl_t'(mmio_wdata & NC_REG_CTRL_MASK);
         NC_REG_MAC_LO:          mac_lo_reg      <= mmio_wdata;
-        NC_REG_MAC_HI:          mac_hi_reg      <= {16'd0, mmio_wdata[15:0]};
+        NC_REG_MAC_HI:          mac_hi_reg      <= nc_reg_mac_hi_t'(mmio_wdata & NC_REG_MAC_HI_MASK);
         NC_REG_IP_ADDR:         ip_reg          <= mmio_wdata;
         NC_REG_RTO_CYCLES:      rto_reg         <= mmio_wdata;
-        NC_REG_ACK_COALESCE:    coal_reg        <= mmio_wdata;
-        NC_REG_RETRY_LIMIT:     retry_reg       <= {24'd0, mmio_wdata[7:0]};
+        NC_REG_ACK_COALESCE:    coal_reg        <= nc_reg_ack_coalesce_t'(mmio_wdata & NC_REG_ACK_COALESCE_MASK);
+        NC_REG_RETRY_LIMIT:     retry_reg       <= nc_reg_retry_limit_t'(mmio_wdata & NC_REG_RETRY_LIMIT_MASK);
         NC_REG_CH_PEER_MAC_LO:  peer_mac_lo_reg <= mmio_wdata;
-        NC_REG_CH_PEER_MAC_HI:  peer_mac_hi_reg <= {16'd0, mmio_wdata[15:0]};
+        NC_REG_CH_PEER_MAC_HI:  peer_mac_hi_reg <= nc_reg_ch_peer_mac_hi_t'(mmio_wdata & NC_REG_CH_PEER_MAC_HI_MASK);
         NC_REG_CH_PEER_IP:      peer_ip_reg     <= mmio_wdata;
-        NC_REG_CH_UDP_SRC:      udp_src_reg     <= {16'd0, mmio_wdata[15:0]};
-        NC_REG_CH_PEER_CHAN:    peer_chan_reg   <= mmio_wdata;
+        NC_REG_CH_UDP_SRC:      udp_src_reg     <= nc_reg_ch_udp_src_t'(mmio_wdata & NC_REG_CH_UDP_SRC_MASK);
+        NC_REG_CH_PEER_CHAN:    peer_chan_reg   <= nc_reg_ch_peer_chan_t'(mmio_wdata & NC_REG_CH_PEER_CHAN_MASK);
         NC_REG_CH_TX_RING_LO:   tx_ring_lo_reg  <= mmio_wdata;
         NC_REG_CH_TX_RING_HI:   tx_ring_hi_reg  <= mmio_wdata;
         NC_REG_CH_RX_RING_LO:   rx_ring_lo_reg  <= mmio_wdata;
         NC_REG_CH_RX_RING_HI:   rx_ring_hi_reg  <= mmio_wdata;
         NC_REG_CH_CPL_RING_LO:  cpl_ring_lo_reg <= mmio_wdata;
         NC_REG_CH_CPL_RING_HI:  cpl_ring_hi_reg <= mmio_wdata;
-        NC_REG_CH_RING_LOG:     ring_log_reg    <= {8'd0, mmio_wdata[23:0]};
+        NC_REG_CH_RING_LOG:     ring_log_reg    <= nc_reg_ch_ring_log_t'(mmio_wdata & NC_REG_CH_RING_LOG_MASK);
         NC_REG_CH_INIT_PSN:     init_psn_reg    <= mmio_wdata;
         NC_REG_CH_PEER_PSN:     peer_psn_reg    <= mmio_wdata;
         NC_REG_CH_TX_CREDIT:    tx_credit_reg   <= mmio_wdata;
         NC_REG_CH_CMD: begin
           cmd_valid <= 1'b1;
-          cmd_chan  <= mmio_wdata[15:0];
-          cmd_code  <= mmio_wdata[19:16];
+          cmd_chan  <= w_ch_cmd.channel;
+          cmd_code  <= w_ch_cmd.cmd;
         end
         NC_REG_EQ_BASE_LO:      eq_base_lo_reg  <= mmio_wdata;
         NC_REG_EQ_BASE_HI:      eq_base_hi_reg  <= mmio_wdata;
         NC_REG_EQ_CMD: begin
           eq_cmd_valid  <= 1'b1;
-          eq_cmd_eq     <= mmio_wdata[7:0];
-          eq_cmd_log    <= mmio_wdata[11:8];
-          eq_cmd_enable <= mmio_wdata[16] && mmio_wdata[15:8] >= 8'(RING_LOG_MIN) && mmio_wdata[15:8] <= 8'(RING_LOG_MAX) &&
+          eq_cmd_eq     <= w_eq_cmd.eq;
+          eq_cmd_log    <= w_eq_cmd.log[3:0];   // used only when within RING_LOG_MIN..RING_LOG_MAX (below)
+          eq_cmd_enable <= w_eq_cmd.enable && w_eq_cmd.log >= 8'(RING_LOG_MIN) && w_eq_cmd.log <= 8'(RING_LOG_MAX) &&
                            eq_base_lo_reg[5:0] == 6'd0 && {eq_base_hi_reg, eq_base_lo_reg} != 64'd0;
           eq_cmd_base   <= {eq_base_hi_reg, eq_base_lo_reg[31:6]};
         end
@@ -263,20 +298,21 @@ module nc_regs
         NC_REG_MGMT_RX_RING_HI:  m_rx_hi_reg  <= mmio_wdata;
         NC_REG_MGMT_CPL_RING_LO: m_cpl_lo_reg <= mmio_wdata;
         NC_REG_MGMT_CPL_RING_HI: m_cpl_hi_reg <= mmio_wdata;
-        NC_REG_MGMT_RING_LOG:    m_log_reg    <= {8'd0, mmio_wdata[23:0]};
+        NC_REG_MGMT_RING_LOG:    m_log_reg    <= nc_reg_mgmt_ring_log_t'(mmio_wdata & NC_REG_MGMT_RING_LOG_MASK);
         NC_REG_MGMT_CTRL: begin
           // enabling requires a valid configuration (bases non-zero and 64-byte aligned, sizes within
           // CAP_RING_LOG, a completion ring holding both rings); otherwise the queue pair stays disabled
-          m_ctrl_reg   <= {16'd0, mmio_wdata[15:8], 7'd0, mmio_wdata[0] && mgmt_cfg_ok};
-          mgmt_restart <= mmio_wdata[0] && mgmt_cfg_ok;
+          m_ctrl_reg        <= w_mgmt_ctrl;
+          m_ctrl_reg.enable <= w_mgmt_ctrl.enable && mgmt_cfg_ok;
+          mgmt_restart      <= w_mgmt_ctrl.enable && mgmt_cfg_ok;
         end
         NC_REG_MGMT_DB_TX: begin
           mgmt_db_tx_valid <= 1'b1;
-          mgmt_db_tx_prod  <= mmio_wdata[15:0];
+          mgmt_db_tx_prod  <= w_mgmt_db_tx.prod;
         end
         NC_REG_MGMT_DB_RX: begin
           mgmt_db_rx_valid <= 1'b1;
-          mgmt_db_rx_prod  <= mmio_wdata[15:0];
+          mgmt_db_rx_prod  <= w_mgmt_db_rx.prod;
         end
         default: ;
       endcase
@@ -284,30 +320,30 @@ module nc_regs
     if (rb_valid) begin
       rb_reg          <= rb;
       peer_mac_lo_reg <= rb_staged.peer_mac[31:0];
-      peer_mac_hi_reg <= {16'd0, rb_staged.peer_mac[47:32]};
+      peer_mac_hi_reg <= '{mac_hi: rb_staged.peer_mac[47:32], default: '0};
       peer_ip_reg     <= rb_staged.peer_ip;
-      udp_src_reg     <= {16'd0, rb_staged.udp_src};
-      peer_chan_reg   <= {rb_staged.eq, rb_staged.cls, rb_staged.peer_chan};
+      udp_src_reg     <= '{port: rb_staged.udp_src, default: '0};
+      peer_chan_reg   <= '{eq: rb_staged.eq, cls: rb_staged.cls, peer_chan: rb_staged.peer_chan};
       tx_ring_lo_reg  <= rb_staged.tx_ring[31:0];
       tx_ring_hi_reg  <= rb_staged.tx_ring[63:32];
       rx_ring_lo_reg  <= rb_staged.rx_ring[31:0];
       rx_ring_hi_reg  <= rb_staged.rx_ring[63:32];
       cpl_ring_lo_reg <= rb_staged.cpl_ring[31:0];
       cpl_ring_hi_reg <= rb_staged.cpl_ring[63:32];
-      ring_log_reg    <= {8'd0, rb_staged.cpl_log, rb_staged.rx_log, rb_staged.tx_log};
+      ring_log_reg    <= '{cpl: rb_staged.cpl_log, rx: rb_staged.rx_log, tx: rb_staged.tx_log, default: '0};
       init_psn_reg    <= rb_staged.init_psn;
       peer_psn_reg    <= rb_staged.peer_psn;
       tx_credit_reg   <= rb_staged.tx_credit;
     end
     if (rst) begin
-      ctrl_reg   <= '0;
-      mac_lo_reg <= '0;
-      mac_hi_reg <= '0;
-      ip_reg     <= '0;
-      rto_reg    <= 32'd16384;
-      coal_reg   <= {16'd64, 16'd16};
-      retry_reg  <= 32'd8;
-      m_ctrl_reg <= '0;
+      ctrl_reg   <= nc_reg_ctrl_t'(NC_REG_CTRL_RESET);
+      mac_lo_reg <= NC_REG_MAC_LO_RESET;
+      mac_hi_reg <= nc_reg_mac_hi_t'(NC_REG_MAC_HI_RESET);
+      ip_reg     <= NC_REG_IP_ADDR_RESET;
+      rto_reg    <= NC_REG_RTO_CYCLES_RESET;
+      coal_reg   <= nc_reg_ack_coalesce_t'(NC_REG_ACK_COALESCE_RESET);
+      retry_reg  <= nc_reg_retry_limit_t'(NC_REG_RETRY_LIMIT_RESET);
+      m_ctrl_reg <= nc_reg_mgmt_ctrl_t'(NC_REG_MGMT_CTRL_RESET);
       cmd_valid  <= 1'b0;
       eq_cmd_valid <= 1'b0;
       mgmt_restart <= 1'b0;
@@ -318,11 +354,10 @@ module nc_regs
   end
 
   // ---------------------------------------------------------------- counters
-  localparam int BAD_DB_IDX = 20;   // CNT_BAD_DOORBELL
   always_ff @(posedge clk) begin
     if (cnt_inc != '0 || bad_db_pulse) begin   // most cycles count nothing
       for (int i = 0; i < NCNT; i++)
-        cnt_reg[i] <= cnt_reg[i] + 64'(cnt_inc[i]) + ((i == BAD_DB_IDX && bad_db_pulse) ? 64'd1 : 64'd0);
+        cnt_reg[i] <= cnt_reg[i] + 64'(cnt_inc[i]) + ((i == int'(NC_CNT_BAD_DOORBELL) && bad_db_pulse) ? 64'd1 : 64'd0);
     end
     if (rst) begin
       for (int i = 0; i < NCNT; i++) cnt_reg[i] <= '0;
@@ -330,11 +365,27 @@ module nc_regs
   end
 
   // ---------------------------------------------------------------- reads
+  // Counter i is at NC_CNT_BASE + 8 i (its _LO, then _HI); the parser's drop counters at
+  // NC_REG_CNT_DROP_BASE + 4 reason.
+  localparam int CNT_IDX_BITS  = $clog2(NCNT);
+  localparam int CNT_SPAN      = 8 << CNT_IDX_BITS;
+  localparam int DROP_IDX_BITS = $clog2(NC_REG_CNT_DROP_BASE_COUNT);
+  initial begin
+    assert (int'(NC_CNT_BASE) % CNT_SPAN == 0 && int'(NC_CNT_BASE) + CNT_SPAN <= int'(NC_REG_CNT_DROP_BASE))
+      else $fatal(1, "nc_regs: the counter block must be aligned to its size and end before CNT_DROP_BASE");
+    assert (int'(NC_REG_CNT_DROP_BASE) % (4 * NC_REG_CNT_DROP_BASE_COUNT) == 0 && NC_DROP_REASON_COUNT <= NC_REG_CNT_DROP_BASE_COUNT)
+      else $fatal(1, "nc_regs: the drop counter block must be aligned and hold every drop reason");
+  end
   logic [31:0] rdata;
-  logic        cnt_lo_hit;
-  logic [4:0]  cnt_idx;
-  assign cnt_idx    = mmio_addr[7:3];
-  assign cnt_lo_hit = (mmio_addr[15:8] == 8'h20) && !mmio_addr[2] && (int'(cnt_idx) < NCNT);
+  logic        cnt_hit, cnt_lo_hit, drop_hit;
+  logic [CNT_IDX_BITS-1:0]  cnt_idx;
+  logic [DROP_IDX_BITS-1:0] drop_idx;
+  assign cnt_idx    = mmio_addr[3 +: CNT_IDX_BITS];
+  assign cnt_hit    = (mmio_addr & ~16'(CNT_SPAN - 1)) == NC_CNT_BASE && int'(cnt_idx) < NCNT;
+  assign cnt_lo_hit = cnt_hit && !mmio_addr[2];
+  assign drop_idx   = mmio_addr[2 +: DROP_IDX_BITS];
+  assign drop_hit   = (mmio_addr & ~16'(4 * NC_REG_CNT_DROP_BASE_COUNT - 1)) == NC_REG_CNT_DROP_BASE &&
+                      int'(drop_idx) < NC_DROP_REASON_COUNT;
 
   // the read multiplexer is evaluated only for a read (it depends on the MMIO address, an input)
   always_comb begin
@@ -342,15 +393,15 @@ module nc_regs
     if (rd) begin
       unique case (mmio_addr)
         NC_REG_ID_MAGIC:         rdata = NC_NIC_MAGIC;
-        NC_REG_ID_VERSION:       rdata = {16'd1, 16'(NC_SPEC_VERSION)};
+        NC_REG_ID_VERSION:       rdata = nc_reg_id_version_t'{rtl: RTL_REVISION, spec: 16'(NC_SPEC_VERSION)};
         NC_REG_ID_BUILD:         rdata = BUILD_ID;
         NC_REG_CAP_CHANNELS:     rdata = 32'(CHANNELS);
-        NC_REG_CAP_RING_LOG:     rdata = {16'd0, 8'(RING_LOG_MIN), 8'(RING_LOG_MAX)};
-        NC_REG_CAP_DATAPATH:     rdata = {16'(NC_MAX_PAYLOAD_BYTES), 16'd512};
+        NC_REG_CAP_RING_LOG:     rdata = nc_reg_cap_ring_log_t'{min: 8'(RING_LOG_MIN), max: 8'(RING_LOG_MAX), default: '0};
+        NC_REG_CAP_DATAPATH:     rdata = nc_reg_cap_datapath_t'{max_payload: 16'(NC_MAX_PAYLOAD_BYTES), width_bits: 16'(DATAPATH_BITS)};
         NC_REG_CAP_EVENT_QUEUES: rdata = 32'(EVENT_QUEUES);
-        NC_REG_CAP_TRANSPORT:    rdata = {16'd0, 8'(NC_SACK_WINDOW), 8'(WINDOW)};
+        NC_REG_CAP_TRANSPORT:    rdata = nc_reg_cap_transport_t'{sack_bits: 8'(NC_SACK_WINDOW), window: 8'(WINDOW), default: '0};
         NC_REG_CTRL:             rdata = ctrl_reg;
-        NC_REG_STATUS:           rdata = {30'd0, 1'b1, ctrl_reg[0]};
+        NC_REG_STATUS:           rdata = nc_reg_status_t'{link_up: 1'b1, running: ctrl_reg.enable, default: '0};
         NC_REG_MAC_LO:           rdata = mac_lo_reg;
         NC_REG_MAC_HI:           rdata = mac_hi_reg;
         NC_REG_IP_ADDR:          rdata = ip_reg;
@@ -372,7 +423,7 @@ module nc_regs
         NC_REG_CH_INIT_PSN:      rdata = init_psn_reg;
         NC_REG_CH_PEER_PSN:      rdata = peer_psn_reg;
         NC_REG_CH_TX_CREDIT:     rdata = tx_credit_reg;
-        NC_REG_CH_CMD_STATUS:    rdata = {24'd0, cmd_result, 3'd0, cmd_busy};
+        NC_REG_CH_CMD_STATUS:    rdata = nc_reg_ch_cmd_status_t'{result: nc_ch_cmd_result_e'(cmd_result), busy: cmd_busy, default: '0};
         NC_REG_CH_RB_STATE:      rdata = rb_reg.state;
         NC_REG_CH_RB_TX_IDX:     rdata = rb_reg.tx_idx;
         NC_REG_CH_RB_TX_UNA:     rdata = rb_reg.tx_una;
@@ -397,12 +448,8 @@ module nc_regs
         NC_REG_MGMT_RING_LOG:    rdata = m_log_reg;
         NC_REG_MGMT_CTRL:        rdata = m_ctrl_reg;
         default: begin
-          if (mmio_addr[15:8] == 8'h20) begin
-            if (int'(cnt_idx) < NCNT) rdata = mmio_addr[2] ? cnt_hi_latch_reg : cnt_reg[cnt_idx][31:0];
-          end else if (mmio_addr[15:8] == 8'h21) begin
-            if (int'(mmio_addr[6:2]) < NC_DROP_REASON_COUNT && mmio_addr[7] == 1'b0)
-              rdata = drop_cnt[mmio_addr[6:2]];
-          end
+          if (cnt_hit) rdata = mmio_addr[2] ? cnt_hi_latch_reg : cnt_reg[cnt_idx][31:0];
+          else if (drop_hit) rdata = drop_cnt[drop_idx];
         end
       endcase
     end
@@ -417,8 +464,9 @@ module nc_regs
 
   /* verilator lint_off UNUSEDSIGNAL */
   logic unused_ok;
-  assign unused_ok = ^{m_tx_lo_reg[5:0], m_rx_lo_reg[5:0], m_cpl_lo_reg[5:0], eq_base_lo_reg[5:0],
-                       m_log_reg[31:20], m_log_reg[7:4], m_log_reg[15:12], ring_log_reg[31:24], tx_in, rx_in};
+  assign unused_ok = ^{m_tx_lo_reg[5:0], m_rx_lo_reg[5:0], m_cpl_lo_reg[5:0], eq_base_lo_reg[5:0], tx_in, rx_in,
+                       ring_log_reg.rsvd0, w_ch_cmd.rsvd0, w_eq_cmd.rsvd0, w_eq_cmd.log[7:4], w_mgmt_db_tx.rsvd0,
+                       w_mgmt_db_rx.rsvd0, w_mgmt_db_cpl.rsvd0, w_mgmt_ctrl.rsvd0, w_mgmt_ctrl.rsvd1, w_db_cpl, w_eq_arm.rsvd0};
   /* verilator lint_on UNUSEDSIGNAL */
 
 endmodule

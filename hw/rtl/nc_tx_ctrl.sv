@@ -429,8 +429,8 @@ module nc_tx_ctrl
       unique case (op.code)
         TXOP_OPEN: begin
           rsp_now = 1'b1;
-          if (st.st == CH_CLOSED) begin
-            nx.st       = CH_OPEN;
+          if (st.st == NC_CH_STATE_CLOSED) begin
+            nx.st       = NC_CH_STATE_OPEN;
             nx.why      = '0;
             nx.ring_log = op.ring_log;
             nx.psn0     = op.a[15:0];
@@ -459,9 +459,9 @@ module nc_tx_ctrl
         end
         TXOP_CLOSE, TXOP_FAIL: begin
           rsp_now = (op.code == TXOP_CLOSE);
-          if (st.st == CH_OPEN) begin
+          if (st.st == NC_CH_STATE_OPEN) begin
             // every outstanding descriptor completes: in flight with the reason, not yet taken CHANNEL_DOWN
-            nx.st  = (op.code == TXOP_CLOSE) ? CH_CLOSED : CH_FAILED;
+            nx.st  = (op.code == TXOP_CLOSE) ? NC_CH_STATE_CLOSED : NC_CH_STATE_FAILED;
             nx.why = (op.code == TXOP_CLOSE) ? 8'(NC_CPL_STATUS_CHANNEL_DOWN) : op.a[7:0];
             need_c = (inflight != '0) || (avail != 16'd0) || (op.code == TXOP_CLOSE);
             c_in.notify = (op.code == TXOP_CLOSE);
@@ -477,8 +477,8 @@ module nc_tx_ctrl
           end else if (op.code == TXOP_CLOSE) begin
             // closed or failed already: nothing outstanding, but the close still waits for the
             // completion writer to have issued everything before it
-            nx.st       = CH_CLOSED;
-            p_write     = (st.st == CH_FAILED);
+            nx.st       = NC_CH_STATE_CLOSED;
+            p_write     = (st.st == NC_CH_STATE_FAILED);
             need_c      = 1'b1;
             c_in.notify = 1'b1;
             c_in.n_a    = '0;
@@ -492,7 +492,7 @@ module nc_tx_ctrl
           p_write = 1'b0;
         end
         TXOP_DB: begin
-          if (st.st != CH_OPEN || !db_ok) begin
+          if (st.st != NC_CH_STATE_OPEN || !db_ok) begin
             cnt_bd  = 1'b1;
             p_write = 1'b0;
           end else begin
@@ -514,7 +514,7 @@ module nc_tx_ctrl
         end
         TXOP_SCHED: begin
           nx.queued = 1'b0;
-          if (st.st == CH_OPEN && n != '0) begin
+          if (st.st == NC_CH_STATE_OPEN && n != '0) begin
             need_f     = 1'b1;
             nx.nxt     = st.nxt + 32'(n);
             nx.tx_pkts = st.tx_pkts + 32'(n);
@@ -529,16 +529,16 @@ module nc_tx_ctrl
             end
           end
           // held back by credit: descriptors remain and the credit, not the window, set the limit
-          cnt_cs = (st.st == CH_OPEN) && (avail7 > n) && (cred_room == n) && (win_room > n);
+          cnt_cs = (st.st == NC_CH_STATE_OPEN) && (avail7 > n) && (cred_room == n) && (win_room > n);
           // out of credit with nothing in flight: the timer now runs as a persist timer (credit probes)
-          if (st.st == CH_OPEN && stalled && inflight == '0) begin
+          if (st.st == NC_CH_STATE_OPEN && stalled && inflight == '0) begin
             need_t        = 1'b1;
             t_in.arm      = 1'b1;
             t_in.deadline = now + persist_cur;
           end
         end
         TXOP_ACK: begin
-          if (st.st != CH_OPEN) begin
+          if (st.st != NC_CH_STATE_OPEN) begin
             p_write = 1'b0;
             cnt_nc  = 1'b1;
           end else if (bad_ack || bad_credit) begin
@@ -605,8 +605,8 @@ module nc_tx_ctrl
           // a DATA frame is on the wire: the timer measures silence from now; a first transmission moves
           // snd_nxt and may start an RTT sample; a retransmission sets the loss-recovery mark (PSNs sent
           // from now on that arrive prove it lost if it does not)
-          p_write = st.st == CH_OPEN;
-          if (st.st == CH_OPEN) begin
+          p_write = st.st == NC_CH_STATE_OPEN;
+          if (st.st == NC_CH_STATE_OPEN) begin
             if ((op.flags & NC_CTH_FLAG_RETX) != 8'd0) begin
               nx.rec_valid = 1'b1;
               nx.rec_mark  = st.snd_nxt;
@@ -627,7 +627,7 @@ module nc_tx_ctrl
           end
         end
         TXOP_TIMEOUT: begin
-          if (st.st != CH_OPEN || (inflight == '0 && !stalled)) begin
+          if (st.st != NC_CH_STATE_OPEN || (inflight == '0 && !stalled)) begin
             p_write = 1'b0;
           end else if (inflight == '0 && retries_next <= cfg_retry_limit) begin
             // persist: ask the peer for its credit (the update may have been lost on the link)
@@ -645,7 +645,7 @@ module nc_tx_ctrl
             t_in.deadline = now + rto_cur;
           end else if (retries_next > cfg_retry_limit) begin
             // give up: the channel fails (as TXOP_FAIL with reason TIMEOUT)
-            nx.st  = CH_FAILED;
+            nx.st  = NC_CH_STATE_FAILED;
             nx.why = 8'(NC_CPL_STATUS_TIMEOUT);
             need_c = 1'b1;
             c_in.status = 8'(NC_CPL_STATUS_TIMEOUT);

@@ -26,7 +26,10 @@ DOC_END = "<!-- END GENERATED -->"
 HEADER_NOTE = "Generated from hw/spec/netchannel.toml by hw/spec/gen.py. Do not edit: edit the spec and run `make gen`."
 
 
-SV_KEYWORDS = {"type", "int", "logic", "bit", "byte", "reg", "wire", "string", "class", "event", "input", "output",
+# C++ words Verilator refuses as symbol names (SYMRSVDWORD), besides the SystemVerilog keywords
+CXX_WORDS = {"queue", "delete", "new", "this", "namespace", "template", "operator", "private", "public", "protected"}
+
+SV_KEYWORDS = CXX_WORDS | {"type", "int", "logic", "bit", "byte", "reg", "wire", "string", "class", "event", "input", "output",
                "module", "begin", "end", "case", "default", "const", "enum", "struct", "union", "virtual",
                "interface", "package", "function", "task", "return", "signed", "unsigned", "real", "time",
                "priority", "unique", "final", "inside", "dist", "bind", "assert", "cover", "property"}
@@ -107,6 +110,90 @@ class Format:
         return f"nc_{self.name}_t" if self.endian == "little" else f"nc_{self.name}_hdr_t"
 
 
+ACCESS = ("rw", "ro", "wo", "snap")
+
+
+class RegField:
+    def __init__(self, reg: "Register", d: dict, spec_consts: dict, meta: dict):
+        self.reg = reg
+        self.name: str = d["name"]
+        self.lsb: int = d["lsb"]
+        self.width: int = d.get("width", 1)
+        self.enum: str | None = d.get("enum")
+        self.doc: str = d.get("doc", "")
+        r = d.get("reset")
+        if isinstance(r, str):
+            if r == "SPEC_VERSION":
+                r = meta["spec_version"]
+            elif r in spec_consts:
+                r = spec_consts[r]["value"]
+            else:
+                raise SpecError(f"register {reg.name}.{self.name}: unknown reset constant {r}")
+        # A writable field resets to 0 unless told otherwise; a read-only field without a reset value
+        # reports something the spec does not fix (a synthesis parameter, a live state).
+        self.reset: int | None = r if r is not None else (0 if reg.access == "rw" else None)
+        if self.name in SV_KEYWORDS:
+            raise SpecError(f"register {reg.name}: field name {self.name} is a SystemVerilog keyword")
+        if self.lsb < 0 or self.width < 1 or self.lsb + self.width > 32:
+            raise SpecError(f"register {reg.name}.{self.name}: bits {self.lsb}+{self.width} outside 0..31")
+        if self.reset is not None and self.reset >= (1 << self.width):
+            raise SpecError(f"register {reg.name}.{self.name}: reset {self.reset} does not fit {self.width} bits")
+
+    @property
+    def msb(self) -> int:
+        return self.lsb + self.width - 1
+
+    @property
+    def mask(self) -> int:
+        return ((1 << self.width) - 1) << self.lsb
+
+    @property
+    def bits_text(self) -> str:
+        return f"[{self.lsb}]" if self.width == 1 else f"[{self.msb}:{self.lsb}]"
+
+
+class Register:
+    def __init__(self, d: dict, consts: dict, meta: dict):
+        self.name: str = d["name"]
+        self.addr: int = d["addr"]
+        self.access: str = d["access"]
+        self.doc: str = d.get("doc", "")
+        self.count: int | None = d.get("count")
+        self.counter: bool = d.get("counter", False)
+        if self.access not in ACCESS:
+            raise SpecError(f"register {self.name}: access {self.access} is not one of {', '.join(ACCESS)}")
+        self.fields = [RegField(self, f, consts, meta) for f in d.get("fields", [])]
+        if not self.fields:
+            raise SpecError(f"register {self.name}: no fields")
+        used = 0
+        for f in self.fields:
+            if used & f.mask:
+                raise SpecError(f"register {self.name}: field {f.name} overlaps another")
+            used |= f.mask
+        self.fields.sort(key=lambda f: f.lsb)
+
+    @property
+    def mask(self) -> int:
+        m = 0
+        for f in self.fields:
+            m |= f.mask
+        return m
+
+    @property
+    def reset(self) -> int | None:
+        """The register's value after reset; None when a field's is not fixed by the spec."""
+        v = 0
+        for f in self.fields:
+            if f.reset is None:
+                return None
+            v |= f.reset << f.lsb
+        return v
+
+    @property
+    def cs(self) -> str:
+        return pascal(self.name) + "Register"
+
+
 class Spec:
     def __init__(self, d: dict):
         self.meta = d["meta"]
@@ -116,8 +203,20 @@ class Spec:
         self.fmt = {f.name: f for f in self.formats}
         self.frame = d["frame"]
         self.frame_parts = [self.fmt[p] for p in self.frame["parts"]]
-        self.regs = d["registers"]["regs"]
         self.regs_doc = d["registers"]["doc"]
+        self.counters = d["counters"]["list"]
+        self.counters_doc = d["counters"]["doc"]
+        self.counter_base = d["counters"]["base"]
+        regs = [Register(r, self.consts, self.meta) for r in d["registers"]["regs"]]
+        for i, c in enumerate(self.counters):
+            a = self.counter_base + 8 * i
+            regs.append(Register({"name": f"CNT_{c['name']}_LO", "addr": a, "access": "snap", "doc": c["doc"], "counter": True,
+                                  "fields": [{"name": "count", "lsb": 0, "width": 32, "doc": "Low 32 bits (reading it snapshots the counter)"}]},
+                                 self.consts, self.meta))
+            regs.append(Register({"name": f"CNT_{c['name']}_HI", "addr": a + 4, "access": "ro", "doc": "", "counter": True,
+                                  "fields": [{"name": "count", "lsb": 0, "width": 32, "doc": "High 32 bits of the snapshot"}]},
+                                 self.consts, self.meta))
+        self.regs = sorted(regs, key=lambda r: r.addr)
         self.validate()
 
     def const_value(self, v) -> int:
@@ -165,11 +264,20 @@ class Spec:
                     self.const_value(fl.value)
         addrs = set()
         for r in self.regs:
-            for i in range(r.get("count", 1)):
-                a = r["addr"] + 4 * i
+            for i in range(r.count or 1):
+                a = r.addr + 4 * i
                 if a % 4 or a in addrs:
-                    raise SpecError(f"register {r['name']} address {a:#x} unaligned or repeated")
+                    raise SpecError(f"register {r.name} address {a:#x} unaligned or repeated")
                 addrs.add(a)
+            for f in r.fields:
+                if f.enum:
+                    if f.enum not in self.enums:
+                        raise SpecError(f"register {r.name}.{f.name}: unknown enum {f.enum}")
+                    if self.enums[f.enum]["bits"] != f.width:
+                        raise SpecError(f"register {r.name}.{f.name}: enum {f.enum} is {self.enums[f.enum]['bits']} bits, the field {f.width}")
+        names = [c["name"] for c in self.counters]
+        if len(set(names)) != len(names):
+            raise SpecError("counters: a name is repeated")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -260,9 +368,40 @@ def gen_sv(s: Spec) -> str:
     w("")
     w("  // ---- register map (byte addresses) ----")
     for r in s.regs:
-        w(f"  localparam logic [15:0] NC_REG_{r['name']} = {sv_lit(16, r['addr'])};  // {r['access']}: {r['doc']}")
-        if r.get("count"):
-            w(f"  localparam int NC_REG_{r['name']}_COUNT = {r['count']};")
+        w(f"  localparam logic [15:0] NC_REG_{r.name} = {sv_lit(16, r.addr)};  // {r.access}: {r.doc}")
+        if r.count:
+            w(f"  localparam int NC_REG_{r.name}_COUNT = {r.count};")
+    w("")
+    w("  // ---- register fields ----")
+    w("  // One packed struct per register (bit 31 first, reserved bits named rsvd*), its reset value and the")
+    w("  // mask of the bits its fields occupy. Counters (CNT_*) and arrays of one 32-bit field have none.")
+    for r in s.regs:
+        if r.counter or (len(r.fields) == 1 and r.fields[0].width == 32 and r.count):
+            continue
+        w(f"  typedef struct packed {{  // {r.name}")
+        top, n = 31, 0
+        for f in sorted(r.fields, key=lambda f: -f.lsb):
+            if f.msb < top:
+                w(f"    logic [{top - f.msb - 1}:0] rsvd{n};" if top - f.msb > 1 else f"    logic rsvd{n};")
+                n += 1
+            t = f"nc_{f.enum}_e" if f.enum else ("logic" if f.width == 1 else f"logic [{f.width - 1}:0]")
+            w(f"    {t} {f.name};  // {f.bits_text} {f.doc}")
+            top = f.lsb - 1
+        if top >= 0:
+            w(f"    logic [{top}:0] rsvd{n};" if top > 0 else f"    logic rsvd{n};")
+        w(f"  }} nc_reg_{r.name.lower()}_t;")
+        if r.reset is not None:
+            w(f"  localparam logic [31:0] NC_REG_{r.name}_RESET = {sv_lit(32, r.reset)};")
+        w(f"  localparam logic [31:0] NC_REG_{r.name}_MASK = {sv_lit(32, r.mask)};")
+    w("")
+    w("  // ---- counters: index i is CNT_BASE + 8 i ----")
+    w(f"  localparam logic [15:0] NC_CNT_BASE = {sv_lit(16, s.counter_base)};")
+    w("  typedef enum int {")
+    for i, c in enumerate(s.counters):
+        comma = "," if i + 1 < len(s.counters) else ""
+        w(f"    NC_CNT_{c['name']} = {i}{comma}  // {c['doc']}")
+    w("  } nc_counter_e;")
+    w(f"  localparam int NC_CNT_COUNT = {len(s.counters)};")
     w("")
     w("endpackage")
     w("")
@@ -282,6 +421,8 @@ def gen_c(s: Spec) -> str:
     w("/* Constants, enumerations, byte offsets of every field and the register map, for C and C++. */")
     w("#ifndef NC_SPEC_H")
     w("#define NC_SPEC_H")
+    w("")
+    w("#include <stdint.h>")
     w("")
     w(f"#define NC_SPEC_VERSION {s.meta['spec_version']}")
     w("")
@@ -305,9 +446,34 @@ def gen_c(s: Spec) -> str:
         if f in s.frame_parts:
             w(f"#define NC_OFF_{f.name.upper()} {s.frame_offset(f)}")
         w("")
-    w("/* ---- register map (byte addresses) ---- */")
+    w("/* ---- register map (byte addresses) and fields (LSB, width, reset) ---- */")
     for r in s.regs:
-        w(f"#define NC_REG_{r['name']} 0x{r['addr']:04X}u  /* {r['access']} */")
+        w(f"#define NC_REG_{r.name} 0x{r.addr:04X}u  /* {r.access} */")
+        if r.counter:
+            continue
+        for f in r.fields:
+            if len(r.fields) == 1 and f.width == 32:
+                continue
+            w(f"#define NC_REG_{r.name}_{f.name.upper()}_LSB {f.lsb}")
+            w(f"#define NC_REG_{r.name}_{f.name.upper()}_WIDTH {f.width}")
+        if r.reset is not None:
+            w(f"#define NC_REG_{r.name}_RESET 0x{r.reset:08X}u")
+    w("")
+    w("/* ---- register values from fields (nc_reg_<name>(fields, lowest first)) and fields from values ---- */")
+    for r in s.regs:
+        if r.counter or len(r.fields) < 2:
+            continue
+        args = ", ".join(f"uint32_t {f.name}" for f in r.fields)
+        expr = " | ".join(f"((uint32_t)({f.name} & 0x{(1 << f.width) - 1:X}u) << {f.lsb})" for f in r.fields)
+        w(f"static inline uint32_t nc_reg_{r.name.lower()}({args}) {{ return {expr}; }}")
+        for f in r.fields:
+            w(f"#define NC_REG_{r.name}_{f.name.upper()}_OF(v) ((uint32_t)(((v) >> {f.lsb}) & 0x{(1 << f.width) - 1:X}u))")
+    w("")
+    w("/* ---- counters: index i is NC_CNT_BASE + 8 i ---- */")
+    w(f"#define NC_CNT_BASE 0x{s.counter_base:04X}u")
+    for i, c in enumerate(s.counters):
+        w(f"#define NC_CNT_{c['name']} {i}")
+    w(f"#define NC_CNT_COUNT {len(s.counters)}")
     w("")
     w("#endif /* NC_SPEC_H */")
     return "\n".join(o) + "\n"
@@ -316,7 +482,7 @@ def gen_c(s: Spec) -> str:
 # C#
 # --------------------------------------------------------------------------------------------------
 def cs_doc(text: str, indent: str) -> list[str]:
-    t = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    t = " ".join(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").split())
     return [f"{indent}/// <summary>{t}</summary>"]
 
 
@@ -484,12 +650,108 @@ def gen_cs(s: Spec) -> str:
     w("public static class Registers")
     w("{")
     for r in s.regs:
-        o.extend(cs_doc(f"{r['access']}: {r['doc'] or 'high half of the counter above'}", "    "))
-        w(f"    public const int {pascal(r['name'])} = 0x{r['addr']:04X};")
-        if r.get("count"):
-            w(f"    /// <summary>Number of registers in the {r['name']} array.</summary>")
-            w(f"    public const int {pascal(r['name'])}Count = {r['count']};")
+        o.extend(cs_doc(f"{r.access}: {r.doc or 'high half of the counter above'}", "    "))
+        w(f"    public const int {pascal(r.name)} = 0x{r.addr:04X};")
+        if r.count:
+            w(f"    /// <summary>Number of registers in the {r.name} array.</summary>")
+            w(f"    public const int {pascal(r.name)}Count = {r.count};")
+    w("")
+    w("    /// <summary>Address of the low half of counter <paramref name=\"counter\"/> (its high half follows at +4).</summary>")
+    w("    public static int Counter(NicCounter counter) => CntBase + 8 * (int)counter;")
+    w("")
+    w("    /// <summary>First counter's address.</summary>")
+    w(f"    public const int CntBase = 0x{s.counter_base:04X};")
     w("}")
+    w("")
+    o.extend(cs_doc(s.counters_doc, ""))
+    w("public enum NicCounter")
+    w("{")
+    for i, c in enumerate(s.counters):
+        o.extend(cs_doc(c["doc"], "    "))
+        w(f"    {pascal(c['name'])} = {i},")
+    w("}")
+    w("")
+    w("/// <summary>Access of a register.</summary>")
+    w("public enum RegisterAccess")
+    w("{")
+    w("    /// <summary>Read-write.</summary>")
+    w("    ReadWrite,")
+    w("    /// <summary>Read-only.</summary>")
+    w("    ReadOnly,")
+    w("    /// <summary>Write-only (a command or doorbell); reads return 0.</summary>")
+    w("    WriteOnly,")
+    w("    /// <summary>Reading it snapshots a 64-bit counter and returns the low half.</summary>")
+    w("    Snapshot,")
+    w("}")
+    w("")
+    w("/// <summary>One register of the map, for tests and tools that walk it.</summary>")
+    w("/// <param name=\"Name\">Spec name.</param>")
+    w("/// <param name=\"Address\">Byte address.</param>")
+    w("/// <param name=\"Access\">Access.</param>")
+    w("/// <param name=\"Mask\">Bits its fields occupy.</param>")
+    w("/// <param name=\"Reset\">Value after reset, or null when the spec does not fix it.</param>")
+    w("/// <param name=\"Count\">Registers in the array (1 for a single register).</param>")
+    w("public readonly record struct RegisterInfo(string Name, int Address, RegisterAccess Access, uint Mask, uint? Reset, int Count);")
+    w("")
+    w("/// <summary>The register map as data (hw/spec/netchannel.toml).</summary>")
+    w("public static class RegisterMap")
+    w("{")
+    w("    /// <summary>Every register, by address.</summary>")
+    w("    public static readonly RegisterInfo[] All =")
+    w("    [")
+    acc = {"rw": "ReadWrite", "ro": "ReadOnly", "wo": "WriteOnly", "snap": "Snapshot"}
+    for r in s.regs:
+        rs = "null" if r.reset is None else f"0x{r.reset:08X}u"
+        w(f"        new(\"{r.name}\", 0x{r.addr:04X}, RegisterAccess.{acc[r.access]}, 0x{r.mask:08X}u, {rs}, {r.count or 1}),")
+    w("    ];")
+    w("}")
+    w("")
+    for r in s.regs:
+        if r.counter or (len(r.fields) == 1 and r.fields[0].width == 32):
+            continue
+        o.extend(cs_doc(f"{r.name} ({r.access}, 0x{r.addr:04X}): {r.doc}. A value to build with the field properties and write, or read and take apart.", ""))
+        w(f"public struct {r.cs} : IEquatable<{r.cs}>")
+        w("{")
+        w("    /// <summary>The register's address.</summary>")
+        w(f"    public const int Address = 0x{r.addr:04X};")
+        w("    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>")
+        w(f"    public const uint Mask = 0x{r.mask:08X};")
+        if r.reset is not None:
+            w("    /// <summary>Value after reset.</summary>")
+            w(f"    public const uint Reset = 0x{r.reset:08X};")
+        w("    /// <summary>The 32-bit value.</summary>")
+        w("    public uint Value;")
+        w("")
+        w("    /// <summary>Wraps a register value.</summary>")
+        w(f"    public {r.cs}(uint value) => Value = value;")
+        for f in r.fields:
+            m = (1 << f.width) - 1
+            if f.width == 1:
+                t, get, put = "bool", f"((Value >> {f.lsb}) & 1) != 0", f"(value ? 1u : 0u)"
+            elif f.enum:
+                et = s.enums[f.enum]["cs"]
+                t, get, put = et, f"({et})((Value >> {f.lsb}) & 0x{m:X})", f"(uint)value"
+            else:
+                t = cs_uint(f.width)
+                get, put = f"({t})((Value >> {f.lsb}) & 0x{m:X})", f"(uint)value"
+            o.extend(cs_doc(f"{f.bits_text} {f.doc}" + (f" (reset {f.reset})" if f.reset else "") + ".", "    "))
+            w(f"    public {t} {pascal(f.name)}")
+            w("    {")
+            w(f"        readonly get => {get};")
+            w(f"        set => Value = (Value & ~(0x{m:X}u << {f.lsb})) | (({put} & 0x{m:X}u) << {f.lsb});")
+            w("    }")
+        w("")
+        w("    /// <inheritdoc/>")
+        w(f"    public readonly bool Equals({r.cs} other) => Value == other.Value;")
+        w("    /// <inheritdoc/>")
+        w(f"    public override readonly bool Equals(object? obj) => obj is {r.cs} o && Equals(o);")
+        w("    /// <inheritdoc/>")
+        w("    public override readonly int GetHashCode() => (int)Value;")
+        w("    /// <inheritdoc/>")
+        fmt = ", ".join(f"{pascal(f.name)}={{{pascal(f.name)}}}" for f in r.fields)
+        w(f"    public override readonly string ToString() => $\"{r.name}({fmt})\";")
+        w("}")
+        w("")
     return "\n".join(o) + "\n"
 
 
@@ -588,13 +850,28 @@ def gen_doc_tables(s: Spec) -> str:
     w("")
     w(md(s.regs_doc))
     w("")
-    w("| address | name | access | meaning |")
-    w("|---|---|---|---|")
+    w("| address | name | access | bits | field | reset | meaning |")
+    w("|---|---|---|---|---|---|---|")
     for r in s.regs:
-        a = f"0x{r['addr']:04X}"
-        if r.get("count"):
-            a += f"–0x{r['addr'] + 4 * r['count'] - 1:04X}"
-        w(f"| {a} | `{r['name']}` | {r['access']} | {md(r['doc'] or 'high 32 bits of the counter above')} |")
+        if r.counter:
+            continue
+        a = f"0x{r.addr:04X}"
+        if r.count:
+            a += f"–0x{r.addr + 4 * r.count - 1:04X}"
+        w(f"| {a} | `{r.name}` | {r.access} | | | {'' if r.reset is None else f'0x{r.reset:X}'} | {md(r.doc)} |")
+        for f in r.fields:
+            doc = f.doc + (f" (enum `{f.enum}`)" if f.enum else "")
+            w(f"| | | | {f.bits_text} | `{f.name}` | {'—' if f.reset is None else f.reset} | {md(doc)} |")
+    w("")
+    w("### Counters")
+    w("")
+    w(md(s.counters_doc))
+    w("")
+    w("| index | low half | high half | counts |")
+    w("|---|---|---|---|")
+    for i, c in enumerate(s.counters):
+        a = s.counter_base + 8 * i
+        w(f"| {i} | `CNT_{c['name']}_LO` 0x{a:04X} | `CNT_{c['name']}_HI` 0x{a + 4:04X} | {md(c['doc'])} |")
     w("")
     w(DOC_END)
     return "\n".join(o)

@@ -121,14 +121,14 @@ inline bool measure_latency(const BusFactory& make, uint32_t dma_latency, uint32
         write_rx_desc(b.rx.at(b.rx_prod), sy->bus(b.rxbuf[k]), b.buf_size, uint16_t(k));
         b.rx_prod++;
     }
-    sy->wr(1, NC_REG_DB_RX, uint32_t(b.id) | (uint32_t(b.rx_prod) << 16));
+    sy->wr(1, NC_REG_DB_RX, nc_reg_db_rx(b.id, b.rx_prod));
     sy->run(500 + 2 * dma_latency);
     uint8_t* buf = sy->alloc(9216);
     for (int k = 0; k < n; k++) {
         write_tx_desc(a.tx.at(a.tx_prod), sy->bus(buf), size, uint16_t(k), 1, 2, uint32_t(k), 0, NC_NC_TYPE_DATA);
         a.tx_prod++;
         const uint64_t rx_frames = sy->stamps(1).rx_frames;
-        sy->wr(0, NC_REG_DB_TX, uint32_t(a.id) | (uint32_t(a.tx_prod) << 16));
+        sy->wr(0, NC_REG_DB_TX, nc_reg_db_tx(a.id, a.tx_prod));
         Cpl k2;
         uint64_t t_cpl = 0;
         const uint64_t t0 = sy->now();
@@ -149,12 +149,12 @@ inline bool measure_latency(const BusFactory& make, uint32_t dma_latency, uint32
         sy->run(400 + 2 * dma_latency);   // let the ACK come back and the Tx completion land
         while (poll_cpl(a.cpl, a.cpl_cons, k2)) {}
         while (poll_cpl(b.cpl, b.cpl_cons, k2)) {}
-        sy->wr(1, NC_REG_DB_CPL, uint32_t(b.id) | (uint32_t(b.cpl_cons) << 16));
-        sy->wr(0, NC_REG_DB_CPL, uint32_t(a.id) | (uint32_t(a.cpl_cons) << 16));
+        sy->wr(1, NC_REG_DB_CPL, nc_reg_db_cpl(b.id, 0, b.cpl_cons));
+        sy->wr(0, NC_REG_DB_CPL, nc_reg_db_cpl(a.id, 0, a.cpl_cons));
         // repost the used buffer
         write_rx_desc(b.rx.at(b.rx_prod), sy->bus(b.rxbuf[b.rx_prod & (b.rx.size() - 1)]), b.buf_size, 0);
         b.rx_prod++;
-        sy->wr(1, NC_REG_DB_RX, uint32_t(b.id) | (uint32_t(b.rx_prod) << 16));
+        sy->wr(1, NC_REG_DB_RX, nc_reg_db_rx(b.id, b.rx_prod));
         sy->run(50);
     }
     return true;

@@ -138,7 +138,7 @@ inline void init_nic(HostBus& sy, int i, uint32_t rto = 0, uint32_t coal = 0, ui
 inline int wait_cmd(HostBus& sy, int nic) {
     for (int k = 0; k < 20000; k++) {   // the NIC clears its channel RAMs after reset (CHANNELS cycles)
         uint32_t st = sy.rd(nic, NC_REG_CH_CMD_STATUS);
-        if (!(st & 1)) return int((st >> 4) & 0xF);
+        if (!NC_REG_CH_CMD_STATUS_BUSY_OF(st)) return int(NC_REG_CH_CMD_STATUS_RESULT_OF(st));
     }
     if (std::getenv("NC_DEBUG")) std::fprintf(stderr, "command still busy at cycle %llu\n", (unsigned long long)sy.now());
     return -1;
@@ -175,21 +175,21 @@ inline int open_chan(HostBus& sy, HostChan& c, int nic, uint16_t id, uint16_t pe
     sy.wr(nic, NC_REG_CH_PEER_MAC_LO, uint32_t(kMac[o])); sy.wr(nic, NC_REG_CH_PEER_MAC_HI, uint32_t(kMac[o] >> 32));
     sy.wr(nic, NC_REG_CH_PEER_IP, kIp[o]);
     sy.wr(nic, NC_REG_CH_UDP_SRC, 49152u + id);
-    sy.wr(nic, NC_REG_CH_PEER_CHAN, uint32_t(peer) | (uint32_t(cls) << 16) | (0u << 24));
+    sy.wr(nic, NC_REG_CH_PEER_CHAN, nc_reg_ch_peer_chan(peer, cls, 0));
     uint64_t t = sy.bus(c.tx.base), r = sy.bus(c.rx.base), q = sy.bus(c.cpl.base);
     sy.wr(nic, NC_REG_CH_TX_RING_LO, uint32_t(t)); sy.wr(nic, NC_REG_CH_TX_RING_HI, uint32_t(t >> 32));
     sy.wr(nic, NC_REG_CH_RX_RING_LO, uint32_t(r)); sy.wr(nic, NC_REG_CH_RX_RING_HI, uint32_t(r >> 32));
     sy.wr(nic, NC_REG_CH_CPL_RING_LO, uint32_t(q)); sy.wr(nic, NC_REG_CH_CPL_RING_HI, uint32_t(q >> 32));
-    sy.wr(nic, NC_REG_CH_RING_LOG, txlog | (rxlog << 8) | (cpllog << 16));
+    sy.wr(nic, NC_REG_CH_RING_LOG, nc_reg_ch_ring_log(txlog, rxlog, cpllog));
     sy.wr(nic, NC_REG_CH_INIT_PSN, init_psn);
     sy.wr(nic, NC_REG_CH_PEER_PSN, peer_psn);
     sy.wr(nic, NC_REG_CH_TX_CREDIT, credit);
-    sy.wr(nic, NC_REG_CH_CMD, uint32_t(id) | (1u << 16));
+    sy.wr(nic, NC_REG_CH_CMD, nc_reg_ch_cmd(id, NC_CH_CMD_OPEN));
     return wait_cmd(sy, nic);
 }
 
 inline int ch_cmd(HostBus& sy, int nic, uint16_t id, uint32_t cmd) {
-    sy.wr(nic, NC_REG_CH_CMD, uint32_t(id) | (cmd << 16));
+    sy.wr(nic, NC_REG_CH_CMD, nc_reg_ch_cmd(id, cmd));
     return wait_cmd(sy, nic);
 }
 
@@ -277,7 +277,7 @@ private:
                           id, len, NC_NC_TYPE_DATA);
             c.tx_prod++; c.tx_posted++; n++;
         }
-        if (n) sy_.wr(c.nic, NC_REG_DB_TX, uint32_t(c.id) | (uint32_t(c.tx_prod) << 16));
+        if (n) sy_.wr(c.nic, NC_REG_DB_TX, nc_reg_db_tx(c.id, c.tx_prod));
     }
 
     void post_rx(HostChan& c) {
@@ -287,7 +287,7 @@ private:
             write_rx_desc(c.rx.at(c.rx_prod), sy_.bus(c.rxbuf[slot]), c.buf_size, uint16_t(c.rx_prod));
             c.rx_prod++; n++;
         }
-        if (n) sy_.wr(c.nic, NC_REG_DB_RX, uint32_t(c.id) | (uint32_t(c.rx_prod) << 16));
+        if (n) sy_.wr(c.nic, NC_REG_DB_RX, nc_reg_db_rx(c.id, c.rx_prod));
     }
 
     void drain(HostChan& c) {
@@ -338,7 +338,7 @@ private:
                 err("unexpected completion kind " + s(k.kind));
             }
         }
-        if (n) sy_.wr(c.nic, NC_REG_DB_CPL, uint32_t(c.id) | (uint32_t(c.cpl_cons) << 16));
+        if (n) sy_.wr(c.nic, NC_REG_DB_CPL, nc_reg_db_cpl(c.id, 0, c.cpl_cons));
     }
 
     HostBus& sy_;

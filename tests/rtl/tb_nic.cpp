@@ -488,7 +488,7 @@ void setup_eq(Sys& sy, int nic, int q, Eq& eq, uint32_t log = 6) {
     eq.r = {sy.arena.alloc(16u << log), log, 16};
     uint64_t b = sy.arena.bus(eq.r.base);
     sy.wr(nic, NC_REG_EQ_BASE_LO, uint32_t(b)); sy.wr(nic, NC_REG_EQ_BASE_HI, uint32_t(b >> 32));
-    sy.wr(nic, NC_REG_EQ_CMD, uint32_t(q) | (log << 8) | (1u << 16));
+    sy.wr(nic, NC_REG_EQ_CMD, nc_reg_eq_cmd(q, log, 1));
 }
 struct Ev { uint8_t type; uint16_t source; uint32_t data; };
 bool poll_ev(Eq& eq, Ev& e) {
@@ -511,7 +511,7 @@ void setup_mgmt(Sys& sy, int nic, Mgmt& m, uint32_t log = 4, uint32_t rxbuf = 92
     sy.wr(nic, NC_REG_MGMT_TX_RING_LO, uint32_t(t)); sy.wr(nic, NC_REG_MGMT_TX_RING_HI, uint32_t(t >> 32));
     sy.wr(nic, NC_REG_MGMT_RX_RING_LO, uint32_t(r)); sy.wr(nic, NC_REG_MGMT_RX_RING_HI, uint32_t(r >> 32));
     sy.wr(nic, NC_REG_MGMT_CPL_RING_LO, uint32_t(c)); sy.wr(nic, NC_REG_MGMT_CPL_RING_HI, uint32_t(c >> 32));
-    sy.wr(nic, NC_REG_MGMT_RING_LOG, log | (log << 8) | ((log + 1) << 16));
+    sy.wr(nic, NC_REG_MGMT_RING_LOG, nc_reg_mgmt_ring_log(log, log, log + 1));
     sy.wr(nic, NC_REG_MGMT_CTRL, 1u);
     for (uint32_t k = 0; k < (1u << log); k++) {
         write_rx_desc(m.rx.at(m.rx_prod), sy.arena.bus(m.rxbuf[k]), rxbuf, uint16_t(100 + k));
@@ -606,14 +606,14 @@ void t_bad_desc(uint64_t seed) {
         write_rx_desc(b.rx.at(b.rx_prod), sy.arena.bus(b.rxbuf[k]), b.buf_size, uint16_t(k));
         b.rx_prod++;
     }
-    sy.wr(1, NC_REG_DB_RX, uint32_t(b.id) | (uint32_t(b.rx_prod) << 16));
+    sy.wr(1, NC_REG_DB_RX, nc_reg_db_rx(b.id, b.rx_prod));
     for (size_t k = 0; k < ds.size(); k++) {
         uint8_t* d = a.tx.at(a.tx_prod);
         write_tx_desc(d, ds[k].addr, ds[k].len, uint16_t(500 + k), 1, 2, uint32_t(k), 0, ds[k].type);
         put16(d + NC_TX_DESC_RSVD1_OFF, ds[k].rsvd1);
         a.tx_prod++;
     }
-    sy.wr(0, NC_REG_DB_TX, uint32_t(a.id) | (uint32_t(a.tx_prod) << 16));
+    sy.wr(0, NC_REG_DB_TX, nc_reg_db_tx(a.id, a.tx_prod));
     std::vector<Cpl> txc, rxc;
     run_until(sy, [&] {
         Cpl k;
@@ -664,14 +664,14 @@ void t_dma_fault(uint64_t) {
     // a descriptor whose buffer the host never mapped for the device (valid by every rule)
     write_tx_desc(a.tx.at(a.tx_prod), 0x7000000000ull, 1000, 77, 1, 2, 99, 0, NC_NC_TYPE_DATA);
     a.tx_prod++;
-    sy.wr(0, NC_REG_DB_TX, uint32_t(a.id) | (uint32_t(a.tx_prod) << 16));
+    sy.wr(0, NC_REG_DB_TX, nc_reg_db_tx(a.id, a.tx_prod));
     Cpl k; bool got = false; Ev ev; bool got_ev = false;
     run_until(sy, [&] {
         if (!got) got = poll_cpl(a.cpl, a.cpl_cons, k);
         if (!got_ev) got_ev = poll_ev(eq, ev);
         return got && got_ev;
     }, 100000);
-    sy.wr(0, NC_REG_CH_CMD, uint32_t(a.id) | (3u << 16));
+    sy.wr(0, NC_REG_CH_CMD, nc_reg_ch_cmd(a.id, NC_CH_CMD_READ));
     wait_cmd(sy, 0);
     uint32_t state = sy.rd(0, NC_REG_CH_RB_STATE);
     uint64_t faults = sy.cnt(0, NC_REG_CNT_DMA_FAULT_LO), failed = sy.cnt(0, NC_REG_CNT_CH_FAILED_LO);
@@ -682,7 +682,7 @@ void t_dma_fault(uint64_t) {
     else if (!got_ev || ev.type != NC_EVENT_TYPE_CHANNEL || ev.source != a.id || (ev.data & 0xFF) != 2 ||
              ((ev.data >> 8) & 0xFF) != NC_CPL_STATUS_DMA_FAULT)
         err = "no CHANNEL event (failed, DMA_FAULT) on the event queue";
-    else if ((state & 3) != 2 || ((state >> 8) & 0xFF) != NC_CPL_STATUS_DMA_FAULT) err = "read-back state " + s(state);
+    else if (NC_REG_CH_RB_STATE_STATE_OF(state) != NC_CH_STATE_FAILED || NC_REG_CH_RB_STATE_WHY_OF(state) != NC_CPL_STATUS_DMA_FAULT) err = "read-back state " + s(state);
     else if (faults < 1 || failed != 1) err = "CNT_DMA_FAULT " + s(faults) + ", CNT_CH_FAILED " + s(failed);
     report(err.empty(), "tx_dma_fault_fails_channel",
            err.empty() ? "refused payload read: completion DMA_FAULT, channel failed (read-back state 2), CHANNEL event, "
@@ -704,7 +704,7 @@ void t_closed_channel(uint64_t) {
         write_tx_desc(a.tx.at(a.tx_prod), sy.arena.bus(buf), 200, uint16_t(k), 1, 2, uint32_t(k), 0, NC_NC_TYPE_DATA);
         a.tx_prod++;
     }
-    sy.wr(0, NC_REG_DB_TX, uint32_t(a.id) | (uint32_t(a.tx_prod) << 16));
+    sy.wr(0, NC_REG_DB_TX, nc_reg_db_tx(a.id, a.tx_prod));
     std::vector<Cpl> cs; Ev ev; bool got_ev = false;
     run_until(sy, [&] {
         Cpl k;
@@ -766,7 +766,7 @@ void t_slow_consumer(uint64_t seed) {
         write_tx_desc(a.tx.at(a.tx_prod), sy.arena.bus(buf), 500, uint16_t(k), 1, 2, uint32_t(k), 500, NC_NC_TYPE_DATA);
         a.tx_prod++;
     }
-    sy.wr(0, NC_REG_DB_TX, uint32_t(a.id) | (uint32_t(a.tx_prod) << 16));
+    sy.wr(0, NC_REG_DB_TX, nc_reg_db_tx(a.id, a.tx_prod));
     // the receiver posts nothing for 200 000 cycles: ~25 persist periods of up to 16 x 500 cycles
     sy.run(200000);
     uint64_t failed = sy.cnt(0, NC_REG_CNT_CH_FAILED_LO);
@@ -778,7 +778,7 @@ void t_slow_consumer(uint64_t seed) {
         write_rx_desc(b.rx.at(b.rx_prod), sy.arena.bus(b.rxbuf[k]), b.buf_size, uint16_t(k));
         b.rx_prod++;
     }
-    sy.wr(1, NC_REG_DB_RX, uint32_t(b.id) | (uint32_t(b.rx_prod) << 16));
+    sy.wr(1, NC_REG_DB_RX, nc_reg_db_rx(b.id, b.rx_prod));
     size_t got = 0, done = 0;
     run_until(sy, [&] {
         Cpl k;
@@ -856,14 +856,14 @@ void t_events(uint64_t) {
         write_rx_desc(b.rx.at(b.rx_prod), sy.arena.bus(b.rxbuf[k]), b.buf_size, uint16_t(k));
         b.rx_prod++;
     }
-    sy.wr(1, NC_REG_DB_RX, uint32_t(b.id) | (uint32_t(b.rx_prod) << 16));
+    sy.wr(1, NC_REG_DB_RX, nc_reg_db_rx(b.id, b.rx_prod));
     auto send = [&](uint32_t id) {
         write_tx_desc(a.tx.at(a.tx_prod), sy.arena.bus(buf), 64, uint16_t(id), 1, 2, id, 0, NC_NC_TYPE_DATA);
         a.tx_prod++;
-        sy.wr(0, NC_REG_DB_TX, uint32_t(a.id) | (uint32_t(a.tx_prod) << 16));
+        sy.wr(0, NC_REG_DB_TX, nc_reg_db_tx(a.id, a.tx_prod));
     };
-    auto arm_cq = [&] { sy.wr(1, NC_REG_DB_CPL, uint32_t(b.id) | (1u << 15) | (uint32_t(b.cpl_cons) << 16)); };
-    auto arm_eq = [&] { sy.wr(1, NC_REG_EQ_ARM, 0u | (uint32_t(eq.cons) << 16)); };
+    auto arm_cq = [&] { sy.wr(1, NC_REG_DB_CPL, nc_reg_db_cpl(b.id, 1, b.cpl_cons)); };
+    auto arm_eq = [&] { sy.wr(1, NC_REG_EQ_ARM, nc_reg_eq_arm(0, eq.cons)); };
     std::string err;
     // 1: both armed, one message -> exactly one interrupt and one COMPLETION event
     arm_cq(); arm_eq(); sy.run(50);
@@ -924,9 +924,9 @@ void t_commands(uint64_t) {
     if (r1 != 0 || r2 != 2 || r3 != 1 || r4 != 4 || r5 != 3 || r6 != 0 || r7 != 0 || r8 != 2 || r9 != 0)
         err = "results " + s(uint32_t(r1)) + " " + s(uint32_t(r2)) + " " + s(uint32_t(r3)) + " " + s(uint32_t(r4)) + " " +
               s(uint32_t(r5)) + " " + s(uint32_t(r6)) + " " + s(uint32_t(r7)) + " " + s(uint32_t(r8)) + " " + s(uint32_t(r9));
-    else if ((st & 3) != 1 || nxt != 1000 || cr != 1008 || pc != 4 || rl != (4u | (4u << 8) | (5u << 16)) || ip != kIp[1])
+    else if (NC_REG_CH_RB_STATE_STATE_OF(st) != NC_CH_STATE_OPEN || nxt != 1000 || cr != 1008 || pc != 4 || rl != nc_reg_ch_ring_log(4, 4, 5) || ip != kIp[1])
         err = "read back: state " + s(st) + " nxt " + s(nxt) + " credit " + s(cr) + " peer " + s(pc) + " logs " + s(rl);
-    else if ((st2 & 3) != 0) err = "state after close " + s(st2);
+    else if (NC_REG_CH_RB_STATE_STATE_OF(st2) != NC_CH_STATE_CLOSED) err = "state after close " + s(st2);
     report(err.empty(), "channel_commands_and_read_back",
            err.empty() ? "open ok / twice: bad state / channel 5000: bad channel / command 9: bad command / misaligned ring: "
                          "bad context; read back returns the context and live state; close, close again: bad state" : err);
@@ -947,12 +947,12 @@ void t_close_flush(uint64_t) {
         write_tx_desc(a.tx.at(a.tx_prod), sy.arena.bus(buf), 3000, uint16_t(k), 1, 2, uint32_t(k), 0, NC_NC_TYPE_DATA);
         a.tx_prod++;
     }
-    sy.wr(0, NC_REG_DB_TX, uint32_t(a.id) | (uint32_t(a.tx_prod) << 16));
+    sy.wr(0, NC_REG_DB_TX, nc_reg_db_tx(a.id, a.tx_prod));
     for (uint32_t k = 0; k < a.rx.size(); k++) {
         write_rx_desc(a.rx.at(a.rx_prod), sy.arena.bus(a.rxbuf[k]), a.buf_size, uint16_t(k));
         a.rx_prod++;
     }
-    sy.wr(0, NC_REG_DB_RX, uint32_t(a.id) | (uint32_t(a.rx_prod) << 16));
+    sy.wr(0, NC_REG_DB_RX, nc_reg_db_rx(a.id, a.rx_prod));
     sy.run(3000);
     int rc = ch_cmd(sy, 0, a.id, 2);
     // not busy: every completion is issued, so read back says how many and they are all in memory
@@ -983,15 +983,15 @@ void t_bad_doorbells(uint64_t) {
     if (!open_pairs(sy, pairs, 1, e, 4, 4)) { report(false, "bad_doorbells_ignored_and_counted", e); return; }
     HostChan& a = pairs[0]->a;
     uint64_t before = sy.cnt(0, NC_REG_CNT_BAD_DOORBELL_LO);
-    sy.wr(0, NC_REG_DB_TX, uint32_t(a.id) | (17u << 16));      // more than the 16-entry ring ahead
-    sy.wr(0, NC_REG_DB_TX, 4000u | (1u << 16));                // channel beyond CHANNELS
-    sy.wr(0, NC_REG_DB_TX, 77u | (1u << 16));                  // closed channel
-    sy.wr(0, NC_REG_DB_RX, uint32_t(a.id) | (40u << 16));      // Rx ring overrun
-    sy.wr(0, NC_REG_DB_CPL, uint32_t(a.id) | (5u << 16));      // consumer beyond the producer
-    sy.wr(0, NC_REG_EQ_ARM, 3u | (9u << 16));                  // event queue consumer beyond its producer
+    sy.wr(0, NC_REG_DB_TX, nc_reg_db_tx(a.id, 17));      // more than the 16-entry ring ahead
+    sy.wr(0, NC_REG_DB_TX, nc_reg_db_tx(4000, 1));                // channel beyond CHANNELS
+    sy.wr(0, NC_REG_DB_TX, nc_reg_db_tx(77, 1));                  // closed channel
+    sy.wr(0, NC_REG_DB_RX, nc_reg_db_rx(a.id, 40));      // Rx ring overrun
+    sy.wr(0, NC_REG_DB_CPL, nc_reg_db_cpl(a.id, 0, 5));      // consumer beyond the producer
+    sy.wr(0, NC_REG_EQ_ARM, nc_reg_eq_arm(3, 9));                  // event queue consumer beyond its producer
     sy.run(200);
     uint64_t after = sy.cnt(0, NC_REG_CNT_BAD_DOORBELL_LO);
-    sy.wr(0, NC_REG_CH_CMD, uint32_t(a.id) | (3u << 16));
+    sy.wr(0, NC_REG_CH_CMD, nc_reg_ch_cmd(a.id, NC_CH_CMD_READ));
     wait_cmd(sy, 0);
     uint32_t txi = sy.rd(0, NC_REG_CH_RB_TX_IDX), rxi = sy.rd(0, NC_REG_CH_RB_RX_IDX);
     bool ok = after - before == 6 && (txi & 0xFFFF) == 0 && (rxi & 0xFFFF) == 0;

@@ -93,7 +93,7 @@ struct Mgmt {
         sy.wr(nic, NC_REG_MGMT_TX_RING_LO, uint32_t(t)); sy.wr(nic, NC_REG_MGMT_TX_RING_HI, uint32_t(t >> 32));
         sy.wr(nic, NC_REG_MGMT_RX_RING_LO, uint32_t(r)); sy.wr(nic, NC_REG_MGMT_RX_RING_HI, uint32_t(r >> 32));
         sy.wr(nic, NC_REG_MGMT_CPL_RING_LO, uint32_t(q)); sy.wr(nic, NC_REG_MGMT_CPL_RING_HI, uint32_t(q >> 32));
-        sy.wr(nic, NC_REG_MGMT_RING_LOG, log | (log << 8) | ((log + 1) << 16));
+        sy.wr(nic, NC_REG_MGMT_RING_LOG, nc_reg_mgmt_ring_log(log, log, log + 1));
         sy.wr(nic, NC_REG_MGMT_CTRL, 1u);
         post(sy);
     }

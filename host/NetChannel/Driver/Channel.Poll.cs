@@ -85,7 +85,7 @@ public sealed unsafe partial class Channel
         {
             // Return the consumed slots (and re-arm when drained) BEFORE any slot is reused, so the NIC never
             // sees more outstanding descriptors plus unconsumed completions than the completion ring holds.
-            Host.TryWrite(Registers.DbCpl, (uint)Id | (drained ? 0x8000u : 0) | ((uint)(ushort)_cplCons << 16));
+            Host.TryWrite(Registers.DbCpl, new DbCplRegister { Channel = (ushort)Id, Arm = drained, Cons = (ushort)_cplCons }.Value);
         }
         if (txFreed > 0)
         {
@@ -214,7 +214,7 @@ public sealed unsafe partial class Channel
             posted++;
         }
         if (_rxProd - _rxCons == _rxSize) _starvedEpisode = false;
-        if (posted > 0) Host.TryWrite(Registers.DbRx, (uint)Id | ((uint)(ushort)_rxProd << 16));
+        if (posted > 0) Host.TryWrite(Registers.DbRx, new DbRxRegister { Channel = (ushort)Id, Prod = (ushort)_rxProd }.Value);
     }
 
     private void CheckQuiesced()

@@ -313,7 +313,7 @@ public sealed unsafe partial class Channel
                 {
                     try
                     {
-                        _dev.WriteRegister(Registers.DbTx, (uint)Id | ((uint)(ushort)p << 16));
+                        _dev.WriteRegister(Registers.DbTx, new DbTxRegister { Channel = (ushort)Id, Prod = (ushort)p }.Value);
                         Volatile.Write(ref Counters._doorbells, Counters._doorbells + 1);
                     }
                     catch (Exception e) when (e is DeviceException or ObjectDisposedException)

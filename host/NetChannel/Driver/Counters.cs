@@ -110,65 +110,72 @@ public readonly record struct NicChannelCounters
     public uint Timeouts { get; init; }
 }
 
-/// <summary>A snapshot of the NIC's global counters (docs/protocol.md, CNT_*).</summary>
+/// <summary>A snapshot of the NIC's global counters (docs/protocol.md, CNT_*; <see cref="NicCounter"/>).</summary>
 public sealed class NicCounters
 {
+    private readonly ulong[] _values;
+
     internal NicCounters(ulong[] values, uint[] drops)
     {
-        TxFrames = values[0]; TxBytes = values[1]; RxFrames = values[2]; RxBytes = values[3];
-        Retransmits = values[4]; Timeouts = values[5]; CreditStalls = values[6]; BadDescriptors = values[7];
-        Duplicates = values[8]; NoChannel = values[9]; DmaFaults = values[10]; ManagementTx = values[11];
-        ManagementRx = values[12]; RxNoBuffer = values[13]; OutOfWindow = values[14]; AckTx = values[15];
-        AckRx = values[16]; CompletionOverflows = values[17]; EventQueueOverflows = values[18];
-        ChannelsFailed = values[19]; BadDoorbells = values[20];
+        if (values.Length != Count) throw new ArgumentException($"{Count} counters expected, got {values.Length}", nameof(values));
+        _values = values;
         ParserDrops = drops;
     }
 
-    /// <summary>Number of 64-bit counters (CNT_TX_FRAMES .. CNT_BAD_DOORBELL), in register order.</summary>
-    internal const int Count = 21;
+    /// <summary>Number of 64-bit counters (<see cref="NicCounter"/>), in register order.</summary>
+    internal static readonly int Count = Enum.GetValues<NicCounter>().Length;
+
+    /// <summary>The value of one counter.</summary>
+    public ulong this[NicCounter counter] => _values[(int)counter];
 
     /// <summary>Frames transmitted.</summary>
-    public ulong TxFrames { get; }
+    public ulong TxFrames => this[NicCounter.TxFrames];
     /// <summary>Frame bytes transmitted (without FCS).</summary>
-    public ulong TxBytes { get; }
+    public ulong TxBytes => this[NicCounter.TxBytes];
     /// <summary>Frames received and accepted.</summary>
-    public ulong RxFrames { get; }
+    public ulong RxFrames => this[NicCounter.RxFrames];
     /// <summary>Frame bytes received and accepted.</summary>
-    public ulong RxBytes { get; }
+    public ulong RxBytes => this[NicCounter.RxBytes];
     /// <summary>Packets retransmitted.</summary>
-    public ulong Retransmits { get; }
+    public ulong Retransmits => this[NicCounter.Retx];
     /// <summary>Retransmission timeouts.</summary>
-    public ulong Timeouts { get; }
+    public ulong Timeouts => this[NicCounter.Timeouts];
     /// <summary>Times a channel with posted Tx descriptors was held back by the peer's credit.</summary>
-    public ulong CreditStalls { get; }
+    public ulong CreditStalls => this[NicCounter.CreditStall];
     /// <summary>Descriptors rejected.</summary>
-    public ulong BadDescriptors { get; }
+    public ulong BadDescriptors => this[NicCounter.BadDesc];
     /// <summary>Duplicate DATA packets dropped.</summary>
-    public ulong Duplicates { get; }
+    public ulong Duplicates => this[NicCounter.Dup];
     /// <summary>Frames for a closed or unknown channel, or from an unexpected peer.</summary>
-    public ulong NoChannel { get; }
+    public ulong NoChannel => this[NicCounter.NoChannel];
     /// <summary>DMA accesses the host refused.</summary>
-    public ulong DmaFaults { get; }
+    public ulong DmaFaults => this[NicCounter.DmaFault];
     /// <summary>Management frames transmitted.</summary>
-    public ulong ManagementTx { get; }
+    public ulong ManagementTx => this[NicCounter.MgmtTx];
     /// <summary>Management frames delivered to the host.</summary>
-    public ulong ManagementRx { get; }
+    public ulong ManagementRx => this[NicCounter.MgmtRx];
     /// <summary>Frames dropped for want of a posted Rx buffer.</summary>
-    public ulong RxNoBuffer { get; }
-    /// <summary>DATA packets beyond the receive window.</summary>
-    public ulong OutOfWindow { get; }
+    public ulong RxNoBuffer => this[NicCounter.RxNoBuf];
+    /// <summary>DATA packets outside the receive window.</summary>
+    public ulong OutOfWindow => this[NicCounter.OutOfWindow];
     /// <summary>Pure ACK frames sent.</summary>
-    public ulong AckTx { get; }
-    /// <summary>Pure ACK frames received.</summary>
-    public ulong AckRx { get; }
+    public ulong AckTx => this[NicCounter.AckTx];
+    /// <summary>Pure ACK frames received and applied.</summary>
+    public ulong AckRx => this[NicCounter.AckRx];
     /// <summary>Completions dropped because a completion ring was full.</summary>
-    public ulong CompletionOverflows { get; }
+    public ulong CompletionOverflows => this[NicCounter.CplOverflow];
     /// <summary>Events dropped because an event queue was full or disabled.</summary>
-    public ulong EventQueueOverflows { get; }
+    public ulong EventQueueOverflows => this[NicCounter.EqOverflow];
     /// <summary>Channels that failed.</summary>
-    public ulong ChannelsFailed { get; }
+    public ulong ChannelsFailed => this[NicCounter.ChFailed];
     /// <summary>Doorbells rejected.</summary>
-    public ulong BadDoorbells { get; }
+    public ulong BadDoorbells => this[NicCounter.BadDoorbell];
+    /// <summary>ACK frames dropped: they acknowledged PSNs never sent.</summary>
+    public ulong BadAcks => this[NicCounter.BadAck];
+    /// <summary>ACK frames dropped: their credit was beyond anything the peer can have granted.</summary>
+    public ulong BadCredits => this[NicCounter.BadCredit];
+    /// <summary>Tx frames whose descriptor length disagreed with the payload read.</summary>
+    public ulong HeaderLengthMismatches => this[NicCounter.HdrLenMismatch];
 
     /// <summary>Parser drops by <see cref="DropReason"/> (index = reason code).</summary>
     public IReadOnlyList<uint> ParserDrops { get; }

@@ -185,10 +185,10 @@ public sealed unsafe partial class NicHost
         d.WriteRegister(Registers.MgmtRxRingHi, (uint)((bus + (ulong)txRing) >> 32));
         d.WriteRegister(Registers.MgmtCplRingLo, (uint)(bus + (ulong)(txRing + rxRing)));
         d.WriteRegister(Registers.MgmtCplRingHi, (uint)((bus + (ulong)(txRing + rxRing)) >> 32));
-        d.WriteRegister(Registers.MgmtRingLog, (uint)_mLog | ((uint)_mLog << 8) | ((uint)_mCplLog << 16));
-        d.WriteRegister(Registers.MgmtCtrl, 1u | ((uint)ControlEventQueue << 8));
+        d.WriteRegister(Registers.MgmtRingLog, new MgmtRingLogRegister { Tx = (byte)_mLog, Rx = (byte)_mLog, Cpl = (byte)_mCplLog }.Value);
+        d.WriteRegister(Registers.MgmtCtrl, new MgmtCtrlRegister { Enable = true, Eq = (byte)ControlEventQueue }.Value);
         for (int i = 0; i < n; i++) PostMgmtRxBuffer(i);
-        d.WriteRegister(Registers.MgmtDbRx, (ushort)_mRxProd);
+        d.WriteRegister(Registers.MgmtDbRx, new MgmtDbRxRegister { Prod = (ushort)_mRxProd }.Value);
     }
 
     private void PostMgmtRxBuffer(int tag)
@@ -233,8 +233,8 @@ public sealed unsafe partial class NicHost
             {
                 // Consume and arm the management completion ring and the control event queue, then look
                 // once more, so no wake-up is lost. Both stay armed until an event fires.
-                TryWrite(Registers.MgmtDbCpl, (ushort)_mCplCons | 0x1_0000u);
-                TryWrite(Registers.EqArm, ControlEventQueue | ((uint)(ushort)_ctlEqCons << 16));
+                TryWrite(Registers.MgmtDbCpl, new MgmtDbCplRegister { Cons = (ushort)_mCplCons, Arm = true }.Value);
+                TryWrite(Registers.EqArm, new EqArmRegister { Eq = (byte)ControlEventQueue, Cons = (ushort)_ctlEqCons }.Value);
                 _mgmtArmed = true;
                 if (MgmtCompletionPending()) continue;
             }
@@ -257,7 +257,7 @@ public sealed unsafe partial class NicHost
         uint status = Device.ReadRegister(Registers.Status);
         if (magic != Spec.NicMagic)
             ReportDeviceFailure(new DeviceException($"{Device.Description}: ID_MAGIC reads 0x{magic:X8} (the device vanished or was reset)"));
-        else if ((status & 1) == 0)
+        else if (!new StatusRegister(status).Running)
             ReportDeviceFailure(new DeviceException($"{Device.Description}: the NIC stopped running (STATUS 0x{status:X8})"));
     }
 
@@ -850,7 +850,7 @@ public sealed unsafe partial class NicHost
                 _mCplCons++;
             }
             // Return the completion slots before any Tx or Rx slot is reused.
-            TryWrite(Registers.MgmtDbCpl, (ushort)_mCplCons);
+            TryWrite(Registers.MgmtDbCpl, new MgmtDbCplRegister { Cons = (ushort)_mCplCons }.Value);
             _mgmtArmed = false;
             int reposted = 0;
             long now = Clock.GetTimestamp();
@@ -876,7 +876,7 @@ public sealed unsafe partial class NicHost
                 PostMgmtRxBuffer(tag);
                 reposted++;
             }
-            if (reposted > 0) TryWrite(Registers.MgmtDbRx, (ushort)_mRxProd);
+            if (reposted > 0) TryWrite(Registers.MgmtDbRx, new MgmtDbRxRegister { Prod = (ushort)_mRxProd }.Value);
         }
     }
 
@@ -1039,7 +1039,7 @@ public sealed unsafe partial class NicHost
         d.Tag = (ushort)k;
         d.Write(new Span<byte>(_mTxRing + k * TxDescriptor.Size, TxDescriptor.Size));
         _mTxProd++;
-        TryWrite(Registers.MgmtDbTx, (ushort)_mTxProd);
+        TryWrite(Registers.MgmtDbTx, new MgmtDbTxRegister { Prod = (ushort)_mTxProd }.Value);
         Interlocked.Increment(ref _mgmtSent);
     }
 
@@ -1088,7 +1088,7 @@ public sealed unsafe partial class NicHost
                         try { CloseInNic(ch); } catch (DeviceException) { break; }
                 Device.WriteRegister(Registers.Ctrl, 0);
                 Device.WriteRegister(Registers.MgmtCtrl, 0);
-                for (int q = 0; q < 2 + _throughputPollers.Length; q++) Device.WriteRegister(Registers.EqCmd, (uint)q);
+                for (int q = 0; q < 2 + _throughputPollers.Length; q++) Device.WriteRegister(Registers.EqCmd, new EqCmdRegister { Eq = (byte)q }.Value);
             }
         }
         catch (Exception e) when (e is DeviceException or ObjectDisposedException)
@@ -1110,6 +1110,6 @@ public sealed unsafe partial class NicHost
             _mCplCons++;
             if (c.Kind == CompletionKind.MgmtTx) _mTxDone++;
         }
-        TryWrite(Registers.MgmtDbCpl, (ushort)_mCplCons);
+        TryWrite(Registers.MgmtDbCpl, new MgmtDbCplRegister { Cons = (ushort)_mCplCons }.Value);
     }
 }

@@ -209,8 +209,8 @@ public sealed unsafe partial class NicHost : IAsyncDisposable
         {
             for (int i = 0; i < v.Length; i++)
             {
-                uint lo = Device.ReadRegister((uint)(Registers.CntTxFramesLo + 8 * i));
-                uint hi = Device.ReadRegister((uint)(Registers.CntTxFramesLo + 8 * i + 4));
+                uint lo = Device.ReadRegister((uint)Registers.Counter((NicCounter)i));       // snapshots the counter
+                uint hi = Device.ReadRegister((uint)(Registers.Counter((NicCounter)i) + 4));
                 v[i] = ((ulong)hi << 32) | lo;
             }
             for (int i = 0; i < drops.Length; i++) drops[i] = Device.ReadRegister((uint)(Registers.CntDropBase + 4 * i));
@@ -226,7 +226,7 @@ public sealed unsafe partial class NicHost : IAsyncDisposable
         INicDevice d = Device;
         d.WriteRegister(Registers.Ctrl, 0);
         d.WriteRegister(Registers.MacLo, (uint)_o.Mac);
-        d.WriteRegister(Registers.MacHi, (uint)(_o.Mac >> 32) & 0xFFFF);
+        d.WriteRegister(Registers.MacHi, new MacHiRegister { MacHi = (ushort)(_o.Mac >> 32) }.Value);
         d.WriteRegister(Registers.IpAddr, _o.Ip);
         if (_o.RetransmitTimeoutCycles is uint rto) d.WriteRegister(Registers.RtoCycles, rto);
         if (_o.RetryLimit is int rl) d.WriteRegister(Registers.RetryLimit, (uint)rl);
@@ -238,10 +238,10 @@ public sealed unsafe partial class NicHost : IAsyncDisposable
         InitManagementQueue();
 
         d.SetInterruptHandler(OnInterrupt);
-        d.WriteRegister(Registers.Ctrl, 1u | (_o.AddressFiltering ? 2u : 0u));
+        d.WriteRegister(Registers.Ctrl, new CtrlRegister { Enable = true, Filter = _o.AddressFiltering }.Value);
         // A read makes sure every write above reached the device before the host is handed out.
-        if ((d.ReadRegister(Registers.Status) & 1) == 0)
-            throw new DeviceException($"{d.Description}: the NIC did not start (STATUS[0] is 0 after CTRL enable)");
+        if (!new StatusRegister(d.ReadRegister(Registers.Status)).Running)
+            throw new DeviceException($"{d.Description}: the NIC did not start (STATUS.running is 0 after CTRL.enable)");
         // Frames or interrupts that arrive before the threads run wait for them in the rings.
         if (_o.HealthCheckInterval != Timeout.InfiniteTimeSpan)
             _nextHealthCheck = Environment.TickCount64 + (long)_o.HealthCheckInterval.TotalMilliseconds;
@@ -254,7 +254,7 @@ public sealed unsafe partial class NicHost : IAsyncDisposable
     {
         Device.WriteRegister(Registers.EqBaseLo, (uint)bus);
         Device.WriteRegister(Registers.EqBaseHi, (uint)(bus >> 32));
-        Device.WriteRegister(Registers.EqCmd, (uint)q | ((uint)log << 8) | 0x1_0000);
+        Device.WriteRegister(Registers.EqCmd, new EqCmdRegister { Eq = (byte)q, Log = (byte)log, Enable = true }.Value);
     }
 
     private void OnInterrupt(int vector)
@@ -311,15 +311,15 @@ public sealed unsafe partial class NicHost : IAsyncDisposable
     /// <summary>Runs a CH_CMD command and waits until the NIC is no longer busy (at most CommandTimeout of device
     /// time; <see cref="CommandWallGuard"/> of wall time catches a device whose clock stopped); returns the result
     /// code. Caller holds _cmdLock.</summary>
-    private uint RunChannelCommand(int id, int command)
+    private ChannelCommandResult RunChannelCommand(int id, ChannelCommand command)
     {
-        Device.WriteRegister(Registers.ChCmd, (uint)id | ((uint)command << 16));
+        Device.WriteRegister(Registers.ChCmd, new ChCmdRegister { Channel = (ushort)id, Cmd = command }.Value);
         long deadline = Clock.GetTimestamp() + Clock.Ticks(_o.CommandTimeout);
         long wallDeadline = Environment.TickCount64 + (long)CommandWallGuard.TotalMilliseconds;
         for (int i = 0; ; i++)
         {
-            uint st = Device.ReadRegister(Registers.ChCmdStatus);
-            if ((st & 1) == 0) return (st >> 4) & 0xF;
+            var st = new ChCmdStatusRegister(Device.ReadRegister(Registers.ChCmdStatus));
+            if (!st.Busy) return st.Result;
             if (Clock.GetTimestamp() > deadline)
                 throw new DeviceException($"{Device.Description}: CH_CMD {command} for channel {id} stayed busy for {_o.CommandTimeout.TotalMilliseconds} ms of device time");
             if (Environment.TickCount64 > wallDeadline)
@@ -328,9 +328,10 @@ public sealed unsafe partial class NicHost : IAsyncDisposable
         }
     }
 
-    private static string CommandResult(uint r) => r switch
+    private static string CommandResult(ChannelCommandResult r) => r switch
     {
-        0 => "ok", 1 => "bad channel", 2 => "bad state", 3 => "bad context", 4 => "bad command", _ => $"result {r}",
+        ChannelCommandResult.Ok => "ok", ChannelCommandResult.BadChannel => "bad channel", ChannelCommandResult.BadState => "bad state",
+        ChannelCommandResult.BadContext => "bad context", ChannelCommandResult.BadCommand => "bad command", _ => $"result {(int)r}",
     };
 
     /// <summary>Programs the channel's context into the NIC and opens it.</summary>
@@ -341,12 +342,12 @@ public sealed unsafe partial class NicHost : IAsyncDisposable
             for (int attempt = 0; ; attempt++)
             {
                 StageContext(ch);
-                uint r = RunChannelCommand(ch.Id, 1);
-                if (r == 0) break;
-                if (r == 2 && attempt == 0)
+                ChannelCommandResult r = RunChannelCommand(ch.Id, ChannelCommand.Open);
+                if (r == ChannelCommandResult.Ok) break;
+                if (r == ChannelCommandResult.BadState && attempt == 0)
                 {
                     // Left open by an earlier user of the device: close it, then try again.
-                    RunChannelCommand(ch.Id, 2);
+                    RunChannelCommand(ch.Id, ChannelCommand.Close);
                     continue;
                 }
                 throw new DeviceException($"{Device.Description}: opening channel {ch.Id} in the NIC failed ({CommandResult(r)})");
@@ -359,17 +360,17 @@ public sealed unsafe partial class NicHost : IAsyncDisposable
     {
         INicDevice d = Device;
         d.WriteRegister(Registers.ChPeerMacLo, (uint)ch.Peer.Mac);
-        d.WriteRegister(Registers.ChPeerMacHi, (uint)(ch.Peer.Mac >> 32) & 0xFFFF);
+        d.WriteRegister(Registers.ChPeerMacHi, new ChPeerMacHiRegister { MacHi = (ushort)(ch.Peer.Mac >> 32) }.Value);
         d.WriteRegister(Registers.ChPeerIp, ch.Peer.Ip);
-        d.WriteRegister(Registers.ChUdpSrc, ch.UdpPort);
-        d.WriteRegister(Registers.ChPeerChan, ch.PeerChannel | ((uint)ch.Class << 16) | ((uint)ch.Poller.EventQueue << 24));
+        d.WriteRegister(Registers.ChUdpSrc, new ChUdpSrcRegister { Port = ch.UdpPort }.Value);
+        d.WriteRegister(Registers.ChPeerChan, new ChPeerChanRegister { PeerChan = ch.PeerChannel, Cls = (byte)ch.Class, Eq = (byte)ch.Poller.EventQueue }.Value);
         d.WriteRegister(Registers.ChTxRingLo, (uint)ch.TxRingBus);
         d.WriteRegister(Registers.ChTxRingHi, (uint)(ch.TxRingBus >> 32));
         d.WriteRegister(Registers.ChRxRingLo, (uint)ch.RxRingBus);
         d.WriteRegister(Registers.ChRxRingHi, (uint)(ch.RxRingBus >> 32));
         d.WriteRegister(Registers.ChCplRingLo, (uint)ch.CplRingBus);
         d.WriteRegister(Registers.ChCplRingHi, (uint)(ch.CplRingBus >> 32));
-        d.WriteRegister(Registers.ChRingLog, (uint)ch.TxLog | ((uint)ch.RxLog << 8) | ((uint)ch.CplLog << 16));
+        d.WriteRegister(Registers.ChRingLog, new ChRingLogRegister { Tx = (byte)ch.TxLog, Rx = (byte)ch.RxLog, Cpl = (byte)ch.CplLog }.Value);
         d.WriteRegister(Registers.ChInitPsn, ch.LocalPsn);
         d.WriteRegister(Registers.ChPeerPsn, ch.PeerPsn);
         // Neither side posts receive buffers before the other side's channel is programmed (see the open
@@ -383,8 +384,8 @@ public sealed unsafe partial class NicHost : IAsyncDisposable
     {
         lock (_cmdLock)
         {
-            uint r = RunChannelCommand(ch.Id, 2);
-            if (r is not 0 and not 2) throw new DeviceException($"{Device.Description}: closing channel {ch.Id} in the NIC failed ({CommandResult(r)})");
+            ChannelCommandResult r = RunChannelCommand(ch.Id, ChannelCommand.Close);
+            if (r is not ChannelCommandResult.Ok and not ChannelCommandResult.BadState) throw new DeviceException($"{Device.Description}: closing channel {ch.Id} in the NIC failed ({CommandResult(r)})");
             ch.NicOpen = false;
             NicChannelCounters n = ReadBackLocked(ch.Id);
             ch.Counters.Nic = n;
@@ -406,27 +407,27 @@ public sealed unsafe partial class NicHost : IAsyncDisposable
 
     private NicChannelCounters ReadBackLocked(int id)
     {
-        uint r = RunChannelCommand(id, 3);
-        if (r != 0) throw new DeviceException($"{Device.Description}: reading channel {id} back failed ({CommandResult(r)})");
+        ChannelCommandResult r = RunChannelCommand(id, ChannelCommand.Read);
+        if (r != ChannelCommandResult.Ok) throw new DeviceException($"{Device.Description}: reading channel {id} back failed ({CommandResult(r)})");
         INicDevice d = Device;
-        uint st = d.ReadRegister(Registers.ChRbState);
-        uint txIdx = d.ReadRegister(Registers.ChRbTxIdx);
-        uint rxIdx = d.ReadRegister(Registers.ChRbRxIdx);
-        uint cplIdx = d.ReadRegister(Registers.ChRbCplIdx);
+        var st = new ChRbStateRegister(d.ReadRegister(Registers.ChRbState));
+        var txIdx = new ChRbTxIdxRegister(d.ReadRegister(Registers.ChRbTxIdx));
+        var rxIdx = new ChRbRxIdxRegister(d.ReadRegister(Registers.ChRbRxIdx));
+        var cplIdx = new ChRbCplIdxRegister(d.ReadRegister(Registers.ChRbCplIdx));
         return new NicChannelCounters
         {
-            State = (int)(st & 3),
-            FailReason = (CompletionStatus)((st >> 8) & 0xFF),
-            TxProducer = (ushort)txIdx,
-            TxTaken = (ushort)(txIdx >> 16),
+            State = (int)st.State,
+            FailReason = st.Why,
+            TxProducer = txIdx.Prod,
+            TxTaken = txIdx.Next,
             TxUnacked = d.ReadRegister(Registers.ChRbTxUna),
             TxNext = d.ReadRegister(Registers.ChRbTxNxt),
             TxCredit = d.ReadRegister(Registers.ChRbTxCredit),
-            RxProducer = (ushort)rxIdx,
-            RxConsumed = (ushort)(rxIdx >> 16),
+            RxProducer = rxIdx.Prod,
+            RxConsumed = rxIdx.Used,
             RxAck = d.ReadRegister(Registers.ChRbRxAck),
-            CplProducer = (ushort)cplIdx,
-            CplConsumer = (ushort)(cplIdx >> 16),
+            CplProducer = cplIdx.Prod,
+            CplConsumer = cplIdx.Cons,
             TxPackets = d.ReadRegister(Registers.ChRbTxPkts),
             Retransmits = d.ReadRegister(Registers.ChRbRetx),
             RxPackets = d.ReadRegister(Registers.ChRbRxPkts),
@@ -520,16 +521,16 @@ public sealed unsafe partial class NicHost : IAsyncDisposable
             uint magic = d.ReadRegister(Registers.IdMagic);
             if (magic != Spec.NicMagic)
                 throw new DeviceException($"{d.Description}: not a NetChannel NIC (ID_MAGIC is 0x{magic:X8}, expected 0x{Spec.NicMagic:X8})");
-            uint ver = d.ReadRegister(Registers.IdVersion) & 0xFFFF;
+            uint ver = new IdVersionRegister(d.ReadRegister(Registers.IdVersion)).Spec;
             if (ver != Spec.SpecVersion)
                 throw new DeviceException($"{d.Description}: the NIC implements spec version {ver}; this driver speaks version {Spec.SpecVersion}");
-            uint rl = d.ReadRegister(Registers.CapRingLog);
+            var rl = new CapRingLogRegister(d.ReadRegister(Registers.CapRingLog));
             return new DeviceCaps(
                 (int)d.ReadRegister(Registers.CapChannels),
-                (int)((rl >> 8) & 0xFF),
-                (int)(rl & 0xFF),
+                rl.Min,
+                rl.Max,
                 (int)d.ReadRegister(Registers.CapEventQueues),
-                (int)(d.ReadRegister(Registers.CapDatapath) >> 16));
+                new CapDatapathRegister(d.ReadRegister(Registers.CapDatapath)).MaxPayload);
         }
 
         public void Check(NicHostOptions o)

@@ -137,7 +137,7 @@ internal sealed unsafe class Poller
         return n > 0;
     }
 
-    private void ArmEventQueue() => _host.TryWrite(Registers.EqArm, (uint)EventQueue | ((uint)(ushort)_eqCons << 16));
+    private void ArmEventQueue() => _host.TryWrite(Registers.EqArm, new EqArmRegister { Eq = (byte)EventQueue, Cons = (ushort)_eqCons }.Value);
 
     private void Run()
     {

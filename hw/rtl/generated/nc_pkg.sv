@@ -105,6 +105,29 @@ package nc_pkg;
   } nc_event_type_e;
   localparam int NC_EVENT_TYPE_COUNT = 4;
 
+  typedef enum logic [3:0] {
+    NC_CH_CMD_OPEN = 4'h1,  // Open the channel with the staged context
+    NC_CH_CMD_CLOSE = 4'h2,  // Close the channel: every posted descriptor completes CHANNEL_DOWN
+    NC_CH_CMD_READ = 4'h3  // Read the channel's state back into the staged and CH_RB_* registers
+  } nc_ch_cmd_e;
+  localparam int NC_CH_CMD_COUNT = 4;
+
+  typedef enum logic [3:0] {
+    NC_CH_CMD_RESULT_OK = 4'h0,  // Done
+    NC_CH_CMD_RESULT_BAD_CHANNEL = 4'h1,  // No such channel
+    NC_CH_CMD_RESULT_BAD_STATE = 4'h2,  // Not allowed in the channel's state (open an open channel, close a closed one)
+    NC_CH_CMD_RESULT_BAD_CONTEXT = 4'h3,  // The staged context is invalid (ring sizes, class, event queue, peer address)
+    NC_CH_CMD_RESULT_BAD_COMMAND = 4'h4  // Unknown command
+  } nc_ch_cmd_result_e;
+  localparam int NC_CH_CMD_RESULT_COUNT = 5;
+
+  typedef enum logic [1:0] {
+    NC_CH_STATE_CLOSED = 2'h0,  // Closed (or never opened)
+    NC_CH_STATE_OPEN = 2'h1,  // Open
+    NC_CH_STATE_FAILED = 2'h2  // Failed: retransmission limit or DMA fault (CH_RB_STATE.why says which); it must be closed
+  } nc_ch_state_e;
+  localparam int NC_CH_STATE_COUNT = 3;
+
   typedef enum logic [7:0] {
     NC_MGMT_OP_OPEN_REQ = 8'h01,  // Open a channel: carries the opener's channel id, initial PSN, class, UDP source port, receive MTU
     NC_MGMT_OP_OPEN_ACK = 8'h02,  // Open accepted: the responder's channel id, initial PSN and receive MTU; its channel is programmed, without Rx buffers yet
@@ -382,117 +405,496 @@ package nc_pkg;
 
   // ---- register map (byte addresses) ----
   localparam logic [15:0] NC_REG_ID_MAGIC = 16'h0000;  // ro: NIC_MAGIC
-  localparam logic [15:0] NC_REG_ID_VERSION = 16'h0004;  // ro: Spec version (spec_version) in [15:0], RTL revision in [31:16]
+  localparam logic [15:0] NC_REG_ID_VERSION = 16'h0004;  // ro: Spec and RTL versions
   localparam logic [15:0] NC_REG_ID_BUILD = 16'h0008;  // ro: Build id (e.g. source hash)
   localparam logic [15:0] NC_REG_CAP_CHANNELS = 16'h000C;  // ro: Number of channels
-  localparam logic [15:0] NC_REG_CAP_RING_LOG = 16'h0010;  // ro: [7:0] largest ring log2 size, [15:8] smallest
-  localparam logic [15:0] NC_REG_CAP_DATAPATH = 16'h0014;  // ro: [15:0] MAC datapath width in bits, [31:16] MAX_PAYLOAD_BYTES
+  localparam logic [15:0] NC_REG_CAP_RING_LOG = 16'h0010;  // ro: Ring sizes the NIC accepts (log2)
+  localparam logic [15:0] NC_REG_CAP_DATAPATH = 16'h0014;  // ro: Datapath
   localparam logic [15:0] NC_REG_CAP_EVENT_QUEUES = 16'h0018;  // ro: Number of event queues (interrupt vectors)
-  localparam logic [15:0] NC_REG_CAP_TRANSPORT = 16'h001C;  // ro: [7:0] packets a channel keeps in flight at most (transmit window), [15:8] SACK bitmap bits
-  localparam logic [15:0] NC_REG_CTRL = 16'h0100;  // rw: [0] enable (0: the MAC side is idle, received frames are dropped), [1] address filtering on, [2] promiscuous management Rx (frames for closed or unknown channels go to the management Rx queue instead of being dropped)
-  localparam logic [15:0] NC_REG_STATUS = 16'h0104;  // ro: [0] running, [1] link up (the RTL core does not see the PHY: always 1)
-  localparam logic [15:0] NC_REG_MAC_LO = 16'h0108;  // rw: Local MAC address bytes 2..5 (MAC = MAC_HI[15:0]:MAC_LO)
-  localparam logic [15:0] NC_REG_MAC_HI = 16'h010C;  // rw: Local MAC address bytes 0..1 in [15:0]
+  localparam logic [15:0] NC_REG_CAP_TRANSPORT = 16'h001C;  // ro: Transport
+  localparam logic [15:0] NC_REG_CTRL = 16'h0100;  // rw: Control
+  localparam logic [15:0] NC_REG_STATUS = 16'h0104;  // ro: Status
+  localparam logic [15:0] NC_REG_MAC_LO = 16'h0108;  // rw: Local MAC address bytes 2..5 (MAC = MAC_HI.mac_hi : MAC_LO)
+  localparam logic [15:0] NC_REG_MAC_HI = 16'h010C;  // rw: Local MAC address bytes 0..1
   localparam logic [15:0] NC_REG_IP_ADDR = 16'h0110;  // rw: Local IPv4 address
-  localparam logic [15:0] NC_REG_RTO_CYCLES = 16'h0114;  // rw: Retransmission timeout in clock cycles (reset value 16384): a channel's timeout until its first round-trip sample and its upper bound after (then 2 srtt + 4 rttvar + the ACK delay of ACK_COALESCE); the persist timer (credit probes) uses it as it is; doubled after each timeout in a row, up to 16x
-  localparam logic [15:0] NC_REG_ACK_COALESCE = 16'h0118;  // rw: [15:0] packets, [31:16] cycles: a pure ACK is sent when that many new packets are unacknowledged or the oldest has waited that long (reset value 16 packets, 64 cycles)
-  localparam logic [15:0] NC_REG_RETRY_LIMIT = 16'h011C;  // rw: [7:0] retransmission rounds without progress before a channel fails: it fails at the (RETRY_LIMIT + 1)-th timeout in a row (reset value 8)
+  localparam logic [15:0] NC_REG_RTO_CYCLES = 16'h0114;  // rw: Retransmission timeout in clock cycles: a channel's timeout until its first round-trip sample and its upper bound after (then 2 srtt + 4 rttvar + the ACK delay of ACK_COALESCE); the persist timer (credit probes) uses it as it is; doubled after each timeout in a row, up to 16x
+  localparam logic [15:0] NC_REG_ACK_COALESCE = 16'h0118;  // rw: A pure ACK is sent when that many new packets are unacknowledged or the oldest has waited that long
+  localparam logic [15:0] NC_REG_RETRY_LIMIT = 16'h011C;  // rw: Retransmission rounds without progress before a channel fails: it fails at the (RETRY_LIMIT + 1)-th timeout in a row
   localparam logic [15:0] NC_REG_CH_PEER_MAC_LO = 16'h0200;  // rw: Staged: peer MAC bytes 2..5
-  localparam logic [15:0] NC_REG_CH_PEER_MAC_HI = 16'h0204;  // rw: Staged: peer MAC bytes 0..1 in [15:0]
+  localparam logic [15:0] NC_REG_CH_PEER_MAC_HI = 16'h0204;  // rw: Staged: peer MAC bytes 0..1
   localparam logic [15:0] NC_REG_CH_PEER_IP = 16'h0208;  // rw: Staged: peer IPv4 address
   localparam logic [15:0] NC_REG_CH_UDP_SRC = 16'h020C;  // rw: Staged: UDP source port of this channel
-  localparam logic [15:0] NC_REG_CH_PEER_CHAN = 16'h0210;  // rw: Staged: [15:0] channel id at the peer, [23:16] class (0 throughput, 1 latency), [31:24] event queue
+  localparam logic [15:0] NC_REG_CH_PEER_CHAN = 16'h0210;  // rw: Staged: the peer's channel, the class and the event queue
   localparam logic [15:0] NC_REG_CH_TX_RING_LO = 16'h0214;  // rw: Staged: Tx ring base bits 31..0
   localparam logic [15:0] NC_REG_CH_TX_RING_HI = 16'h0218;  // rw: Staged: Tx ring base bits 63..32
   localparam logic [15:0] NC_REG_CH_RX_RING_LO = 16'h021C;  // rw: Staged: Rx ring base bits 31..0
   localparam logic [15:0] NC_REG_CH_RX_RING_HI = 16'h0220;  // rw: Staged: Rx ring base bits 63..32
   localparam logic [15:0] NC_REG_CH_CPL_RING_LO = 16'h0224;  // rw: Staged: completion ring base bits 31..0
   localparam logic [15:0] NC_REG_CH_CPL_RING_HI = 16'h0228;  // rw: Staged: completion ring base bits 63..32
-  localparam logic [15:0] NC_REG_CH_RING_LOG = 16'h022C;  // rw: Staged: [7:0] Tx, [15:8] Rx, [23:16] completion ring log2 sizes
-  localparam logic [15:0] NC_REG_CH_INIT_PSN = 16'h0230;  // rw: Staged: [31:0] initial transmit PSN (the peer's initial receive PSN is CH_PEER_PSN)
+  localparam logic [15:0] NC_REG_CH_RING_LOG = 16'h022C;  // rw: Staged: ring log2 sizes
+  localparam logic [15:0] NC_REG_CH_INIT_PSN = 16'h0230;  // rw: Staged: initial transmit PSN (the peer's initial receive PSN is CH_PEER_PSN)
   localparam logic [15:0] NC_REG_CH_PEER_PSN = 16'h0234;  // rw: Staged: initial PSN the peer transmits
   localparam logic [15:0] NC_REG_CH_TX_CREDIT = 16'h0238;  // rw: Staged: initial credit in packets — the Rx buffers the peer had posted when it agreed to open (later credit arrives in ACK frames)
-  localparam logic [15:0] NC_REG_CH_CMD = 16'h0240;  // wo: [15:0] channel, [19:16] command (1 open with the staged context, 2 close, 3 read back into the staged and CH_RB_* registers)
-  localparam logic [15:0] NC_REG_CH_CMD_STATUS = 16'h0244;  // ro: [0] busy, [7:4] last command result (0 ok, 1 bad channel, 2 bad state, 3 bad context, 4 bad command)
-  localparam logic [15:0] NC_REG_CH_RB_STATE = 16'h0250;  // ro: Read back: [1:0] state (0 closed, 1 open, 2 failed), [15:8] why it failed (cpl_status)
-  localparam logic [15:0] NC_REG_CH_RB_TX_IDX = 16'h0254;  // ro: Read back: [15:0] Tx producer index (last doorbell), [31:16] ring index of the next PSN (descriptors taken)
+  localparam logic [15:0] NC_REG_CH_CMD = 16'h0240;  // wo: Applies a channel command
+  localparam logic [15:0] NC_REG_CH_CMD_STATUS = 16'h0244;  // ro: Channel command status
+  localparam logic [15:0] NC_REG_CH_RB_STATE = 16'h0250;  // ro: Read back: state
+  localparam logic [15:0] NC_REG_CH_RB_TX_IDX = 16'h0254;  // ro: Read back: Tx ring indices
   localparam logic [15:0] NC_REG_CH_RB_TX_UNA = 16'h0258;  // ro: Read back: oldest unacknowledged PSN
   localparam logic [15:0] NC_REG_CH_RB_TX_NXT = 16'h025C;  // ro: Read back: next PSN to assign
   localparam logic [15:0] NC_REG_CH_RB_TX_CREDIT = 16'h0260;  // ro: Read back: credit limit the peer granted (PSNs below it may be sent)
-  localparam logic [15:0] NC_REG_CH_RB_RX_IDX = 16'h0264;  // ro: Read back: [15:0] Rx producer index (posted buffers), [31:16] Rx buffers consumed
+  localparam logic [15:0] NC_REG_CH_RB_RX_IDX = 16'h0264;  // ro: Read back: Rx ring indices
   localparam logic [15:0] NC_REG_CH_RB_RX_ACK = 16'h0268;  // ro: Read back: receive cumulative ack (first PSN not yet received)
-  localparam logic [15:0] NC_REG_CH_RB_CPL_IDX = 16'h026C;  // ro: Read back: [15:0] completion producer index, [31:16] completion consumer index (last DB_CPL)
+  localparam logic [15:0] NC_REG_CH_RB_CPL_IDX = 16'h026C;  // ro: Read back: completion ring indices
   localparam logic [15:0] NC_REG_CH_RB_TX_PKTS = 16'h0270;  // ro: Read back: packets sent for the first time (wraps)
   localparam logic [15:0] NC_REG_CH_RB_RETX = 16'h0274;  // ro: Read back: packets retransmitted (wraps)
   localparam logic [15:0] NC_REG_CH_RB_RX_PKTS = 16'h0278;  // ro: Read back: packets received and placed (wraps)
   localparam logic [15:0] NC_REG_CH_RB_DUP = 16'h027C;  // ro: Read back: duplicate packets dropped (wraps)
   localparam logic [15:0] NC_REG_CH_RB_TIMEOUTS = 16'h0280;  // ro: Read back: retransmission timeouts (wraps)
-  localparam logic [15:0] NC_REG_DB_TX = 16'h1000;  // wo: [15:0] channel, [31:16] new Tx producer index
-  localparam logic [15:0] NC_REG_DB_RX = 16'h1004;  // wo: [15:0] channel, [31:16] new Rx producer index (posted buffers)
-  localparam logic [15:0] NC_REG_DB_CPL = 16'h1008;  // wo: [14:0] channel, [15] arm (the next completion raises an event), [31:16] completion consumer index (frees completion slots)
-  localparam logic [15:0] NC_REG_EQ_ARM = 16'h100C;  // wo: [7:0] event queue, [31:16] consumer index; arming a non-empty queue fires at once
-  localparam logic [15:0] NC_REG_EQ_BASE_LO = 16'h1010;  // rw: Staged: event queue ring base bits 31..0
-  localparam logic [15:0] NC_REG_EQ_BASE_HI = 16'h1014;  // rw: Staged: event queue ring base bits 63..32
-  localparam logic [15:0] NC_REG_EQ_CMD = 16'h1018;  // wo: [7:0] event queue, [15:8] log2 size, [16] enable: applies the staged base
-  localparam logic [15:0] NC_REG_MGMT_DB_TX = 16'h1020;  // wo: [15:0] management Tx producer index
-  localparam logic [15:0] NC_REG_MGMT_DB_RX = 16'h1024;  // wo: [15:0] management Rx producer index
-  localparam logic [15:0] NC_REG_MGMT_DB_CPL = 16'h1028;  // wo: [15:0] management completion consumer index, [16] arm (the next completion raises an event)
   localparam logic [15:0] NC_REG_MGMT_TX_RING_LO = 16'h0300;  // rw: Management Tx ring base bits 31..0 (descriptor len = whole frame bytes)
   localparam logic [15:0] NC_REG_MGMT_TX_RING_HI = 16'h0304;  // rw: Management Tx ring base bits 63..32
   localparam logic [15:0] NC_REG_MGMT_RX_RING_LO = 16'h0308;  // rw: Management Rx ring base bits 31..0
   localparam logic [15:0] NC_REG_MGMT_RX_RING_HI = 16'h030C;  // rw: Management Rx ring base bits 63..32
   localparam logic [15:0] NC_REG_MGMT_CPL_RING_LO = 16'h0310;  // rw: Management completion ring base bits 31..0
   localparam logic [15:0] NC_REG_MGMT_CPL_RING_HI = 16'h0314;  // rw: Management completion ring base bits 63..32
-  localparam logic [15:0] NC_REG_MGMT_RING_LOG = 16'h0318;  // rw: [7:0] Tx, [15:8] Rx, [23:16] completion ring log2 sizes
-  localparam logic [15:0] NC_REG_MGMT_CTRL = 16'h031C;  // rw: [0] enable (writing 1 applies the ring registers and resets the indices; 0 stops the queues), [15:8] event queue
-  localparam logic [15:0] NC_REG_CNT_TX_FRAMES_LO = 16'h2000;  // rc: Frames transmitted
+  localparam logic [15:0] NC_REG_MGMT_RING_LOG = 16'h0318;  // rw: Management ring log2 sizes
+  localparam logic [15:0] NC_REG_MGMT_CTRL = 16'h031C;  // rw: Management queue pair control
+  localparam logic [15:0] NC_REG_DB_TX = 16'h1000;  // wo: Tx doorbell
+  localparam logic [15:0] NC_REG_DB_RX = 16'h1004;  // wo: Rx doorbell (posted buffers)
+  localparam logic [15:0] NC_REG_DB_CPL = 16'h1008;  // wo: Completion doorbell
+  localparam logic [15:0] NC_REG_EQ_ARM = 16'h100C;  // wo: Event queue consumer index and arming; arming a non-empty queue fires at once
+  localparam logic [15:0] NC_REG_EQ_BASE_LO = 16'h1010;  // rw: Staged: event queue ring base bits 31..0
+  localparam logic [15:0] NC_REG_EQ_BASE_HI = 16'h1014;  // rw: Staged: event queue ring base bits 63..32
+  localparam logic [15:0] NC_REG_EQ_CMD = 16'h1018;  // wo: Applies the staged event queue base
+  localparam logic [15:0] NC_REG_MGMT_DB_TX = 16'h1020;  // wo: Management Tx doorbell
+  localparam logic [15:0] NC_REG_MGMT_DB_RX = 16'h1024;  // wo: Management Rx doorbell
+  localparam logic [15:0] NC_REG_MGMT_DB_CPL = 16'h1028;  // wo: Management completion doorbell
+  localparam logic [15:0] NC_REG_CNT_TX_FRAMES_LO = 16'h2000;  // snap: Frames transmitted
   localparam logic [15:0] NC_REG_CNT_TX_FRAMES_HI = 16'h2004;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_TX_BYTES_LO = 16'h2008;  // rc: Frame bytes transmitted (without FCS)
+  localparam logic [15:0] NC_REG_CNT_TX_BYTES_LO = 16'h2008;  // snap: Frame bytes transmitted (without FCS)
   localparam logic [15:0] NC_REG_CNT_TX_BYTES_HI = 16'h200C;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_RX_FRAMES_LO = 16'h2010;  // rc: Frames received and accepted
+  localparam logic [15:0] NC_REG_CNT_RX_FRAMES_LO = 16'h2010;  // snap: Frames received and accepted
   localparam logic [15:0] NC_REG_CNT_RX_FRAMES_HI = 16'h2014;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_RX_BYTES_LO = 16'h2018;  // rc: Frame bytes received and accepted
+  localparam logic [15:0] NC_REG_CNT_RX_BYTES_LO = 16'h2018;  // snap: Frame bytes received and accepted
   localparam logic [15:0] NC_REG_CNT_RX_BYTES_HI = 16'h201C;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_RETX_LO = 16'h2020;  // rc: Packets retransmitted (tail-loss probes included)
+  localparam logic [15:0] NC_REG_CNT_RETX_LO = 16'h2020;  // snap: Packets retransmitted (tail-loss probes included)
   localparam logic [15:0] NC_REG_CNT_RETX_HI = 16'h2024;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_TIMEOUTS_LO = 16'h2028;  // rc: Retransmission timeouts
+  localparam logic [15:0] NC_REG_CNT_TIMEOUTS_LO = 16'h2028;  // snap: Retransmission timeouts
   localparam logic [15:0] NC_REG_CNT_TIMEOUTS_HI = 16'h202C;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_CREDIT_STALL_LO = 16'h2030;  // rc: Times a channel with posted Tx descriptors was held back by the peer's credit (a doorbell found no credit, or the credit, not the window, limited a batch)
+  localparam logic [15:0] NC_REG_CNT_CREDIT_STALL_LO = 16'h2030;  // snap: Times a channel with posted Tx descriptors was held back by the peer's credit (a doorbell found no credit, or the credit, not the window, limited a batch)
   localparam logic [15:0] NC_REG_CNT_CREDIT_STALL_HI = 16'h2034;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_BAD_DESC_LO = 16'h2038;  // rc: Descriptors rejected
+  localparam logic [15:0] NC_REG_CNT_BAD_DESC_LO = 16'h2038;  // snap: Descriptors rejected
   localparam logic [15:0] NC_REG_CNT_BAD_DESC_HI = 16'h203C;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_DUP_LO = 16'h2040;  // rc: Duplicate DATA packets dropped
+  localparam logic [15:0] NC_REG_CNT_DUP_LO = 16'h2040;  // snap: Duplicate DATA packets dropped
   localparam logic [15:0] NC_REG_CNT_DUP_HI = 16'h2044;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_NO_CHANNEL_LO = 16'h2048;  // rc: Frames for a closed, failed or unknown channel, or from an unexpected peer
+  localparam logic [15:0] NC_REG_CNT_NO_CHANNEL_LO = 16'h2048;  // snap: Frames for a closed, failed or unknown channel, or from an unexpected peer
   localparam logic [15:0] NC_REG_CNT_NO_CHANNEL_HI = 16'h204C;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_DMA_FAULT_LO = 16'h2050;  // rc: DMA accesses the host refused
+  localparam logic [15:0] NC_REG_CNT_DMA_FAULT_LO = 16'h2050;  // snap: DMA accesses the host refused
   localparam logic [15:0] NC_REG_CNT_DMA_FAULT_HI = 16'h2054;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_MGMT_TX_LO = 16'h2058;  // rc: Management frames transmitted
+  localparam logic [15:0] NC_REG_CNT_MGMT_TX_LO = 16'h2058;  // snap: Management frames transmitted
   localparam logic [15:0] NC_REG_CNT_MGMT_TX_HI = 16'h205C;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_MGMT_RX_LO = 16'h2060;  // rc: Management frames delivered to the host
+  localparam logic [15:0] NC_REG_CNT_MGMT_RX_LO = 16'h2060;  // snap: Management frames delivered to the host
   localparam logic [15:0] NC_REG_CNT_MGMT_RX_HI = 16'h2064;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_RX_NO_BUF_LO = 16'h2068;  // rc: Frames dropped for want of a posted Rx buffer (management queue, or a credit violation)
+  localparam logic [15:0] NC_REG_CNT_RX_NO_BUF_LO = 16'h2068;  // snap: Frames dropped for want of a posted Rx buffer (management queue, or a credit violation)
   localparam logic [15:0] NC_REG_CNT_RX_NO_BUF_HI = 16'h206C;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_OUT_OF_WINDOW_LO = 16'h2070;  // rc: DATA packets outside the receive window — more than SACK_WINDOW after the cumulative ack, or more than 65536 before it (no sender's retransmission lies that far back) — dropped, not answered
+  localparam logic [15:0] NC_REG_CNT_OUT_OF_WINDOW_LO = 16'h2070;  // snap: DATA packets outside the receive window — more than SACK_WINDOW after the cumulative ack, or more than 65536 before it (no sender's retransmission lies that far back) — dropped, not answered
   localparam logic [15:0] NC_REG_CNT_OUT_OF_WINDOW_HI = 16'h2074;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_ACK_TX_LO = 16'h2078;  // rc: Pure ACK frames sent
+  localparam logic [15:0] NC_REG_CNT_ACK_TX_LO = 16'h2078;  // snap: Pure ACK frames sent
   localparam logic [15:0] NC_REG_CNT_ACK_TX_HI = 16'h207C;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_ACK_RX_LO = 16'h2080;  // rc: Pure ACK frames received, checked and applied (those dropped are in CNT_BAD_ACK, CNT_BAD_CREDIT or CNT_NO_CHANNEL)
+  localparam logic [15:0] NC_REG_CNT_ACK_RX_LO = 16'h2080;  // snap: Pure ACK frames received, checked and applied (those dropped are in CNT_BAD_ACK, CNT_BAD_CREDIT or CNT_NO_CHANNEL)
   localparam logic [15:0] NC_REG_CNT_ACK_RX_HI = 16'h2084;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_CPL_OVERFLOW_LO = 16'h2088;  // rc: Completions dropped because the completion ring was full (a host error; an ERROR event is raised)
+  localparam logic [15:0] NC_REG_CNT_CPL_OVERFLOW_LO = 16'h2088;  // snap: Completions dropped because the completion ring was full (a host error; an ERROR event is raised)
   localparam logic [15:0] NC_REG_CNT_CPL_OVERFLOW_HI = 16'h208C;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_EQ_OVERFLOW_LO = 16'h2090;  // rc: Events dropped because the event queue was full or disabled
+  localparam logic [15:0] NC_REG_CNT_EQ_OVERFLOW_LO = 16'h2090;  // snap: Events dropped because the event queue was full or disabled
   localparam logic [15:0] NC_REG_CNT_EQ_OVERFLOW_HI = 16'h2094;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_CH_FAILED_LO = 16'h2098;  // rc: Channels that failed (retransmission limit or DMA fault)
+  localparam logic [15:0] NC_REG_CNT_CH_FAILED_LO = 16'h2098;  // snap: Channels that failed (retransmission limit or DMA fault)
   localparam logic [15:0] NC_REG_CNT_CH_FAILED_HI = 16'h209C;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_BAD_DOORBELL_LO = 16'h20A0;  // rc: Doorbells rejected (closed channel, channel out of range, or producer index outside the ring)
+  localparam logic [15:0] NC_REG_CNT_BAD_DOORBELL_LO = 16'h20A0;  // snap: Doorbells rejected (closed channel, channel out of range, or producer index outside the ring)
   localparam logic [15:0] NC_REG_CNT_BAD_DOORBELL_HI = 16'h20A4;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_BAD_ACK_LO = 16'h20A8;  // rc: ACK frames dropped whole: they acknowledge PSNs the channel never sent (cumulative ack beyond the next PSN to send, or a SACK bit for a PSN at or beyond it)
+  localparam logic [15:0] NC_REG_CNT_BAD_ACK_LO = 16'h20A8;  // snap: ACK frames dropped whole: they acknowledge PSNs the channel never sent (cumulative ack beyond the next PSN to send, or a SACK bit for a PSN at or beyond it)
   localparam logic [15:0] NC_REG_CNT_BAD_ACK_HI = 16'h20AC;  // ro: 
-  localparam logic [15:0] NC_REG_CNT_BAD_CREDIT_LO = 16'h20B0;  // rc: ACK frames dropped whole: their credit lies beyond anything the peer can have granted (more than a largest Rx ring, 2^15 PSNs, past the next PSN to send)
+  localparam logic [15:0] NC_REG_CNT_BAD_CREDIT_LO = 16'h20B0;  // snap: ACK frames dropped whole: their credit lies beyond anything the peer can have granted (more than a largest Rx ring, 2^15 PSNs, past the next PSN to send)
   localparam logic [15:0] NC_REG_CNT_BAD_CREDIT_HI = 16'h20B4;  // ro: 
+  localparam logic [15:0] NC_REG_CNT_HDR_LEN_MISMATCH_LO = 16'h20B8;  // snap: Tx frames whose descriptor length disagreed with the payload the DMA delivered (the frame builder's length check; the frame is sent flagged and the peer drops it)
+  localparam logic [15:0] NC_REG_CNT_HDR_LEN_MISMATCH_HI = 16'h20BC;  // ro: 
   localparam logic [15:0] NC_REG_CNT_DROP_BASE = 16'h2100;  // ro: Parser drops by reason: CNT_DROP_BASE + 4 * drop_reason
   localparam int NC_REG_CNT_DROP_BASE_COUNT = 32;
+
+  // ---- register fields ----
+  // One packed struct per register (bit 31 first, reserved bits named rsvd*), its reset value and the
+  // mask of the bits its fields occupy. Counters (CNT_*) and arrays of one 32-bit field have none.
+  typedef struct packed {  // ID_MAGIC
+    logic [31:0] magic;  // [31:0] NIC_MAGIC
+  } nc_reg_id_magic_t;
+  localparam logic [31:0] NC_REG_ID_MAGIC_RESET = 32'h4E434E49;
+  localparam logic [31:0] NC_REG_ID_MAGIC_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // ID_VERSION
+    logic [15:0] rtl;  // [31:16] RTL revision
+    logic [15:0] spec;  // [15:0] Spec version (spec_version)
+  } nc_reg_id_version_t;
+  localparam logic [31:0] NC_REG_ID_VERSION_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // ID_BUILD
+    logic [31:0] build;  // [31:0] Build id
+  } nc_reg_id_build_t;
+  localparam logic [31:0] NC_REG_ID_BUILD_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CAP_CHANNELS
+    logic [31:0] channels;  // [31:0] Channels the NIC has (a synthesis parameter)
+  } nc_reg_cap_channels_t;
+  localparam logic [31:0] NC_REG_CAP_CHANNELS_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CAP_RING_LOG
+    logic [15:0] rsvd0;
+    logic [7:0] min;  // [15:8] Smallest ring log2 size
+    logic [7:0] max;  // [7:0] Largest ring log2 size
+  } nc_reg_cap_ring_log_t;
+  localparam logic [31:0] NC_REG_CAP_RING_LOG_RESET = 32'h0000010F;
+  localparam logic [31:0] NC_REG_CAP_RING_LOG_MASK = 32'h0000FFFF;
+  typedef struct packed {  // CAP_DATAPATH
+    logic [15:0] max_payload;  // [31:16] MAX_PAYLOAD_BYTES
+    logic [15:0] width_bits;  // [15:0] MAC datapath width in bits
+  } nc_reg_cap_datapath_t;
+  localparam logic [31:0] NC_REG_CAP_DATAPATH_RESET = 32'h23280200;
+  localparam logic [31:0] NC_REG_CAP_DATAPATH_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CAP_EVENT_QUEUES
+    logic [31:0] queues;  // [31:0] Event queues (a synthesis parameter)
+  } nc_reg_cap_event_queues_t;
+  localparam logic [31:0] NC_REG_CAP_EVENT_QUEUES_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CAP_TRANSPORT
+    logic [15:0] rsvd0;
+    logic [7:0] sack_bits;  // [15:8] SACK bitmap bits
+    logic [7:0] window;  // [7:0] Packets a channel keeps in flight at most (transmit window)
+  } nc_reg_cap_transport_t;
+  localparam logic [31:0] NC_REG_CAP_TRANSPORT_RESET = 32'h00004040;
+  localparam logic [31:0] NC_REG_CAP_TRANSPORT_MASK = 32'h0000FFFF;
+  typedef struct packed {  // CTRL
+    logic [28:0] rsvd0;
+    logic promisc_mgmt;  // [2] Promiscuous management Rx: frames for closed or unknown channels go to the management Rx queue instead of being dropped
+    logic filter;  // [1] Address filtering on (frames not for MAC_*/IP_ADDR are dropped)
+    logic enable;  // [0] Enable (0: the MAC side is idle, received frames are dropped)
+  } nc_reg_ctrl_t;
+  localparam logic [31:0] NC_REG_CTRL_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_CTRL_MASK = 32'h00000007;
+  typedef struct packed {  // STATUS
+    logic [29:0] rsvd0;
+    logic link_up;  // [1] Link up (the RTL core does not see the PHY: always 1)
+    logic running;  // [0] Running (CTRL.enable)
+  } nc_reg_status_t;
+  localparam logic [31:0] NC_REG_STATUS_MASK = 32'h00000003;
+  typedef struct packed {  // MAC_LO
+    logic [31:0] mac_lo;  // [31:0] MAC address bytes 2..5
+  } nc_reg_mac_lo_t;
+  localparam logic [31:0] NC_REG_MAC_LO_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_MAC_LO_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // MAC_HI
+    logic [15:0] rsvd0;
+    logic [15:0] mac_hi;  // [15:0] MAC address bytes 0..1
+  } nc_reg_mac_hi_t;
+  localparam logic [31:0] NC_REG_MAC_HI_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_MAC_HI_MASK = 32'h0000FFFF;
+  typedef struct packed {  // IP_ADDR
+    logic [31:0] ip;  // [31:0] IPv4 address
+  } nc_reg_ip_addr_t;
+  localparam logic [31:0] NC_REG_IP_ADDR_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_IP_ADDR_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // RTO_CYCLES
+    logic [31:0] cycles;  // [31:0] Cycles
+  } nc_reg_rto_cycles_t;
+  localparam logic [31:0] NC_REG_RTO_CYCLES_RESET = 32'h00004000;
+  localparam logic [31:0] NC_REG_RTO_CYCLES_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // ACK_COALESCE
+    logic [15:0] cycles;  // [31:16] Cycles
+    logic [15:0] packets;  // [15:0] Packets
+  } nc_reg_ack_coalesce_t;
+  localparam logic [31:0] NC_REG_ACK_COALESCE_RESET = 32'h00400010;
+  localparam logic [31:0] NC_REG_ACK_COALESCE_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // RETRY_LIMIT
+    logic [23:0] rsvd0;
+    logic [7:0] limit;  // [7:0] Rounds
+  } nc_reg_retry_limit_t;
+  localparam logic [31:0] NC_REG_RETRY_LIMIT_RESET = 32'h00000008;
+  localparam logic [31:0] NC_REG_RETRY_LIMIT_MASK = 32'h000000FF;
+  typedef struct packed {  // CH_PEER_MAC_LO
+    logic [31:0] mac_lo;  // [31:0] Peer MAC bytes 2..5
+  } nc_reg_ch_peer_mac_lo_t;
+  localparam logic [31:0] NC_REG_CH_PEER_MAC_LO_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_CH_PEER_MAC_LO_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_PEER_MAC_HI
+    logic [15:0] rsvd0;
+    logic [15:0] mac_hi;  // [15:0] Peer MAC bytes 0..1
+  } nc_reg_ch_peer_mac_hi_t;
+  localparam logic [31:0] NC_REG_CH_PEER_MAC_HI_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_CH_PEER_MAC_HI_MASK = 32'h0000FFFF;
+  typedef struct packed {  // CH_PEER_IP
+    logic [31:0] ip;  // [31:0] Peer IPv4 address
+  } nc_reg_ch_peer_ip_t;
+  localparam logic [31:0] NC_REG_CH_PEER_IP_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_CH_PEER_IP_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_UDP_SRC
+    logic [15:0] rsvd0;
+    logic [15:0] port;  // [15:0] UDP source port
+  } nc_reg_ch_udp_src_t;
+  localparam logic [31:0] NC_REG_CH_UDP_SRC_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_CH_UDP_SRC_MASK = 32'h0000FFFF;
+  typedef struct packed {  // CH_PEER_CHAN
+    logic [7:0] eq;  // [31:24] Event queue of the channel's events
+    logic [7:0] cls;  // [23:16] Class (0 throughput, 1 latency)
+    logic [15:0] peer_chan;  // [15:0] Channel id at the peer
+  } nc_reg_ch_peer_chan_t;
+  localparam logic [31:0] NC_REG_CH_PEER_CHAN_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_CH_PEER_CHAN_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_TX_RING_LO
+    logic [31:0] addr;  // [31:0] Bits 31..0
+  } nc_reg_ch_tx_ring_lo_t;
+  localparam logic [31:0] NC_REG_CH_TX_RING_LO_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_CH_TX_RING_LO_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_TX_RING_HI
+    logic [31:0] addr;  // [31:0] Bits 63..32
+  } nc_reg_ch_tx_ring_hi_t;
+  localparam logic [31:0] NC_REG_CH_TX_RING_HI_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_CH_TX_RING_HI_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_RX_RING_LO
+    logic [31:0] addr;  // [31:0] Bits 31..0
+  } nc_reg_ch_rx_ring_lo_t;
+  localparam logic [31:0] NC_REG_CH_RX_RING_LO_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_CH_RX_RING_LO_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_RX_RING_HI
+    logic [31:0] addr;  // [31:0] Bits 63..32
+  } nc_reg_ch_rx_ring_hi_t;
+  localparam logic [31:0] NC_REG_CH_RX_RING_HI_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_CH_RX_RING_HI_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_CPL_RING_LO
+    logic [31:0] addr;  // [31:0] Bits 31..0
+  } nc_reg_ch_cpl_ring_lo_t;
+  localparam logic [31:0] NC_REG_CH_CPL_RING_LO_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_CH_CPL_RING_LO_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_CPL_RING_HI
+    logic [31:0] addr;  // [31:0] Bits 63..32
+  } nc_reg_ch_cpl_ring_hi_t;
+  localparam logic [31:0] NC_REG_CH_CPL_RING_HI_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_CH_CPL_RING_HI_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_RING_LOG
+    logic [7:0] rsvd0;
+    logic [7:0] cpl;  // [23:16] Completion ring log2 size
+    logic [7:0] rx;  // [15:8] Rx ring log2 size
+    logic [7:0] tx;  // [7:0] Tx ring log2 size
+  } nc_reg_ch_ring_log_t;
+  localparam logic [31:0] NC_REG_CH_RING_LOG_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_CH_RING_LOG_MASK = 32'h00FFFFFF;
+  typedef struct packed {  // CH_INIT_PSN
+    logic [31:0] psn;  // [31:0] PSN
+  } nc_reg_ch_init_psn_t;
+  localparam logic [31:0] NC_REG_CH_INIT_PSN_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_CH_INIT_PSN_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_PEER_PSN
+    logic [31:0] psn;  // [31:0] PSN
+  } nc_reg_ch_peer_psn_t;
+  localparam logic [31:0] NC_REG_CH_PEER_PSN_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_CH_PEER_PSN_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_TX_CREDIT
+    logic [31:0] credit;  // [31:0] Packets
+  } nc_reg_ch_tx_credit_t;
+  localparam logic [31:0] NC_REG_CH_TX_CREDIT_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_CH_TX_CREDIT_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_CMD
+    logic [11:0] rsvd0;
+    nc_ch_cmd_e cmd;  // [19:16] Command
+    logic [15:0] channel;  // [15:0] Channel
+  } nc_reg_ch_cmd_t;
+  localparam logic [31:0] NC_REG_CH_CMD_MASK = 32'h000FFFFF;
+  typedef struct packed {  // CH_CMD_STATUS
+    logic [23:0] rsvd0;
+    nc_ch_cmd_result_e result;  // [7:4] Result of the last command
+    logic [2:0] rsvd1;
+    logic busy;  // [0] A command is in progress
+  } nc_reg_ch_cmd_status_t;
+  localparam logic [31:0] NC_REG_CH_CMD_STATUS_MASK = 32'h000000F1;
+  typedef struct packed {  // CH_RB_STATE
+    logic [15:0] rsvd0;
+    nc_cpl_status_e why;  // [15:8] Why it failed
+    logic [5:0] rsvd1;
+    nc_ch_state_e state;  // [1:0] State
+  } nc_reg_ch_rb_state_t;
+  localparam logic [31:0] NC_REG_CH_RB_STATE_MASK = 32'h0000FF03;
+  typedef struct packed {  // CH_RB_TX_IDX
+    logic [15:0] next;  // [31:16] Ring index of the next PSN (descriptors taken)
+    logic [15:0] prod;  // [15:0] Tx producer index (last doorbell)
+  } nc_reg_ch_rb_tx_idx_t;
+  localparam logic [31:0] NC_REG_CH_RB_TX_IDX_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_RB_TX_UNA
+    logic [31:0] psn;  // [31:0] PSN
+  } nc_reg_ch_rb_tx_una_t;
+  localparam logic [31:0] NC_REG_CH_RB_TX_UNA_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_RB_TX_NXT
+    logic [31:0] psn;  // [31:0] PSN
+  } nc_reg_ch_rb_tx_nxt_t;
+  localparam logic [31:0] NC_REG_CH_RB_TX_NXT_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_RB_TX_CREDIT
+    logic [31:0] psn;  // [31:0] PSN
+  } nc_reg_ch_rb_tx_credit_t;
+  localparam logic [31:0] NC_REG_CH_RB_TX_CREDIT_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_RB_RX_IDX
+    logic [15:0] used;  // [31:16] Rx buffers consumed
+    logic [15:0] prod;  // [15:0] Rx producer index (posted buffers)
+  } nc_reg_ch_rb_rx_idx_t;
+  localparam logic [31:0] NC_REG_CH_RB_RX_IDX_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_RB_RX_ACK
+    logic [31:0] psn;  // [31:0] PSN
+  } nc_reg_ch_rb_rx_ack_t;
+  localparam logic [31:0] NC_REG_CH_RB_RX_ACK_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_RB_CPL_IDX
+    logic [15:0] cons;  // [31:16] Completion consumer index (last DB_CPL)
+    logic [15:0] prod;  // [15:0] Completion producer index
+  } nc_reg_ch_rb_cpl_idx_t;
+  localparam logic [31:0] NC_REG_CH_RB_CPL_IDX_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_RB_TX_PKTS
+    logic [31:0] count;  // [31:0] Packets
+  } nc_reg_ch_rb_tx_pkts_t;
+  localparam logic [31:0] NC_REG_CH_RB_TX_PKTS_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_RB_RETX
+    logic [31:0] count;  // [31:0] Packets
+  } nc_reg_ch_rb_retx_t;
+  localparam logic [31:0] NC_REG_CH_RB_RETX_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_RB_RX_PKTS
+    logic [31:0] count;  // [31:0] Packets
+  } nc_reg_ch_rb_rx_pkts_t;
+  localparam logic [31:0] NC_REG_CH_RB_RX_PKTS_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_RB_DUP
+    logic [31:0] count;  // [31:0] Packets
+  } nc_reg_ch_rb_dup_t;
+  localparam logic [31:0] NC_REG_CH_RB_DUP_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // CH_RB_TIMEOUTS
+    logic [31:0] count;  // [31:0] Timeouts
+  } nc_reg_ch_rb_timeouts_t;
+  localparam logic [31:0] NC_REG_CH_RB_TIMEOUTS_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // MGMT_TX_RING_LO
+    logic [31:0] addr;  // [31:0] Bits 31..0
+  } nc_reg_mgmt_tx_ring_lo_t;
+  localparam logic [31:0] NC_REG_MGMT_TX_RING_LO_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_MGMT_TX_RING_LO_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // MGMT_TX_RING_HI
+    logic [31:0] addr;  // [31:0] Bits 63..32
+  } nc_reg_mgmt_tx_ring_hi_t;
+  localparam logic [31:0] NC_REG_MGMT_TX_RING_HI_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_MGMT_TX_RING_HI_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // MGMT_RX_RING_LO
+    logic [31:0] addr;  // [31:0] Bits 31..0
+  } nc_reg_mgmt_rx_ring_lo_t;
+  localparam logic [31:0] NC_REG_MGMT_RX_RING_LO_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_MGMT_RX_RING_LO_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // MGMT_RX_RING_HI
+    logic [31:0] addr;  // [31:0] Bits 63..32
+  } nc_reg_mgmt_rx_ring_hi_t;
+  localparam logic [31:0] NC_REG_MGMT_RX_RING_HI_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_MGMT_RX_RING_HI_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // MGMT_CPL_RING_LO
+    logic [31:0] addr;  // [31:0] Bits 31..0
+  } nc_reg_mgmt_cpl_ring_lo_t;
+  localparam logic [31:0] NC_REG_MGMT_CPL_RING_LO_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_MGMT_CPL_RING_LO_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // MGMT_CPL_RING_HI
+    logic [31:0] addr;  // [31:0] Bits 63..32
+  } nc_reg_mgmt_cpl_ring_hi_t;
+  localparam logic [31:0] NC_REG_MGMT_CPL_RING_HI_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_MGMT_CPL_RING_HI_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // MGMT_RING_LOG
+    logic [7:0] rsvd0;
+    logic [7:0] cpl;  // [23:16] Completion ring log2 size
+    logic [7:0] rx;  // [15:8] Rx ring log2 size
+    logic [7:0] tx;  // [7:0] Tx ring log2 size
+  } nc_reg_mgmt_ring_log_t;
+  localparam logic [31:0] NC_REG_MGMT_RING_LOG_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_MGMT_RING_LOG_MASK = 32'h00FFFFFF;
+  typedef struct packed {  // MGMT_CTRL
+    logic [15:0] rsvd0;
+    logic [7:0] eq;  // [15:8] Event queue of the management completions
+    logic [6:0] rsvd1;
+    logic enable;  // [0] Enable: writing 1 applies the ring registers and resets the indices (it reads back 1 only when they were valid); 0 stops the queues
+  } nc_reg_mgmt_ctrl_t;
+  localparam logic [31:0] NC_REG_MGMT_CTRL_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_MGMT_CTRL_MASK = 32'h0000FF01;
+  typedef struct packed {  // DB_TX
+    logic [15:0] prod;  // [31:16] New Tx producer index
+    logic [15:0] channel;  // [15:0] Channel
+  } nc_reg_db_tx_t;
+  localparam logic [31:0] NC_REG_DB_TX_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // DB_RX
+    logic [15:0] prod;  // [31:16] New Rx producer index
+    logic [15:0] channel;  // [15:0] Channel
+  } nc_reg_db_rx_t;
+  localparam logic [31:0] NC_REG_DB_RX_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // DB_CPL
+    logic [15:0] cons;  // [31:16] Completion consumer index (frees completion slots)
+    logic arm;  // [15] Arm: the next completion raises an event
+    logic [14:0] channel;  // [14:0] Channel
+  } nc_reg_db_cpl_t;
+  localparam logic [31:0] NC_REG_DB_CPL_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // EQ_ARM
+    logic [15:0] cons;  // [31:16] Consumer index
+    logic [7:0] rsvd0;
+    logic [7:0] eq;  // [7:0] Event queue
+  } nc_reg_eq_arm_t;
+  localparam logic [31:0] NC_REG_EQ_ARM_MASK = 32'hFFFF00FF;
+  typedef struct packed {  // EQ_BASE_LO
+    logic [31:0] addr;  // [31:0] Bits 31..0
+  } nc_reg_eq_base_lo_t;
+  localparam logic [31:0] NC_REG_EQ_BASE_LO_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_EQ_BASE_LO_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // EQ_BASE_HI
+    logic [31:0] addr;  // [31:0] Bits 63..32
+  } nc_reg_eq_base_hi_t;
+  localparam logic [31:0] NC_REG_EQ_BASE_HI_RESET = 32'h00000000;
+  localparam logic [31:0] NC_REG_EQ_BASE_HI_MASK = 32'hFFFFFFFF;
+  typedef struct packed {  // EQ_CMD
+    logic [14:0] rsvd0;
+    logic enable;  // [16] Enable
+    logic [7:0] log;  // [15:8] Log2 size
+    logic [7:0] eq;  // [7:0] Event queue
+  } nc_reg_eq_cmd_t;
+  localparam logic [31:0] NC_REG_EQ_CMD_MASK = 32'h0001FFFF;
+  typedef struct packed {  // MGMT_DB_TX
+    logic [15:0] rsvd0;
+    logic [15:0] prod;  // [15:0] Management Tx producer index
+  } nc_reg_mgmt_db_tx_t;
+  localparam logic [31:0] NC_REG_MGMT_DB_TX_MASK = 32'h0000FFFF;
+  typedef struct packed {  // MGMT_DB_RX
+    logic [15:0] rsvd0;
+    logic [15:0] prod;  // [15:0] Management Rx producer index
+  } nc_reg_mgmt_db_rx_t;
+  localparam logic [31:0] NC_REG_MGMT_DB_RX_MASK = 32'h0000FFFF;
+  typedef struct packed {  // MGMT_DB_CPL
+    logic [14:0] rsvd0;
+    logic arm;  // [16] Arm: the next completion raises an event
+    logic [15:0] cons;  // [15:0] Management completion consumer index
+  } nc_reg_mgmt_db_cpl_t;
+  localparam logic [31:0] NC_REG_MGMT_DB_CPL_MASK = 32'h0001FFFF;
+
+  // ---- counters: index i is CNT_BASE + 8 i ----
+  localparam logic [15:0] NC_CNT_BASE = 16'h2000;
+  typedef enum int {
+    NC_CNT_TX_FRAMES = 0,  // Frames transmitted
+    NC_CNT_TX_BYTES = 1,  // Frame bytes transmitted (without FCS)
+    NC_CNT_RX_FRAMES = 2,  // Frames received and accepted
+    NC_CNT_RX_BYTES = 3,  // Frame bytes received and accepted
+    NC_CNT_RETX = 4,  // Packets retransmitted (tail-loss probes included)
+    NC_CNT_TIMEOUTS = 5,  // Retransmission timeouts
+    NC_CNT_CREDIT_STALL = 6,  // Times a channel with posted Tx descriptors was held back by the peer's credit (a doorbell found no credit, or the credit, not the window, limited a batch)
+    NC_CNT_BAD_DESC = 7,  // Descriptors rejected
+    NC_CNT_DUP = 8,  // Duplicate DATA packets dropped
+    NC_CNT_NO_CHANNEL = 9,  // Frames for a closed, failed or unknown channel, or from an unexpected peer
+    NC_CNT_DMA_FAULT = 10,  // DMA accesses the host refused
+    NC_CNT_MGMT_TX = 11,  // Management frames transmitted
+    NC_CNT_MGMT_RX = 12,  // Management frames delivered to the host
+    NC_CNT_RX_NO_BUF = 13,  // Frames dropped for want of a posted Rx buffer (management queue, or a credit violation)
+    NC_CNT_OUT_OF_WINDOW = 14,  // DATA packets outside the receive window — more than SACK_WINDOW after the cumulative ack, or more than 65536 before it (no sender's retransmission lies that far back) — dropped, not answered
+    NC_CNT_ACK_TX = 15,  // Pure ACK frames sent
+    NC_CNT_ACK_RX = 16,  // Pure ACK frames received, checked and applied (those dropped are in CNT_BAD_ACK, CNT_BAD_CREDIT or CNT_NO_CHANNEL)
+    NC_CNT_CPL_OVERFLOW = 17,  // Completions dropped because the completion ring was full (a host error; an ERROR event is raised)
+    NC_CNT_EQ_OVERFLOW = 18,  // Events dropped because the event queue was full or disabled
+    NC_CNT_CH_FAILED = 19,  // Channels that failed (retransmission limit or DMA fault)
+    NC_CNT_BAD_DOORBELL = 20,  // Doorbells rejected (closed channel, channel out of range, or producer index outside the ring)
+    NC_CNT_BAD_ACK = 21,  // ACK frames dropped whole: they acknowledge PSNs the channel never sent (cumulative ack beyond the next PSN to send, or a SACK bit for a PSN at or beyond it)
+    NC_CNT_BAD_CREDIT = 22,  // ACK frames dropped whole: their credit lies beyond anything the peer can have granted (more than a largest Rx ring, 2^15 PSNs, past the next PSN to send)
+    NC_CNT_HDR_LEN_MISMATCH = 23  // Tx frames whose descriptor length disagreed with the payload the DMA delivered (the frame builder's length check; the frame is sent flagged and the peer drops it)
+  } nc_counter_e;
+  localparam int NC_CNT_COUNT = 24;
 
 endpackage
 

@@ -83,7 +83,7 @@ public sealed class LoopbackDeviceTests : RawTestBase
         Assert.Equal(1u, A.Read(Registers.Status)); // running, link down
         for (int i = 0; i < 3; i++) a.PutTx(a.Data(Payload(10, i), tag: (ushort)(1 + i)));
         a.RingTx();
-        Eventually(() => A.Cmd(5, 3) == 0 && A.Read(Registers.ChRbTimeouts) >= 1, "no retransmission timeout while the link was down");
+        Eventually(() => A.Cmd(5, ChannelCommand.Read) == ChannelCommandResult.Ok && A.Read(Registers.ChRbTimeouts) >= 1, "no retransmission timeout while the link was down");
         Assert.False(b.HasCompletion, "a frame crossed the cut link");
         Assert.Equal(3u | (2u << 16), A.Read(Registers.ChRbTxIdx)); // two in flight (the credit), the third not taken
         Assert.Equal((PsnA, PsnA + 2), (A.Read(Registers.ChRbTxUna), A.Read(Registers.ChRbTxNxt)));
@@ -102,7 +102,7 @@ public sealed class LoopbackDeviceTests : RawTestBase
         // Every timeout while the link is down sends one probe (the newest frame in flight), lost; the first after
         // it is back resends the two frames the peer lacks.
         Assert.True(timeouts >= 2 && retx == timeouts + 1, $"{retx} retransmissions for {timeouts} timeouts: one probe per timeout while cut, then the two missing frames");
-        Assert.Equal(0u, A.Cmd(5, 3));
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(5, ChannelCommand.Read));
         Assert.Equal(3u, A.Read(Registers.ChRbTxPkts)); // sent once each, retransmitted since
         Assert.Equal((uint)retx, A.Read(Registers.ChRbRetx));
         Assert.Equal(0ul, B.Counter(Registers.CntDupLo) + B.Counter(Registers.CntOutOfWindowLo) + B.Counter(Registers.CntRxNoBufLo));
@@ -131,8 +131,8 @@ public sealed class LoopbackDeviceTests : RawTestBase
         for (int id = 1; id <= 5; id++)
         {
             RawChannel c = Chan(A, id, 4, 4), p = Chan(B, id, 4, 4);
-            Assert.Equal(0u, A.Open(c, id, MacB, IpB, 0, 0, cls: id == 5 ? 1 : 0));
-            Assert.Equal(0u, B.Open(p, id, MacA, IpA, 0, 0));
+            Assert.Equal(ChannelCommandResult.Ok, A.Open(c, id, MacB, IpB, 0, 0, cls: id == 5 ? 1 : 0));
+            Assert.Equal(ChannelCommandResult.Ok, B.Open(p, id, MacA, IpA, 0, 0));
             p.PostRx(16);
             int n = id == 5 ? 1 : 16;
             for (int i = 0; i < n; i++) c.PutTx(c.Data(Payload(4000, i)));

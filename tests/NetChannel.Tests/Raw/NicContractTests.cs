@@ -25,9 +25,9 @@ public abstract class NicContractTests : RawTestBase
         Assert.Equal((uint)Spec.SpecVersion, A.Read(Registers.IdVersion) & 0xFFFF);
         Assert.Equal((uint)Backend.Channels, A.Read(Registers.CapChannels));
         Assert.Equal((uint)Backend.EventQueues, A.Read(Registers.CapEventQueues));
-        Assert.Equal(15u | (1u << 8), A.Read(Registers.CapRingLog));
-        Assert.Equal(((uint)Spec.MaxPayloadBytes << 16) | 512u, A.Read(Registers.CapDatapath));
-        Assert.Equal(64u | ((uint)Spec.SackWindow << 8), A.Read(Registers.CapTransport) & 0xFFFF);
+        Assert.Equal(new CapRingLogRegister { Max = 15, Min = 1 }, new CapRingLogRegister(A.Read(Registers.CapRingLog)));
+        Assert.Equal(new CapDatapathRegister { MaxPayload = Spec.MaxPayloadBytes, WidthBits = 8 * Spec.AxisDataBytes }, new CapDatapathRegister(A.Read(Registers.CapDatapath)));
+        Assert.Equal(new CapTransportRegister { Window = Spec.SackWindow, SackBits = Spec.SackWindow }, new CapTransportRegister(A.Read(Registers.CapTransport)));
         Assert.Equal(3u, A.Read(Registers.Status)); // running, link up
         A.Write(Registers.IdMagic, 0); // read-only: ignored
         Assert.Equal(Spec.NicMagic, A.Read(Registers.IdMagic));
@@ -43,37 +43,37 @@ public abstract class NicContractTests : RawTestBase
     public void ChannelCommandsValidateTheContext()
     {
         RawChannel c = Chan(A, 3);
-        Assert.Equal(1u, A.Cmd(Backend.Channels, 1));   // channel beyond CAP_CHANNELS
-        Assert.Equal(4u, A.Cmd(3, 7));                  // unknown command
-        Assert.Equal(2u, A.Cmd(3, 2));                  // close of a closed channel
+        Assert.Equal(ChannelCommandResult.BadChannel, A.Cmd(Backend.Channels, ChannelCommand.Open));   // channel beyond CAP_CHANNELS
+        Assert.Equal(ChannelCommandResult.BadCommand, A.Cmd(3, (ChannelCommand)7));                  // unknown command
+        Assert.Equal(ChannelCommandResult.BadState, A.Cmd(3, ChannelCommand.Close));                  // close of a closed channel
         RawChannel small = Chan(A, 4, 3, 3, 3);         // completion ring smaller than Tx + Rx
-        Assert.Equal(3u, A.Open(small, 1, MacB, IpB, 0, 0));
-        Assert.Equal(3u, A.Open(c, 1, MacB, IpB, 0, 0, eq: Backend.EventQueues)); // event queue beyond CAP_EVENT_QUEUES
-        Assert.Equal(3u, A.Open(c, 1, MacB, IpB, 0, 0, cls: 2));                 // class beyond 1
+        Assert.Equal(ChannelCommandResult.BadContext, A.Open(small, 1, MacB, IpB, 0, 0));
+        Assert.Equal(ChannelCommandResult.BadContext, A.Open(c, 1, MacB, IpB, 0, 0, eq: Backend.EventQueues)); // event queue beyond CAP_EVENT_QUEUES
+        Assert.Equal(ChannelCommandResult.BadContext, A.Open(c, 1, MacB, IpB, 0, 0, cls: 2));                 // class beyond 1
         A.Write(Registers.ChTxRingLo, (uint)c.TxRingBus + 8);                     // unaligned ring base
-        Assert.Equal(3u, A.Cmd(3, 1));
+        Assert.Equal(ChannelCommandResult.BadContext, A.Cmd(3, ChannelCommand.Open));
         RawChannel zero = Chan(A, 6, 3, 3);
-        Assert.Equal(0u, A.Open(zero, 1, MacB, IpB, 0, 0));
-        Assert.Equal(0u, A.Cmd(6, 2));
-        A.Write(Registers.ChRingLog, 0u | (3u << 8) | (4u << 16));               // Tx ring size 2^0: outside CAP_RING_LOG
-        Assert.Equal(3u, A.Cmd(6, 1));
-        A.Write(Registers.ChRingLog, 3u | (16u << 8) | (17u << 16));             // Rx ring size 2^16
-        Assert.Equal(3u, A.Cmd(6, 1));
-        A.Write(Registers.ChRingLog, 3u | (3u << 8) | (4u << 16));
+        Assert.Equal(ChannelCommandResult.Ok, A.Open(zero, 1, MacB, IpB, 0, 0));
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(6, ChannelCommand.Close));
+        A.Write(Registers.ChRingLog, new ChRingLogRegister { Tx = 0, Rx = 3, Cpl = 4 }.Value);   // Tx ring size 2^0: outside CAP_RING_LOG
+        Assert.Equal(ChannelCommandResult.BadContext, A.Cmd(6, ChannelCommand.Open));
+        A.Write(Registers.ChRingLog, new ChRingLogRegister { Tx = 3, Rx = 16, Cpl = 17 }.Value); // Rx ring size 2^16
+        Assert.Equal(ChannelCommandResult.BadContext, A.Cmd(6, ChannelCommand.Open));
+        A.Write(Registers.ChRingLog, new ChRingLogRegister { Tx = 3, Rx = 3, Cpl = 4 }.Value);
         A.Write(Registers.ChRxRingLo, 0);                                        // zero ring base
         A.Write(Registers.ChRxRingHi, 0);
-        Assert.Equal(3u, A.Cmd(6, 1));
-        Assert.Equal(0u, A.Cmd(6, 3));
-        Assert.Equal(0u, A.Read(Registers.ChRbState) & 3);                       // none of those opened it
+        Assert.Equal(ChannelCommandResult.BadContext, A.Cmd(6, ChannelCommand.Open));
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(6, ChannelCommand.Read));
+        Assert.Equal(NicChannelState.Closed, new ChRbStateRegister(A.Read(Registers.ChRbState)).State);                       // none of those opened it
         // Good, then twice.
-        Assert.Equal(0u, A.Open(c, 1, MacB, IpB, 0, 0));
-        Assert.Equal(2u, A.Open(c, 1, MacB, IpB, 0, 0));
-        Assert.Equal(0u, A.Cmd(3, 3));
-        Assert.Equal(1u, A.Read(Registers.ChRbState) & 3);
-        Assert.Equal(0u, A.Cmd(3, 2));
-        Assert.Equal(0u, A.Cmd(3, 3));
-        Assert.Equal(0u, A.Read(Registers.ChRbState) & 3);
-        Assert.Equal(2u, A.Cmd(3, 2));
+        Assert.Equal(ChannelCommandResult.Ok, A.Open(c, 1, MacB, IpB, 0, 0));
+        Assert.Equal(ChannelCommandResult.BadState, A.Open(c, 1, MacB, IpB, 0, 0));
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(3, ChannelCommand.Read));
+        Assert.Equal(NicChannelState.Open, new ChRbStateRegister(A.Read(Registers.ChRbState)).State);
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(3, ChannelCommand.Close));
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(3, ChannelCommand.Read));
+        Assert.Equal(NicChannelState.Closed, new ChRbStateRegister(A.Read(Registers.ChRbState)).State);
+        Assert.Equal(ChannelCommandResult.BadState, A.Cmd(3, ChannelCommand.Close));
     }
 
     /// <summary>Read back (command 3) returns the staged context and the live state of a fresh channel.</summary>
@@ -81,22 +81,22 @@ public abstract class NicContractTests : RawTestBase
     public void ReadBackReturnsTheContextAndTheInitialState()
     {
         RawChannel c = Chan(A, 12, 4, 5);
-        Assert.Equal(0u, A.Open(c, 33, MacB, IpB, 1000, 2000, cls: 1, eq: 2, udp: 54321, credit: 8));
+        Assert.Equal(ChannelCommandResult.Ok, A.Open(c, 33, MacB, IpB, 1000, 2000, cls: 1, eq: 2, udp: 54321, credit: 8));
         foreach (int r in new[] { Registers.ChPeerMacLo, Registers.ChPeerMacHi, Registers.ChPeerIp, Registers.ChUdpSrc, Registers.ChPeerChan,
                                   Registers.ChTxRingLo, Registers.ChTxRingHi, Registers.ChRxRingLo, Registers.ChRxRingHi, Registers.ChCplRingLo,
                                   Registers.ChCplRingHi, Registers.ChRingLog })
             A.Write(r, 0xDEAD_0000);                     // clobber the staging: read back must restore it
-        Assert.Equal(0u, A.Cmd(12, 3));
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(12, ChannelCommand.Read));
         Assert.Equal(unchecked((uint)MacB), A.Read(Registers.ChPeerMacLo));
         Assert.Equal((uint)(MacB >> 32), A.Read(Registers.ChPeerMacHi) & 0xFFFF);
         Assert.Equal(IpB, A.Read(Registers.ChPeerIp));
         Assert.Equal(54321u, A.Read(Registers.ChUdpSrc) & 0xFFFF);
-        Assert.Equal(33u | (1u << 16) | (2u << 24), A.Read(Registers.ChPeerChan));
+        Assert.Equal(new ChPeerChanRegister { PeerChan = 33, Cls = 1, Eq = 2 }, new ChPeerChanRegister(A.Read(Registers.ChPeerChan)));
         Assert.Equal((uint)c.TxRingBus, A.Read(Registers.ChTxRingLo));
         Assert.Equal((uint)(c.RxRingBus >> 32), A.Read(Registers.ChRxRingHi));
         Assert.Equal((uint)c.CplRingBus, A.Read(Registers.ChCplRingLo));
-        Assert.Equal(4u | (5u << 8) | (6u << 16), A.Read(Registers.ChRingLog));
-        Assert.Equal(1u, A.Read(Registers.ChRbState));
+        Assert.Equal(new ChRingLogRegister { Tx = 4, Rx = 5, Cpl = 6 }, new ChRingLogRegister(A.Read(Registers.ChRingLog)));
+        Assert.Equal(new ChRbStateRegister { State = NicChannelState.Open }, new ChRbStateRegister(A.Read(Registers.ChRbState)));
         Assert.Equal(0u, A.Read(Registers.ChRbTxIdx));
         Assert.Equal(1000u, A.Read(Registers.ChRbTxUna));
         Assert.Equal(1000u, A.Read(Registers.ChRbTxNxt));
@@ -111,12 +111,12 @@ public abstract class NicContractTests : RawTestBase
     public void ReadBackShowsTheInitialCreditAsTheCreditLimit()
     {
         RawChannel c = Chan(A, 12, 4, 5);
-        Assert.Equal(0u, A.Open(c, 33, MacB, IpB, 0xFFFF_FFFE, 2000, credit: 8));
-        Assert.Equal(0u, A.Cmd(12, 3));
+        Assert.Equal(ChannelCommandResult.Ok, A.Open(c, 33, MacB, IpB, 0xFFFF_FFFE, 2000, credit: 8));
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(12, ChannelCommand.Read));
         Assert.Equal(6u, A.Read(Registers.ChRbTxCredit));     // PSNs below INIT_PSN + CH_TX_CREDIT (mod 2^32) may be sent
         RawChannel d = Chan(A, 13, 4, 5);
-        Assert.Equal(0u, A.Open(d, 34, MacB, IpB, 500, 2000, credit: 0));
-        Assert.Equal(0u, A.Cmd(13, 3));
+        Assert.Equal(ChannelCommandResult.Ok, A.Open(d, 34, MacB, IpB, 500, 2000, credit: 0));
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(13, ChannelCommand.Read));
         Assert.Equal(500u, A.Read(Registers.ChRbTxCredit));
     }
 
@@ -169,16 +169,16 @@ public abstract class NicContractTests : RawTestBase
         Assert.Equal((ulong)sent.Sum(p => FrameBuilder.FrameLength(p.Length)) + ackTx * (ulong)FrameBuilder.FrameLength(0), A.Counter(Registers.CntTxBytesLo));
         Assert.Equal((ulong)n, B.Counter(Registers.CntRxFramesLo) - ackRx);
         Assert.Equal((ulong)sent.Sum(p => FrameBuilder.FrameLength(p.Length)) + ackRx * (ulong)FrameBuilder.FrameLength(0), B.Counter(Registers.CntRxBytesLo));
-        Assert.Equal(0u, A.Cmd(5, 3));
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(5, ChannelCommand.Read));
         Assert.Equal(PsnA + (uint)n, A.Read(Registers.ChRbTxNxt));
         Assert.Equal(PsnA + (uint)n, A.Read(Registers.ChRbTxUna));
         Assert.Equal((uint)n, A.Read(Registers.ChRbTxPkts));
         Assert.Equal(0u, A.Read(Registers.ChRbRetx));
-        Assert.Equal((uint)n | ((uint)n << 16), A.Read(Registers.ChRbTxIdx));
-        Assert.Equal(0u, B.Cmd(9, 3));
+        Assert.Equal(new ChRbTxIdxRegister { Prod = (ushort)n, Next = (ushort)n }, new ChRbTxIdxRegister(A.Read(Registers.ChRbTxIdx)));
+        Assert.Equal(ChannelCommandResult.Ok, B.Cmd(9, ChannelCommand.Read));
         Assert.Equal(PsnA + (uint)n, B.Read(Registers.ChRbRxAck));
         Assert.Equal((uint)n, B.Read(Registers.ChRbRxPkts));
-        Assert.Equal((uint)(n + 4) | ((uint)n << 16), B.Read(Registers.ChRbRxIdx));
+        Assert.Equal(new ChRbRxIdxRegister { Prod = (ushort)(n + 4), Used = (ushort)n }, new ChRbRxIdxRegister(B.Read(Registers.ChRbRxIdx)));
         Assert.Equal(0ul, A.Counter(Registers.CntBadDoorbellLo) + B.Counter(Registers.CntBadDoorbellLo));
         Assert.Equal(0ul, B.Counter(Registers.CntRxNoBufLo) + B.Counter(Registers.CntDupLo));
     }
@@ -192,7 +192,7 @@ public abstract class NicContractTests : RawTestBase
         a.RingTx();
         Assert.True(a.NoCompletionAfterSettling(), "a Tx descriptor completed without a receive buffer at the peer");
         Assert.True(A.Counter(Registers.CntCreditStallLo) >= 1, "CNT_CREDIT_STALL did not count the stall");
-        Assert.Equal(0u, A.Cmd(5, 3));
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(5, ChannelCommand.Read));
         Assert.Equal(PsnA, A.Read(Registers.ChRbTxNxt));          // no PSN given out
         b.PostRx(2);
         Assert.Equal(CompletionStatus.Ok, a.WaitCompletion().Status);
@@ -260,7 +260,7 @@ public abstract class NicContractTests : RawTestBase
         Assert.Equal(CompletionStatus.Ok, a.WaitCompletion().Status);
         Assert.Equal((ulong)bad.Length, A.Counter(Registers.CntBadDescLo));
         Assert.True(b.NoCompletionAfterSettling());
-        Assert.Equal(0u, B.Cmd(9, 3));
+        Assert.Equal(ChannelCommandResult.Ok, B.Cmd(9, ChannelCommand.Read));
         Assert.Equal(PsnA + (uint)bad.Length + 1, B.Read(Registers.ChRbRxAck)); // the VOIDs are received PSNs
         Assert.Equal(1u, B.Read(Registers.ChRbRxIdx) >> 16);                     // one buffer used
     }
@@ -377,15 +377,15 @@ public abstract class NicContractTests : RawTestBase
             Time.Settle();
             Assert.True((ulong)n == A.Counter(Registers.CntBadDoorbellLo), $"CNT_BAD_DOORBELL counted more than one: {what}");
         }
-        Bad(Registers.DbTx, 3u | (1u << 16), "DB_TX of a closed channel");
-        Bad(Registers.DbTx, (uint)(Backend.Channels + 6) | (1u << 16), "DB_TX of a channel beyond CAP_CHANNELS");
-        Bad(Registers.DbTx, 5u | (9u << 16), "DB_TX more than the ring (8) ahead");
-        Bad(Registers.DbRx, 5u | (9u << 16), "DB_RX more than the ring ahead");
-        Bad(Registers.DbRx, 3u | (1u << 16), "DB_RX of a closed channel");
-        Bad(Registers.DbCpl, 5u | (1u << 16), "DB_CPL consumer beyond the producer");
-        Bad(Registers.EqArm, 0u | (5u << 16), "EQ_ARM consumer beyond the producer");
+        Bad(Registers.DbTx, new DbTxRegister { Channel = 3, Prod = 1 }.Value, "DB_TX of a closed channel");
+        Bad(Registers.DbTx, new DbTxRegister { Channel = (ushort)(Backend.Channels + 6), Prod = 1 }.Value, "DB_TX of a channel beyond CAP_CHANNELS");
+        Bad(Registers.DbTx, new DbTxRegister { Channel = 5, Prod = 9 }.Value, "DB_TX more than the ring (8) ahead");
+        Bad(Registers.DbRx, new DbRxRegister { Channel = 5, Prod = 9 }.Value, "DB_RX more than the ring ahead");
+        Bad(Registers.DbRx, new DbRxRegister { Channel = 3, Prod = 1 }.Value, "DB_RX of a closed channel");
+        Bad(Registers.DbCpl, new DbCplRegister { Channel = 5, Cons = 1 }.Value, "DB_CPL consumer beyond the producer");
+        Bad(Registers.EqArm, new EqArmRegister { Eq = 0, Cons = 5 }.Value, "EQ_ARM consumer beyond the producer");
         Assert.True(a.NoCompletionAfterSettling());
-        Assert.Equal(0u, A.Cmd(5, 3));
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(5, ChannelCommand.Read));
         Assert.Equal(0u, A.Read(Registers.ChRbTxIdx));
         Assert.Equal(0u, A.Read(Registers.ChRbRxIdx));
         // A good doorbell, then one going backwards.
@@ -464,8 +464,8 @@ public abstract class NicContractTests : RawTestBase
         // A channel on event queue 2: its events go there and raise vector 2.
         RawEventQueue eq2 = B.AddEventQueue(2, 4);
         RawChannel a2 = Chan(A, 6), b2 = Chan(B, 10);
-        Assert.Equal(0u, A.Open(a2, 10, MacB, IpB, 0, 0));
-        Assert.Equal(0u, B.Open(b2, 6, MacA, IpA, 0, 0, eq: 2));
+        Assert.Equal(ChannelCommandResult.Ok, A.Open(a2, 10, MacB, IpB, 0, 0));
+        Assert.Equal(ChannelCommandResult.Ok, B.Open(b2, 6, MacA, IpA, 0, 0, eq: 2));
         b2.PostRx(4);
         b2.DbCpl(arm: true);
         eq2.Arm();
@@ -592,7 +592,7 @@ public abstract class NicContractTests : RawTestBase
         Time.Settle();
         Assert.Equal(0ul, A.Counter(Registers.CntBadDoorbellLo));
         Assert.True(a.NoCompletionAfterSettling());
-        Assert.Equal(2u, A.Cmd(5, 2));
+        Assert.Equal(ChannelCommandResult.BadState, A.Cmd(5, ChannelCommand.Close));
     }
 
     /// <summary>
@@ -614,19 +614,19 @@ public abstract class NicContractTests : RawTestBase
     private List<Completion> CloseWithEverythingOutstanding(RawChannel a)
     {
         A.Write(Registers.RtoCycles, 10_000_000);
-        Assert.Equal(0u, B.Cmd(9, 2));                 // the peer is gone: nothing is acknowledged
+        Assert.Equal(ChannelCommandResult.Ok, B.Cmd(9, ChannelCommand.Close));                 // the peer is gone: nothing is acknowledged
         a.PostRx(8);                                   // tags 0..7
         for (int i = 0; i < 6; i++) a.PutTx(a.Data(Payload(1000, i), tag: (ushort)(20 + i)));
         a.RingTx();
         Time.Settle();
         Assert.False(a.HasCompletion);
-        Assert.Equal(0u, A.Cmd(5, 3));
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(5, ChannelCommand.Read));
         Assert.Equal(6u | (4u << 16), A.Read(Registers.ChRbTxIdx));  // 4 taken (the credit), 2 waiting
         Assert.Equal((PsnA, PsnA + 4), (A.Read(Registers.ChRbTxUna), A.Read(Registers.ChRbTxNxt)));
-        Assert.Equal(0u, A.Cmd(5, 2));
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(5, ChannelCommand.Close));
         // Not busy: every completion is issued, read back gives the final producer index; they may still be arriving.
-        Assert.Equal(0u, A.Cmd(5, 3));
-        Assert.Equal(0u, A.Read(Registers.ChRbState) & 3);
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(5, ChannelCommand.Read));
+        Assert.Equal(NicChannelState.Closed, new ChRbStateRegister(A.Read(Registers.ChRbState)).State);
         Assert.Equal(14u, A.Read(Registers.ChRbCplIdx) & 0xFFFF);
         var cpls = new List<Completion>();
         Eventually(() => { cpls.AddRange(a.DrainCompletions()); return cpls.Count >= 14; }, "the close's 14 completions");
@@ -644,7 +644,7 @@ public abstract class NicContractTests : RawTestBase
         Assert.Equal(CompletionStatus.Ok, b.WaitCompletion().Status);
         Assert.Equal(CompletionStatus.Ok, a.WaitCompletion().Status);
         ulong before = B.Counter(Registers.CntNoChannelLo);
-        Assert.Equal(0u, B.Cmd(9, 2));
+        Assert.Equal(ChannelCommandResult.Ok, B.Cmd(9, ChannelCommand.Close));
         for (int i = 0; i < 3; i++) Assert.Equal(CompletionStatus.ChannelDown, b.WaitCompletion().Status);
         byte[] mem = b.Memory.Span.ToArray();
         for (int i = 0; i < 3; i++) a.Send(Payload(60, 2 + i), seq: (uint)i);
@@ -661,7 +661,7 @@ public abstract class NicContractTests : RawTestBase
     {
         var (a, b) = Pair();
         RawChannel stranger = Chan(A, 6);
-        Assert.Equal(0u, A.Open(stranger, 9, MacB, IpB, 77, PsnB, credit: 2)); // names B's channel 9, which expects channel 5
+        Assert.Equal(ChannelCommandResult.Ok, A.Open(stranger, 9, MacB, IpB, 77, PsnB, credit: 2)); // names B's channel 9, which expects channel 5
         b.PostRx(4);
         byte[] mem = b.Memory.Span.ToArray();
         ulong before = B.Counter(Registers.CntNoChannelLo);
@@ -695,8 +695,8 @@ public abstract class NicContractTests : RawTestBase
         Assert.Equal(3ul, A.Counter(Registers.CntRetxLo));                                        // 3 probes, unanswered
         Assert.Equal(5ul, A.Counter(Registers.CntTxFramesLo) - A.Counter(Registers.CntAckTxLo)); // 2 first sends + 3
         Assert.Equal(1ul, A.Counter(Registers.CntCreditStallLo));                                 // the credit ended the first turn
-        Assert.Equal(0u, A.Cmd(5, 3));
-        Assert.Equal(2u | ((uint)CompletionStatus.Timeout << 8), A.Read(Registers.ChRbState));
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(5, ChannelCommand.Read));
+        Assert.Equal(new ChRbStateRegister { State = NicChannelState.Failed, Why = CompletionStatus.Timeout }, new ChRbStateRegister(A.Read(Registers.ChRbState)));
         Assert.Equal((4u, 3u, 2u), (A.Read(Registers.ChRbTimeouts), A.Read(Registers.ChRbRetx), A.Read(Registers.ChRbTxPkts)));
         Assert.Equal(2u | (2u << 16), A.Read(Registers.ChRbTxIdx));                              // producer back to the next to take
         Assert.Equal((PsnA + 2, PsnA + 2), (A.Read(Registers.ChRbTxUna), A.Read(Registers.ChRbTxNxt)));
@@ -704,8 +704,8 @@ public abstract class NicContractTests : RawTestBase
         ulong badDb = A.Counter(Registers.CntBadDoorbellLo);
         a.Send(Payload(10, 3));                        // a failed channel takes no doorbell
         Eventually(() => A.Counter(Registers.CntBadDoorbellLo) == badDb + 1, "DB_TX of a failed channel was not counted");
-        Assert.Equal(2u, A.Cmd(5, 1));                 // opening a failed channel: bad state
-        Assert.Equal(0u, A.Cmd(5, 2));                 // it must be closed first
+        Assert.Equal(ChannelCommandResult.BadState, A.Cmd(5, ChannelCommand.Open));                 // opening a failed channel: bad state
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(5, ChannelCommand.Close));                 // it must be closed first
         Assert.True(a.NoCompletionAfterSettling(), "a completion after the failure had flushed everything");
     }
 
@@ -735,7 +735,7 @@ public abstract class NicContractTests : RawTestBase
     {
         A.Write(Registers.RtoCycles, 2500);
         A.Write(Registers.RetryLimit, 3);
-        Assert.Equal(0u, B.Cmd(9, 2));        // the peer channel is gone
+        Assert.Equal(ChannelCommandResult.Ok, B.Cmd(9, ChannelCommand.Close));        // the peer channel is gone
         a.PostRx(2);
         for (int i = 0; i < 3; i++) a.PutTx(a.Data(Payload(10 + i, i), tag: (ushort)(1 + i)));
         a.RingTx();
@@ -756,12 +756,12 @@ public abstract class NicContractTests : RawTestBase
         {
             A.Write(Registers.RetryLimit, (uint)limit);
             RawChannel c = Chan(A, 20 + limit);
-            Assert.Equal(0u, A.Open(c, 30, MacB, IpB, PsnA, PsnB, credit: 1)); // B has no channel 30: nothing is acknowledged
+            Assert.Equal(ChannelCommandResult.Ok, A.Open(c, 30, MacB, IpB, PsnA, PsnB, credit: 1)); // B has no channel 30: nothing is acknowledged
             c.Send(Payload(10, limit), tag: 7);
             Completion t = c.WaitCompletion();
             Assert.Equal((CompletionStatus.Timeout, (ushort)7, (ushort)10), (t.Status, t.Tag, t.Len));
-            Assert.Equal(0u, A.Cmd(c.Id, 3));
-            Assert.Equal(2u | ((uint)CompletionStatus.Timeout << 8), A.Read(Registers.ChRbState));
+            Assert.Equal(ChannelCommandResult.Ok, A.Cmd(c.Id, ChannelCommand.Read));
+            Assert.Equal(new ChRbStateRegister { State = NicChannelState.Failed, Why = CompletionStatus.Timeout }, new ChRbStateRegister(A.Read(Registers.ChRbState)));
             Assert.Equal(((uint)limit + 1, (uint)limit), (A.Read(Registers.ChRbTimeouts), A.Read(Registers.ChRbRetx)));
         }
         Assert.Equal((3ul, 1ul, 2ul), (A.Counter(Registers.CntTimeoutsLo), A.Counter(Registers.CntRetxLo), A.Counter(Registers.CntChFailedLo)));
@@ -778,7 +778,7 @@ public abstract class NicContractTests : RawTestBase
         var (a, _) = Pair();                  // no credit: B never posted a buffer
         A.Write(Registers.RtoCycles, 2500);
         A.Write(Registers.RetryLimit, 3);
-        Assert.Equal(0u, B.Cmd(9, 2));
+        Assert.Equal(ChannelCommandResult.Ok, B.Cmd(9, ChannelCommand.Close));
         a.PutTx(a.Data(Payload(10, 1), tag: 1));
         a.PutTx(a.Data(Payload(10, 2), tag: 2));
         a.RingTx();
@@ -791,8 +791,8 @@ public abstract class NicContractTests : RawTestBase
         Assert.Equal(0ul, A.Counter(Registers.CntRetxLo));
         Assert.Equal(0ul, A.Counter(Registers.CntTxFramesLo) - A.Counter(Registers.CntAckTxLo)); // probes are ACK frames (RTL) or none (loopback)
         Assert.Equal(1ul, A.Counter(Registers.CntCreditStallLo));
-        Assert.Equal(0u, A.Cmd(5, 3));
-        Assert.Equal(2u | ((uint)CompletionStatus.Timeout << 8), A.Read(Registers.ChRbState));
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(5, ChannelCommand.Read));
+        Assert.Equal(new ChRbStateRegister { State = NicChannelState.Failed, Why = CompletionStatus.Timeout }, new ChRbStateRegister(A.Read(Registers.ChRbState)));
         Assert.Equal(0u, A.Read(Registers.ChRbTxPkts));
     }
 
@@ -811,8 +811,8 @@ public abstract class NicContractTests : RawTestBase
         a.Send(Payload(10, 1), tag: 1);
         for (int i = 0; i < 4; i++) Time.Settle();
         Assert.False(a.HasCompletion, "the message completed without credit");
-        Assert.Equal(0u, A.Cmd(5, 3));
-        Assert.Equal((1u, 0u), (A.Read(Registers.ChRbState), A.Read(Registers.ChRbTimeouts)));
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(5, ChannelCommand.Read));
+        Assert.Equal((new ChRbStateRegister { State = NicChannelState.Open }, 0u), (new ChRbStateRegister(A.Read(Registers.ChRbState)), A.Read(Registers.ChRbTimeouts)));
         b.PostRx(1);
         Completion c = a.WaitCompletion();
         Assert.Equal((CompletionStatus.Ok, (ushort)1), (c.Status, c.Tag));
@@ -856,7 +856,7 @@ public abstract class NicContractTests : RawTestBase
         }
         Assert.True(A.Counter(Registers.CntRetxLo) >= 2, "the dropped frames were not retransmitted");
         Assert.True(b.NoCompletionAfterSettling(), "a message arrived twice");
-        Assert.Equal(0u, A.Cmd(5, 3));
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(5, ChannelCommand.Read));
         Assert.Equal(PsnA + 4, A.Read(Registers.ChRbTxCredit)); // B's three buffers never raised it above the staged grant
     }
 
@@ -913,10 +913,10 @@ public abstract class NicContractTests : RawTestBase
         Assert.Equal(2u | ((uint)CompletionStatus.DmaFault << 8), ev.Data);
         Assert.Equal(1ul, A.Counter(Registers.CntDmaFaultLo));
         Assert.Equal(1ul, A.Counter(Registers.CntChFailedLo));
-        Assert.Equal(0u, A.Cmd(5, 3));
-        Assert.Equal(2u | ((uint)CompletionStatus.DmaFault << 8), A.Read(Registers.ChRbState));
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(5, ChannelCommand.Read));
+        Assert.Equal(new ChRbStateRegister { State = NicChannelState.Failed, Why = CompletionStatus.DmaFault }, new ChRbStateRegister(A.Read(Registers.ChRbState)));
         Assert.True(b.NoCompletionAfterSettling());
-        Assert.Equal(0u, B.Cmd(9, 3));
+        Assert.Equal(ChannelCommandResult.Ok, B.Cmd(9, ChannelCommand.Read));
         Assert.Equal(PsnA, B.Read(Registers.ChRbRxAck));         // the PSN was never received
     }
 
@@ -932,20 +932,20 @@ public abstract class NicContractTests : RawTestBase
         DmaRegion gone = A.Dev.AllocateDma(4096);
         ulong ring = gone.BusAddress;
         gone.Dispose();                                          // unmapped: every read of it is refused
-        Assert.Equal(0u, A.Cmd(5, 2));                           // re-open A's channel with its Tx ring there
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(5, ChannelCommand.Close));                           // re-open A's channel with its Tx ring there
         A.Write(Registers.ChTxRingLo, (uint)ring);
         A.Write(Registers.ChTxRingHi, (uint)(ring >> 32));
-        Assert.Equal(0u, A.Cmd(5, 1));
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(5, ChannelCommand.Open));
         b.PostRx(1);
         A.Write(Registers.DbTx, 5u | (1u << 16));
         Completion c = a.WaitCompletion();
         Assert.Equal((CompletionKind.Tx, CompletionStatus.DmaFault, (ushort)0, (ushort)0, (ushort)0, PsnA), (c.Kind, c.Status, c.Index, c.Tag, c.Len, c.Psn));
         Assert.Equal(1ul, A.Counter(Registers.CntDmaFaultLo));
         Assert.Equal(0ul, A.Counter(Registers.CntBadDescLo));
-        Assert.Equal(0u, A.Cmd(5, 3));
-        Assert.Equal(1u, A.Read(Registers.ChRbState));          // still open
+        Assert.Equal(ChannelCommandResult.Ok, A.Cmd(5, ChannelCommand.Read));
+        Assert.Equal(new ChRbStateRegister { State = NicChannelState.Open }, new ChRbStateRegister(A.Read(Registers.ChRbState)));          // still open
         Assert.True(b.NoCompletionAfterSettling(), "the VOID used a buffer");
-        Assert.Equal(0u, B.Cmd(9, 3));
+        Assert.Equal(ChannelCommandResult.Ok, B.Cmd(9, ChannelCommand.Read));
         Assert.Equal(PsnA + 1, B.Read(Registers.ChRbRxAck));
         Assert.Equal(0u, B.Read(Registers.ChRbRxIdx) >> 16);
     }
@@ -1267,7 +1267,7 @@ public abstract class NicContractTests : RawTestBase
         Assert.Equal(0ul, A.Counter(Registers.CntBadDescLo) + B.Counter(Registers.CntBadDescLo));
         foreach (var (a, b) in pairs)
         {
-            Assert.Equal(0u, A.Cmd(a.Id, 3));
+            Assert.Equal(ChannelCommandResult.Ok, A.Cmd(a.Id, ChannelCommand.Read));
             Assert.Equal(2000u, A.Read(Registers.ChRbTxPkts));
             Assert.Equal(500u, A.Read(Registers.ChRbRxPkts));
         }

@@ -112,7 +112,7 @@ internal sealed unsafe class RawEventQueue : IDisposable
         _mem = nic.Dev.AllocateDma(Event.Size << log);
         nic.Write(Registers.EqBaseLo, (uint)_mem.BusAddress);
         nic.Write(Registers.EqBaseHi, (uint)(_mem.BusAddress >> 32));
-        nic.Write(Registers.EqCmd, (uint)queue | ((uint)log << 8) | 0x1_0000);
+        nic.Write(Registers.EqCmd, new EqCmdRegister { Eq = (byte)queue, Log = (byte)log, Enable = true }.Value);
     }
 
     public int Queue { get; }
@@ -120,7 +120,7 @@ internal sealed unsafe class RawEventQueue : IDisposable
     public int Cons;
 
     /// <summary>EQ_ARM with the consumer index: the next event raises the interrupt (at once if events wait).</summary>
-    public void Arm() => _nic.Write(Registers.EqArm, (uint)Queue | ((uint)(ushort)Cons << 16));
+    public void Arm() => _nic.Write(Registers.EqArm, new EqArmRegister { Eq = (byte)Queue, Cons = (ushort)Cons }.Value);
 
     public bool TryEvent(out Event ev)
     {
@@ -225,12 +225,12 @@ internal sealed class RawNic : IDisposable
     public uint Drops(DropReason r) => Read(Registers.CntDropBase + 4 * (int)r);
 
     /// <summary>Runs a CH_CMD and returns its result code once not busy.</summary>
-    public uint Cmd(int channel, int command)
+    public ChannelCommandResult Cmd(int channel, ChannelCommand command)
     {
-        Write(Registers.ChCmd, (uint)channel | ((uint)command << 16));
-        uint st = 1;
-        Time.Until(() => ((st = Read(Registers.ChCmdStatus)) & 1) == 0, $"CH_CMD {command} of channel {channel} stayed busy");
-        return (st >> 4) & 0xF;
+        Write(Registers.ChCmd, new ChCmdRegister { Channel = (ushort)channel, Cmd = command }.Value);
+        var st = new ChCmdStatusRegister(1);
+        Time.Until(() => !(st = new ChCmdStatusRegister(Read(Registers.ChCmdStatus))).Busy, $"CH_CMD {command} of channel {channel} stayed busy");
+        return st.Result;
     }
 
     public void ArmEq() => _eq.Arm();
@@ -249,25 +249,25 @@ internal sealed class RawNic : IDisposable
 
     /// <summary>Stages a channel context and opens it; returns the CH_CMD result.</summary>
     /// <param name="credit">CH_TX_CREDIT: the Rx buffers the peer had posted when it agreed to the open.</param>
-    public uint Open(RawChannel ch, int peerChannel, ulong peerMac, uint peerIp, uint initPsn, uint peerPsn, int cls = 0, int eq = 0, ushort udp = 50000, uint credit = 0)
+    public ChannelCommandResult Open(RawChannel ch, int peerChannel, ulong peerMac, uint peerIp, uint initPsn, uint peerPsn, int cls = 0, int eq = 0, ushort udp = 50000, uint credit = 0)
     {
         Write(Registers.ChPeerMacLo, (uint)peerMac);
         Write(Registers.ChPeerMacHi, (uint)(peerMac >> 32));
         Write(Registers.ChPeerIp, peerIp);
         Write(Registers.ChUdpSrc, udp);
-        Write(Registers.ChPeerChan, (uint)peerChannel | ((uint)cls << 16) | ((uint)eq << 24));
+        Write(Registers.ChPeerChan, new ChPeerChanRegister { PeerChan = (ushort)peerChannel, Cls = (byte)cls, Eq = (byte)eq }.Value);
         Write(Registers.ChTxRingLo, (uint)ch.TxRingBus);
         Write(Registers.ChTxRingHi, (uint)(ch.TxRingBus >> 32));
         Write(Registers.ChRxRingLo, (uint)ch.RxRingBus);
         Write(Registers.ChRxRingHi, (uint)(ch.RxRingBus >> 32));
         Write(Registers.ChCplRingLo, (uint)ch.CplRingBus);
         Write(Registers.ChCplRingHi, (uint)(ch.CplRingBus >> 32));
-        Write(Registers.ChRingLog, (uint)ch.TxLog | ((uint)ch.RxLog << 8) | ((uint)ch.CplLog << 16));
+        Write(Registers.ChRingLog, new ChRingLogRegister { Tx = (byte)ch.TxLog, Rx = (byte)ch.RxLog, Cpl = (byte)ch.CplLog }.Value);
         Write(Registers.ChInitPsn, initPsn);
         Write(Registers.ChPeerPsn, peerPsn);
         Write(Registers.ChTxCredit, credit);
-        uint r = Cmd(ch.Id, 1);
-        if (r == 0)
+        ChannelCommandResult r = Cmd(ch.Id, ChannelCommand.Open);
+        if (r == ChannelCommandResult.Ok)
         {
             ch.InitPsn = initPsn;
             ch.PeerPsn = peerPsn;
@@ -371,7 +371,7 @@ internal sealed unsafe class RawChannel : IDisposable
         RingTx();
     }
 
-    public void RingTx() => _nic.Write(Registers.DbTx, (uint)Id | ((uint)(ushort)TxProd << 16));
+    public void RingTx() => _nic.Write(Registers.DbTx, new DbTxRegister { Channel = (ushort)Id, Prod = (ushort)TxProd }.Value);
 
     /// <summary>Posts <paramref name="n"/> Rx buffers (tag = ring index) and rings DB_RX.</summary>
     public void PostRx(int n, uint len = 0)
@@ -386,7 +386,7 @@ internal sealed unsafe class RawChannel : IDisposable
         RxProd++;
     }
 
-    public void RingRx() => _nic.Write(Registers.DbRx, (uint)Id | ((uint)(ushort)RxProd << 16));
+    public void RingRx() => _nic.Write(Registers.DbRx, new DbRxRegister { Channel = (ushort)Id, Prod = (ushort)RxProd }.Value);
 
     public bool TryCompletion(out Completion c)
     {
@@ -435,7 +435,7 @@ internal sealed unsafe class RawChannel : IDisposable
         return l;
     }
 
-    public void DbCpl(bool arm) => _nic.Write(Registers.DbCpl, (uint)Id | (arm ? 0x8000u : 0) | ((uint)(ushort)CplCons << 16));
+    public void DbCpl(bool arm) => _nic.Write(Registers.DbCpl, new DbCplRegister { Channel = (ushort)Id, Arm = arm, Cons = (ushort)CplCons }.Value);
 
     public void Dispose() => _mem.Dispose();
 }
@@ -467,7 +467,7 @@ internal sealed unsafe class RawMgmt : IDisposable
         nic.Write(Registers.MgmtTxRingLo, (uint)_tx); nic.Write(Registers.MgmtTxRingHi, (uint)(_tx >> 32));
         nic.Write(Registers.MgmtRxRingLo, (uint)_rx); nic.Write(Registers.MgmtRxRingHi, (uint)(_rx >> 32));
         nic.Write(Registers.MgmtCplRingLo, (uint)_cpl); nic.Write(Registers.MgmtCplRingHi, (uint)(_cpl >> 32));
-        nic.Write(Registers.MgmtRingLog, (uint)log | ((uint)log << 8) | ((uint)(log + 1) << 16));
+        nic.Write(Registers.MgmtRingLog, new MgmtRingLogRegister { Tx = (byte)log, Rx = (byte)log, Cpl = (byte)(log + 1) }.Value);
         nic.Write(Registers.MgmtCtrl, 1);
     }
 

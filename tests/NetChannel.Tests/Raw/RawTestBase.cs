@@ -71,8 +71,8 @@ internal sealed class RawRig : IDisposable
                                              uint creditA = 0, uint creditB = 0)
     {
         RawChannel a = Chan(A, 5, txLog, rxLog, cplLog, rxBufBytes), b = Chan(B, 9, txLog, rxLog, cplLog, rxBufBytes);
-        Assert.Equal(0u, A.Open(a, 9, MacB, IpB, PsnA, PsnB, credit: creditA));
-        Assert.Equal(0u, B.Open(b, 5, MacA, IpA, PsnB, PsnA, credit: creditB));
+        Assert.Equal(ChannelCommandResult.Ok, A.Open(a, 9, MacB, IpB, PsnA, PsnB, credit: creditA));
+        Assert.Equal(ChannelCommandResult.Ok, B.Open(b, 5, MacA, IpA, PsnB, PsnA, credit: creditB));
         return (a, b);
     }
 
@@ -89,8 +89,8 @@ internal sealed class RawRig : IDisposable
             RawChannel a = Chan(A, 3 + 7 * k, log, log), b = Chan(B, 11 + 5 * k, log, log);
             uint pa = 0xFFFF_FF00u + (uint)k * 1000u, pb = unchecked(0x1234_5678u * (uint)(k + 1));
             int cls = k == latencyPair ? 1 : 0;
-            Assert.Equal(0u, A.Open(a, b.Id, MacB, IpB, pa, pb, cls: cls, udp: (ushort)(49152 + a.Id)));
-            Assert.Equal(0u, B.Open(b, a.Id, MacA, IpA, pb, pa, cls: cls, udp: (ushort)(49152 + a.Id)));
+            Assert.Equal(ChannelCommandResult.Ok, A.Open(a, b.Id, MacB, IpB, pa, pb, cls: cls, udp: (ushort)(49152 + a.Id)));
+            Assert.Equal(ChannelCommandResult.Ok, B.Open(b, a.Id, MacA, IpA, pb, pa, cls: cls, udp: (ushort)(49152 + a.Id)));
             l.Add((a, b));
         }
         return l;

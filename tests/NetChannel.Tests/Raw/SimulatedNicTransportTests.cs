@@ -65,7 +65,7 @@ public sealed class SimulatedNicTransportTests
         {
             foreach (var (nic, ch, sent) in new[] { (r.A, a, 2000u), (r.B, b, 500u) })
             {
-                Assert.Equal(0u, nic.Cmd(ch.Id, 3));
+                Assert.Equal(ChannelCommandResult.Ok, nic.Cmd(ch.Id, ChannelCommand.Read));
                 Assert.Equal(sent, nic.Read(Registers.ChRbTxPkts));
                 chTx += nic.Read(Registers.ChRbTxPkts);
                 chRetx += nic.Read(Registers.ChRbRetx);
@@ -97,8 +97,8 @@ public sealed class SimulatedNicTransportTests
             n.Write(Registers.RetryLimit, 12);
         }
         RawChannel a = r.Chan(r.A, 5, 6, 1), b = r.Chan(r.B, 9, 6, 1);
-        Assert.Equal(0u, r.A.Open(a, 9, RawRig.MacB, RawRig.IpB, RawRig.PsnA, RawRig.PsnB));
-        Assert.Equal(0u, r.B.Open(b, 5, RawRig.MacA, RawRig.IpA, RawRig.PsnB, RawRig.PsnA));
+        Assert.Equal(ChannelCommandResult.Ok, r.A.Open(a, 9, RawRig.MacB, RawRig.IpB, RawRig.PsnA, RawRig.PsnB));
+        Assert.Equal(ChannelCommandResult.Ok, r.B.Open(b, 5, RawRig.MacA, RawRig.IpA, RawRig.PsnB, RawRig.PsnA));
         var t = new RawTraffic(r.Time, 3);
         t.Add(a, b, 300, g => g.Next(1, 4001));
         string? error = t.Run();
@@ -128,10 +128,10 @@ public sealed class SimulatedNicTransportTests
                 var sys = ((SimulatedBackend)r.Backend).Sys;
                 r.A.Write(Registers.RtoCycles, Rto);
                 RawChannel a = r.Chan(r.A, 5), b = r.Chan(r.B, 9);
-                Assert.Equal(0u, r.B.Open(b, 5, RawRig.MacA, RawRig.IpA, RawRig.PsnB, RawRig.PsnA));
+                Assert.Equal(ChannelCommandResult.Ok, r.B.Open(b, 5, RawRig.MacA, RawRig.IpA, RawRig.PsnB, RawRig.PsnA));
                 b.PostRx(4);
                 r.Eventually(() => r.A.Counter(Registers.CntNoChannelLo) >= 1, "B's credit update did not reach A (to be dropped there)");
-                Assert.Equal(0u, r.A.Open(a, 9, RawRig.MacB, RawRig.IpB, RawRig.PsnA, RawRig.PsnB, credit: 0));
+                Assert.Equal(ChannelCommandResult.Ok, r.A.Open(a, 9, RawRig.MacB, RawRig.IpB, RawRig.PsnA, RawRig.PsnB, credit: 0));
                 for (int i = 0; i < 3; i++) a.PutTx(a.Data(new byte[] { (byte)i, 1, 2 }, tag: (ushort)i));
                 a.RingTx();
                 doorbellCycle = sys.Cycles;
@@ -176,7 +176,7 @@ public sealed class SimulatedNicTransportTests
                 r.A.Write(Registers.RtoCycles, 2000);
                 r.A.Write(Registers.RetryLimit, Limit);
                 RawChannel a = r.Chan(r.A, 5);
-                Assert.Equal(0u, r.A.Open(a, 9, RawRig.MacB, RawRig.IpB, RawRig.PsnA, RawRig.PsnB, credit: 0)); // B has no channel 9
+                Assert.Equal(ChannelCommandResult.Ok, r.A.Open(a, 9, RawRig.MacB, RawRig.IpB, RawRig.PsnA, RawRig.PsnB, credit: 0)); // B has no channel 9
                 a.PutTx(a.Data(new byte[] { 1 }, tag: 1));
                 a.PutTx(a.Data(new byte[] { 2 }, tag: 2));
                 a.RingTx();
@@ -189,8 +189,8 @@ public sealed class SimulatedNicTransportTests
                 Assert.Equal((EventType.Channel, (ushort)5, 2u | ((uint)CompletionStatus.Timeout << 8)), (ev.EvType, ev.Source, ev.Data));
                 Assert.Equal(1UL, r.A.Counter(Registers.CntChFailedLo));
                 Assert.True(r.B.Counter(Registers.CntNoChannelLo) >= Limit, "B did not count the probes for its missing channel");
-                Assert.Equal(0u, r.A.Cmd(5, 3));
-                Assert.Equal(2u | ((uint)CompletionStatus.Timeout << 8), r.A.Read(Registers.ChRbState));
+                Assert.Equal(ChannelCommandResult.Ok, r.A.Cmd(5, ChannelCommand.Read));
+                Assert.Equal(new ChRbStateRegister { State = NicChannelState.Failed, Why = CompletionStatus.Timeout }, new ChRbStateRegister(r.A.Read(Registers.ChRbState)));
                 Assert.Equal(0u, r.A.Read(Registers.ChRbTxPkts));   // no DATA frame went without credit
             }
             List<Captured> frames = ReadPcap(pcap);

@@ -1,7 +1,10 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
 using NetChannel.Wire;
+using C = NetChannel.Wire.NicCounter;
+using ChState = NetChannel.Wire.NicChannelState;
 
 namespace NetChannel.Device.Loopback;
 
@@ -10,14 +13,8 @@ namespace NetChannel.Device.Loopback;
 // (hw/rtl, exercised by tests/rtl/tb_nic.cpp); docs/host-runtime.md lists what the loopback models.
 public sealed unsafe partial class LoopbackDevice
 {
-    private enum ChState : byte { Closed = 0, Open = 1, Failed = 2 }
-
-    // Global counters in register order (CNT_TX_FRAMES_LO + 8 * index).
-    private enum C
-    {
-        TxFrames, TxBytes, RxFrames, RxBytes, Retx, Timeouts, CreditStall, BadDesc, Dup, NoChannel, DmaFault,
-        MgmtTx, MgmtRx, RxNoBuf, OutOfWindow, AckTx, AckRx, CplOverflow, EqOverflow, ChFailed, BadDoorbell, Count,
-    }
+    // A channel's state and the global counters are the spec's (NicChannelState, NicCounter: CNT_BASE + 8 i).
+    private static readonly int CounterCount = Enum.GetValues<C>().Length;
 
     /// <summary>Descriptors one transmit turn of a channel takes at most (the RTL takes 4, MAX_BATCH).</summary>
     private const int TransmitBatch = 16;
@@ -35,8 +32,8 @@ public sealed unsafe partial class LoopbackDevice
     private readonly bool[] _irqPending;
     private readonly int[] _irqList;
     private int _irqCount;
-    private readonly ulong[] _cnt = new ulong[(int)C.Count];
-    private readonly uint[] _cntSnapHi = new uint[(int)C.Count];
+    private readonly ulong[] _cnt = new ulong[CounterCount];
+    private readonly uint[] _cntSnapHi = new uint[CounterCount];
     private readonly uint[] _drops = new uint[Registers.CntDropBaseCount];
     private readonly uint[] _rb = new uint[(Registers.ChRbTimeouts - Registers.ChRbState) / 4 + 1];
     private readonly Mgmt _mg = new();
@@ -50,20 +47,33 @@ public sealed unsafe partial class LoopbackDevice
     private uint _rtoCycles, _retryLimit;
 
     private bool _cmdBusy;
-    private uint _cmd;
+    private ChCmdRegister _cmd;
     private Context _cmdCtx;
-    private uint _cmdResult;
+    private ChannelCommandResult _cmdResult;
 
     // ---------------------------------------------------------------------------------------------
     // Register access
     // ---------------------------------------------------------------------------------------------
     private void ResetRegisters()
     {
-        _rtoCycles = 16384;
-        _retryLimit = 8;
-        Reg(Registers.RtoCycles) = _rtoCycles;
-        Reg(Registers.AckCoalesce) = 16u | (64u << 16);
-        Reg(Registers.RetryLimit) = _retryLimit;
+        // Every read-write register's reset value, as the spec gives it (RegisterMap).
+        foreach (RegisterInfo r in RegisterMap.All)
+            if (r.Access == RegisterAccess.ReadWrite && r.Reset is uint v)
+                for (int i = 0; i < r.Count; i++) Reg(r.Address + 4 * i) = v;
+        _rtoCycles = Reg(Registers.RtoCycles);
+        _retryLimit = new RetryLimitRegister(Reg(Registers.RetryLimit)).Limit;
+    }
+
+    /// <summary>The bits of each read-write register its fields occupy (the rest read 0), by address.</summary>
+    private static readonly Dictionary<int, uint> WritableMask = BuildWritableMask();
+
+    private static Dictionary<int, uint> BuildWritableMask()
+    {
+        var m = new Dictionary<int, uint>();
+        foreach (RegisterInfo r in RegisterMap.All)
+            if (r.Access == RegisterAccess.ReadWrite)
+                for (int i = 0; i < r.Count; i++) m[r.Address + 4 * i] = r.Mask;
+        return m;
     }
 
     private ref uint Reg(int address) => ref _regs[address >> 2];
@@ -74,23 +84,23 @@ public sealed unsafe partial class LoopbackDevice
         switch (address)
         {
             case Registers.IdMagic: return Spec.NicMagic;
-            case Registers.IdVersion: return (uint)Spec.SpecVersion | ((uint)RevisionLoopback << 16);
+            case Registers.IdVersion: return new IdVersionRegister { Spec = Spec.SpecVersion, Rtl = RevisionLoopback }.Value;
             case Registers.IdBuild: return _options.BuildId;
             case Registers.CapChannels: return (uint)_options.Channels;
-            case Registers.CapRingLog: return (uint)_options.MaxRingLog | ((uint)_options.MinRingLog << 8);
-            case Registers.CapDatapath: return 512u | ((uint)Spec.MaxPayloadBytes << 16);
+            case Registers.CapRingLog: return new CapRingLogRegister { Max = (byte)_options.MaxRingLog, Min = (byte)_options.MinRingLog }.Value;
+            case Registers.CapDatapath: return new CapDatapathRegister { WidthBits = 8 * Spec.AxisDataBytes, MaxPayload = Spec.MaxPayloadBytes }.Value;
             case Registers.CapEventQueues: return (uint)_options.EventQueues;
-            case Registers.CapTransport: return TransmitWindow | ((uint)Spec.SackWindow << 8);
-            case Registers.Status: return (_enabled ? 1u : 0u) | (LinkUp && !Peer.PoweredOff ? 2u : 0u);
-            case Registers.ChCmdStatus: return (_cmdBusy ? 1u : 0u) | (_cmdResult << 4);
+            case Registers.CapTransport: return new CapTransportRegister { Window = (byte)TransmitWindow, SackBits = Spec.SackWindow }.Value;
+            case Registers.Status: return new StatusRegister { Running = _enabled, LinkUp = LinkUp && !Peer.PoweredOff }.Value;
+            case Registers.ChCmdStatus: return new ChCmdStatusRegister { Busy = _cmdBusy, Result = _cmdResult }.Value;
             case Registers.ChCmd: case Registers.DbTx: case Registers.DbRx: case Registers.DbCpl: case Registers.EqArm:
             case Registers.EqCmd: case Registers.MgmtDbTx: case Registers.MgmtDbRx: case Registers.MgmtDbCpl:
                 return 0; // write-only
         }
         if (address >= Registers.ChRbState && address <= Registers.ChRbTimeouts) return _rb[(address - Registers.ChRbState) >> 2];
-        if (address >= Registers.CntTxFramesLo && address < Registers.CntTxFramesLo + 8 * (int)C.Count)
+        if (address >= Registers.CntBase && address < Registers.CntBase + 8 * CounterCount)
         {
-            int i = (address - Registers.CntTxFramesLo) >> 3;
+            int i = (address - Registers.CntBase) >> 3;
             if ((address & 4) == 0)
             {
                 ulong v = _cnt[i];
@@ -110,40 +120,38 @@ public sealed unsafe partial class LoopbackDevice
         int address = (int)a;
         switch (address)
         {
+            case Registers.ChCmd: StartCommand(new ChCmdRegister(v)); return;
+            case Registers.DbTx: { var d = new DbTxRegister(v); DoorbellTx(d.Channel, d.Prod); return; }
+            case Registers.DbRx: { var d = new DbRxRegister(v); DoorbellRx(d.Channel, d.Prod); return; }
+            case Registers.DbCpl: { var d = new DbCplRegister(v); DoorbellCpl(d.Channel, d.Arm, d.Cons); return; }
+            case Registers.EqArm: { var d = new EqArmRegister(v); ArmEventQueue(d.Eq, d.Cons); return; }
+            case Registers.EqCmd: EventQueueCommand(new EqCmdRegister(v)); return;
+            case Registers.MgmtDbTx: MgmtDoorbellTx(new MgmtDbTxRegister(v).Prod); return;
+            case Registers.MgmtDbRx: MgmtDoorbellRx(new MgmtDbRxRegister(v).Prod); return;
+            case Registers.MgmtDbCpl: { var d = new MgmtDbCplRegister(v); MgmtDoorbellCpl(d.Cons, d.Arm); return; }
+            case Registers.MgmtCtrl: MgmtControl(new MgmtCtrlRegister(v & MgmtCtrlRegister.Mask)); return;
+        }
+        // Everything else that is read-write keeps the bits of its fields; read-only and unknown addresses
+        // ignore writes, as hardware does.
+        if (!WritableMask.TryGetValue(address, out uint mask)) return;
+        Reg(address) = v & mask;
+        switch (address)
+        {
             case Registers.Ctrl:
-                Reg(address) = v;
+                var c = new CtrlRegister(Reg(address));
                 bool was = _enabled;
-                _enabled = (v & 1) != 0;
-                _filter = (v & 2) != 0;
+                _enabled = c.Enable;
+                _filter = c.Filter;
                 if (_enabled && !was)
                     foreach (Ch ch in _channels) MaybeReady(ch);
                 return;
             case Registers.MacLo: case Registers.MacHi:
-                Reg(address) = address == Registers.MacHi ? v & 0xFFFF : v;
-                _mac = ((ulong)Reg(Registers.MacHi) << 32) | Reg(Registers.MacLo);
+                _mac = ((ulong)new MacHiRegister(Reg(Registers.MacHi)).MacHi << 32) | Reg(Registers.MacLo);
                 return;
-            case Registers.IpAddr: Reg(address) = v; _ip = v; return;
-            case Registers.RtoCycles: Reg(address) = v; _rtoCycles = v; return;
-            case Registers.AckCoalesce: Reg(address) = v; return;
-            case Registers.RetryLimit: Reg(address) = v & 0xFF; _retryLimit = v & 0xFF; return;
-            case Registers.ChPeerMacHi: case Registers.ChUdpSrc: Reg(address) = v & 0xFFFF; return;
-            case Registers.ChRingLog: case Registers.MgmtRingLog: Reg(address) = v & 0xFF_FFFF; return;
-            case Registers.ChCmd: StartCommand(v); return;
-            case Registers.DbTx: DoorbellTx((int)(v & 0xFFFF), (ushort)(v >> 16)); return;
-            case Registers.DbRx: DoorbellRx((int)(v & 0xFFFF), (ushort)(v >> 16)); return;
-            case Registers.DbCpl: DoorbellCpl((int)(v & 0x7FFF), (v & 0x8000) != 0, (ushort)(v >> 16)); return;
-            case Registers.EqArm: ArmEventQueue((int)(v & 0xFF), (ushort)(v >> 16)); return;
-            case Registers.EqBaseLo: case Registers.EqBaseHi: Reg(address) = v; return;
-            case Registers.EqCmd: EventQueueCommand(v); return;
-            case Registers.MgmtDbTx: MgmtDoorbellTx((ushort)v); return;
-            case Registers.MgmtDbRx: MgmtDoorbellRx((ushort)v); return;
-            case Registers.MgmtDbCpl: MgmtDoorbellCpl((ushort)v, (v & 0x1_0000) != 0); return;
-            case Registers.MgmtCtrl: MgmtControl(v); return;
+            case Registers.IpAddr: _ip = Reg(address); return;
+            case Registers.RtoCycles: _rtoCycles = Reg(address); return;
+            case Registers.RetryLimit: _retryLimit = new RetryLimitRegister(Reg(address)).Limit; return;
         }
-        bool staged = address >= Registers.ChPeerMacLo && address <= Registers.ChTxCredit;
-        bool mgmtRing = address >= Registers.MgmtTxRingLo && address <= Registers.MgmtRingLog;
-        if (staged || mgmtRing) Reg(address) = v;
-        // Everything else (read-only, unknown) ignores writes, as hardware does.
     }
 
     internal void ApplyMap(LoopbackDmaRegion r)
@@ -177,25 +185,27 @@ public sealed unsafe partial class LoopbackDevice
         public uint InitPsn, PeerPsn, TxCredit;
     }
 
-    private void StartCommand(uint v)
+    private void StartCommand(ChCmdRegister v)
     {
         if (_cmdBusy) RunCommands(); // a command written while one is pending: finish that one first
         _cmd = v;
         _cmdBusy = true;
+        var pc = new ChPeerChanRegister(Reg(Registers.ChPeerChan));
+        var logs = new ChRingLogRegister(Reg(Registers.ChRingLog));
         _cmdCtx = new Context
         {
-            PeerMac = ((ulong)(Reg(Registers.ChPeerMacHi) & 0xFFFF) << 32) | Reg(Registers.ChPeerMacLo),
+            PeerMac = ((ulong)new ChPeerMacHiRegister(Reg(Registers.ChPeerMacHi)).MacHi << 32) | Reg(Registers.ChPeerMacLo),
             PeerIp = Reg(Registers.ChPeerIp),
-            UdpSrc = (ushort)Reg(Registers.ChUdpSrc),
-            PeerChan = (ushort)Reg(Registers.ChPeerChan),
-            Class = (byte)(Reg(Registers.ChPeerChan) >> 16),
-            Eq = (byte)(Reg(Registers.ChPeerChan) >> 24),
+            UdpSrc = new ChUdpSrcRegister(Reg(Registers.ChUdpSrc)).Port,
+            PeerChan = pc.PeerChan,
+            Class = pc.Cls,
+            Eq = pc.Eq,
             TxBase = ((ulong)Reg(Registers.ChTxRingHi) << 32) | Reg(Registers.ChTxRingLo),
             RxBase = ((ulong)Reg(Registers.ChRxRingHi) << 32) | Reg(Registers.ChRxRingLo),
             CplBase = ((ulong)Reg(Registers.ChCplRingHi) << 32) | Reg(Registers.ChCplRingLo),
-            TxLog = (int)(Reg(Registers.ChRingLog) & 0xFF),
-            RxLog = (int)((Reg(Registers.ChRingLog) >> 8) & 0xFF),
-            CplLog = (int)((Reg(Registers.ChRingLog) >> 16) & 0xFF),
+            TxLog = logs.Tx,
+            RxLog = logs.Rx,
+            CplLog = logs.Cpl,
             InitPsn = Reg(Registers.ChInitPsn),
             PeerPsn = Reg(Registers.ChPeerPsn),
             TxCredit = Reg(Registers.ChTxCredit),
@@ -210,27 +220,27 @@ public sealed unsafe partial class LoopbackDevice
     {
         if (!_cmdBusy || PoweredOff) return false;
         _cmdBusy = false;
-        int id = (int)(_cmd & 0xFFFF);
-        int cmd = (int)((_cmd >> 16) & 0xF);
-        if (id >= _channels.Length) { _cmdResult = 1; return true; }
-        if (cmd is < 1 or > 3) { _cmdResult = 4; return true; }
+        int id = _cmd.Channel;
+        ChannelCommand cmd = _cmd.Cmd;
+        if (id >= _channels.Length) { _cmdResult = ChannelCommandResult.BadChannel; return true; }
+        if (cmd is not (ChannelCommand.Open or ChannelCommand.Close or ChannelCommand.Read)) { _cmdResult = ChannelCommandResult.BadCommand; return true; }
         Ch ch = _channels[id];
         switch (cmd)
         {
-            case 1:
-                if (!ContextValid(in _cmdCtx)) { _cmdResult = 3; return true; }
-                if (ch.State != ChState.Closed) { _cmdResult = 2; return true; }
+            case ChannelCommand.Open:
+                if (!ContextValid(in _cmdCtx)) { _cmdResult = ChannelCommandResult.BadContext; return true; }
+                if (ch.State != ChState.Closed) { _cmdResult = ChannelCommandResult.BadState; return true; }
                 Open(ch, in _cmdCtx);
                 break;
-            case 2:
-                if (ch.State == ChState.Closed) { _cmdResult = 2; return true; }
+            case ChannelCommand.Close:
+                if (ch.State == ChState.Closed) { _cmdResult = ChannelCommandResult.BadState; return true; }
                 Close(ch);
                 break;
-            case 3:
+            case ChannelCommand.Read:
                 ReadBack(ch);
                 break;
         }
-        _cmdResult = 0;
+        _cmdResult = ChannelCommandResult.Ok;
         return true;
     }
 
@@ -284,32 +294,32 @@ public sealed unsafe partial class LoopbackDevice
         ch.State = ChState.Failed;
         ch.FailWhy = why;
         ch.CreditStalled = ch.TimerArmed = false;
-        WriteEvent(ch.Cq.Eq, EventType.Channel, (ushort)ch.Id, (uint)ChState.Failed | ((uint)why << 8));
+        WriteEvent(ch.Cq.Eq, EventType.Channel, (ushort)ch.Id, new ChRbStateRegister { State = ChState.Failed, Why = why }.Value);
     }
 
     private void ReadBack(Ch ch)
     {
         if (ch.State == ChState.Open) RefreshCredit(ch);
         Reg(Registers.ChPeerMacLo) = (uint)ch.PeerMac;
-        Reg(Registers.ChPeerMacHi) = (uint)(ch.PeerMac >> 32) & 0xFFFF;
+        Reg(Registers.ChPeerMacHi) = new ChPeerMacHiRegister { MacHi = (ushort)(ch.PeerMac >> 32) }.Value;
         Reg(Registers.ChPeerIp) = ch.PeerIp;
-        Reg(Registers.ChUdpSrc) = ch.UdpSrc;
-        Reg(Registers.ChPeerChan) = ch.PeerChan | ((uint)ch.Class << 16) | ((uint)ch.Cq.Eq << 24);
+        Reg(Registers.ChUdpSrc) = new ChUdpSrcRegister { Port = ch.UdpSrc }.Value;
+        Reg(Registers.ChPeerChan) = new ChPeerChanRegister { PeerChan = ch.PeerChan, Cls = ch.Class, Eq = (byte)ch.Cq.Eq }.Value;
         Reg(Registers.ChTxRingLo) = (uint)ch.TxBase; Reg(Registers.ChTxRingHi) = (uint)(ch.TxBase >> 32);
         Reg(Registers.ChRxRingLo) = (uint)ch.RxBase; Reg(Registers.ChRxRingHi) = (uint)(ch.RxBase >> 32);
         Reg(Registers.ChCplRingLo) = (uint)ch.Cq.Base; Reg(Registers.ChCplRingHi) = (uint)(ch.Cq.Base >> 32);
-        Reg(Registers.ChRingLog) = (uint)ch.TxLog | ((uint)ch.RxLog << 8) | ((uint)ch.Cq.Log << 16);
+        Reg(Registers.ChRingLog) = new ChRingLogRegister { Tx = (byte)ch.TxLog, Rx = (byte)ch.RxLog, Cpl = (byte)ch.Cq.Log }.Value;
         Reg(Registers.ChInitPsn) = ch.InitPsn;
         Reg(Registers.ChPeerPsn) = ch.PeerPsn;
         Reg(Registers.ChTxCredit) = ch.TxCreditInit;
-        Rb(Registers.ChRbState) = (uint)ch.State | ((uint)ch.FailWhy << 8);
-        Rb(Registers.ChRbTxIdx) = ch.TxProd | ((uint)ch.TxTaken << 16);
+        Rb(Registers.ChRbState) = new ChRbStateRegister { State = ch.State, Why = ch.FailWhy }.Value;
+        Rb(Registers.ChRbTxIdx) = new ChRbTxIdxRegister { Prod = ch.TxProd, Next = ch.TxTaken }.Value;
         Rb(Registers.ChRbTxUna) = ch.TxUna;
         Rb(Registers.ChRbTxNxt) = ch.TxNxt;
         Rb(Registers.ChRbTxCredit) = ch.LastCredit;
-        Rb(Registers.ChRbRxIdx) = ch.RxProd | ((uint)ch.RxCons << 16);
+        Rb(Registers.ChRbRxIdx) = new ChRbRxIdxRegister { Prod = ch.RxProd, Used = ch.RxCons }.Value;
         Rb(Registers.ChRbRxAck) = ch.RxAck;
-        Rb(Registers.ChRbCplIdx) = ch.Cq.Prod | ((uint)ch.Cq.Cons << 16);
+        Rb(Registers.ChRbCplIdx) = new ChRbCplIdxRegister { Prod = ch.Cq.Prod, Cons = ch.Cq.Cons }.Value;
         Rb(Registers.ChRbTxPkts) = ch.TxPkts;
         Rb(Registers.ChRbRetx) = ch.Retx;
         Rb(Registers.ChRbRxPkts) = ch.RxPkts;
@@ -413,15 +423,15 @@ public sealed unsafe partial class LoopbackDevice
         else e.Armed = true;
     }
 
-    private void EventQueueCommand(uint v)
+    private void EventQueueCommand(EqCmdRegister v)
     {
-        int q = (int)(v & 0xFF);
-        int log = (int)((v >> 8) & 0xFF);
+        int q = v.Eq;
+        int log = v.Log;
         if (q >= _eqs.Length) return;
         Eq e = _eqs[q];
         ulong b = ((ulong)Reg(Registers.EqBaseHi) << 32) | Reg(Registers.EqBaseLo);
         // A queue is enabled only with a valid base and size; an invalid request disables it (as the RTL).
-        e.Enabled = (v & 0x1_0000) != 0 && b != 0 && (b & 63) == 0 && log >= _options.MinRingLog && log <= _options.MaxRingLog;
+        e.Enabled = v.Enable && b != 0 && (b & 63) == 0 && log >= _options.MinRingLog && log <= _options.MaxRingLog;
         e.Base = b;
         e.Log = log;
         e.Prod = e.Cons = 0;
@@ -958,26 +968,26 @@ public sealed unsafe partial class LoopbackDevice
     // MGMT_CTRL: enabling takes effect only with a valid configuration (bases non-zero and 64-byte aligned,
     // sizes within CAP_RING_LOG, the completion ring larger than each of the other two); otherwise [0] reads
     // back 0 and the queue pair is stopped (nc_regs).
-    private void MgmtControl(uint v)
+    private void MgmtControl(MgmtCtrlRegister v)
     {
-        Reg(Registers.MgmtCtrl) = v & 0xFF00;
+        Reg(Registers.MgmtCtrl) = new MgmtCtrlRegister { Eq = v.Eq }.Value;
         Mgmt m = _mg;
-        if ((v & 1) == 0) { m.Enabled = false; return; }
-        uint logs = Reg(Registers.MgmtRingLog);
+        if (!v.Enable) { m.Enabled = false; return; }
+        var logs = new MgmtRingLogRegister(Reg(Registers.MgmtRingLog));
         m.TxBase = ((ulong)Reg(Registers.MgmtTxRingHi) << 32) | Reg(Registers.MgmtTxRingLo);
         m.RxBase = ((ulong)Reg(Registers.MgmtRxRingHi) << 32) | Reg(Registers.MgmtRxRingLo);
         ulong cpl = ((ulong)Reg(Registers.MgmtCplRingHi) << 32) | Reg(Registers.MgmtCplRingLo);
-        m.TxLog = (int)(logs & 0xFF);
-        m.RxLog = (int)((logs >> 8) & 0xFF);
-        int cplLog = (int)((logs >> 16) & 0xFF);
+        m.TxLog = logs.Tx;
+        m.RxLog = logs.Rx;
+        int cplLog = logs.Cpl;
         bool RingOk(ulong b, int log) => b != 0 && (b & 63) == 0 && log >= _options.MinRingLog && log <= _options.MaxRingLog;
         if (!RingOk(m.TxBase, m.TxLog) || !RingOk(m.RxBase, m.RxLog) || !RingOk(cpl, cplLog) || cplLog <= m.TxLog || cplLog <= m.RxLog)
         {
             m.Enabled = false;
             return;
         }
-        Reg(Registers.MgmtCtrl) |= 1;
-        m.Cq.Reset(cpl, cplLog, (int)((v >> 8) & 0xFF), 0xFFFF);
+        Reg(Registers.MgmtCtrl) = new MgmtCtrlRegister { Eq = v.Eq, Enable = true }.Value;
+        m.Cq.Reset(cpl, cplLog, v.Eq, 0xFFFF);
         m.TxProd = m.TxTaken = m.RxProd = m.RxCons = 0;
         m.Enabled = true;
     }
@@ -985,12 +995,13 @@ public sealed unsafe partial class LoopbackDevice
     // Management doorbells: at most a ring ahead of what the NIC has taken, never behind the previous
     // one (nc_mgmt). Taken while the queue is disabled too (checked against MGMT_RING_LOG); enabling the
     // queue resets every index.
-    private int MgmtLog(int shift) => _mg.Enabled ? (shift == 0 ? _mg.TxLog : _mg.RxLog) : (int)((Reg(Registers.MgmtRingLog) >> shift) & 0xFF);
+    private int MgmtLog(bool tx) => _mg.Enabled ? (tx ? _mg.TxLog : _mg.RxLog)
+        : tx ? new MgmtRingLogRegister(Reg(Registers.MgmtRingLog)).Tx : new MgmtRingLogRegister(Reg(Registers.MgmtRingLog)).Rx;
 
     private void MgmtDoorbellTx(ushort prod)
     {
         Mgmt m = _mg;
-        int log = MgmtLog(0);
+        int log = MgmtLog(tx: true);
         if (!Within(prod, m.TxTaken, log) || !Within(prod, m.TxProd, log)) { Count(C.BadDoorbell); return; }
         m.TxProd = prod;
     }
@@ -998,7 +1009,7 @@ public sealed unsafe partial class LoopbackDevice
     private void MgmtDoorbellRx(ushort prod)
     {
         Mgmt m = _mg;
-        int log = MgmtLog(8);
+        int log = MgmtLog(tx: false);
         if (!Within(prod, m.RxCons, log) || !Within(prod, m.RxProd, log)) { Count(C.BadDoorbell); return; }
         m.RxProd = prod;
     }

@@ -19,7 +19,7 @@ public sealed unsafe partial class LoopbackDevice : INicDevice
     /// <summary>Nominal clock of the device, in Hz (the spec's nominal NIC clock).</summary>
     public const double NominalClockHz = Spec.NominalClockMhz * 1_000_000.0;
 
-    private const int RevisionLoopback = 0x10; // ID_VERSION[31:16]
+    private const ushort RevisionLoopback = 0x10; // ID_VERSION.rtl
     private const int TransmitWindow = 64;      // CAP_TRANSPORT[7:0]
     private const int MgmtPayloadOffset = 128;
 

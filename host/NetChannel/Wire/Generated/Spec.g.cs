@@ -188,6 +188,43 @@ public enum EventType : byte
     Error = 3,
 }
 
+/// <summary>Channel command (CH_CMD.cmd)</summary>
+public enum ChannelCommand : byte
+{
+    /// <summary>Open the channel with the staged context</summary>
+    Open = 1,
+    /// <summary>Close the channel: every posted descriptor completes CHANNEL_DOWN</summary>
+    Close = 2,
+    /// <summary>Read the channel's state back into the staged and CH_RB_* registers</summary>
+    Read = 3,
+}
+
+/// <summary>Result of a channel command (CH_CMD_STATUS.result)</summary>
+public enum ChannelCommandResult : byte
+{
+    /// <summary>Done</summary>
+    Ok = 0,
+    /// <summary>No such channel</summary>
+    BadChannel = 1,
+    /// <summary>Not allowed in the channel's state (open an open channel, close a closed one)</summary>
+    BadState = 2,
+    /// <summary>The staged context is invalid (ring sizes, class, event queue, peer address)</summary>
+    BadContext = 3,
+    /// <summary>Unknown command</summary>
+    BadCommand = 4,
+}
+
+/// <summary>A channel's state in the NIC (CH_RB_STATE.state)</summary>
+public enum NicChannelState : byte
+{
+    /// <summary>Closed (or never opened)</summary>
+    Closed = 0,
+    /// <summary>Open</summary>
+    Open = 1,
+    /// <summary>Failed: retransmission limit or DMA fault (CH_RB_STATE.why says which); it must be closed</summary>
+    Failed = 2,
+}
+
 /// <summary>Management message operation (docs/host-runtime.md describes the exchanges).</summary>
 public enum MgmtOp : byte
 {
@@ -1254,45 +1291,45 @@ public static class Registers
 {
     /// <summary>ro: NIC_MAGIC</summary>
     public const int IdMagic = 0x0000;
-    /// <summary>ro: Spec version (spec_version) in [15:0], RTL revision in [31:16]</summary>
+    /// <summary>ro: Spec and RTL versions</summary>
     public const int IdVersion = 0x0004;
     /// <summary>ro: Build id (e.g. source hash)</summary>
     public const int IdBuild = 0x0008;
     /// <summary>ro: Number of channels</summary>
     public const int CapChannels = 0x000C;
-    /// <summary>ro: [7:0] largest ring log2 size, [15:8] smallest</summary>
+    /// <summary>ro: Ring sizes the NIC accepts (log2)</summary>
     public const int CapRingLog = 0x0010;
-    /// <summary>ro: [15:0] MAC datapath width in bits, [31:16] MAX_PAYLOAD_BYTES</summary>
+    /// <summary>ro: Datapath</summary>
     public const int CapDatapath = 0x0014;
     /// <summary>ro: Number of event queues (interrupt vectors)</summary>
     public const int CapEventQueues = 0x0018;
-    /// <summary>ro: [7:0] packets a channel keeps in flight at most (transmit window), [15:8] SACK bitmap bits</summary>
+    /// <summary>ro: Transport</summary>
     public const int CapTransport = 0x001C;
-    /// <summary>rw: [0] enable (0: the MAC side is idle, received frames are dropped), [1] address filtering on, [2] promiscuous management Rx (frames for closed or unknown channels go to the management Rx queue instead of being dropped)</summary>
+    /// <summary>rw: Control</summary>
     public const int Ctrl = 0x0100;
-    /// <summary>ro: [0] running, [1] link up (the RTL core does not see the PHY: always 1)</summary>
+    /// <summary>ro: Status</summary>
     public const int Status = 0x0104;
-    /// <summary>rw: Local MAC address bytes 2..5 (MAC = MAC_HI[15:0]:MAC_LO)</summary>
+    /// <summary>rw: Local MAC address bytes 2..5 (MAC = MAC_HI.mac_hi : MAC_LO)</summary>
     public const int MacLo = 0x0108;
-    /// <summary>rw: Local MAC address bytes 0..1 in [15:0]</summary>
+    /// <summary>rw: Local MAC address bytes 0..1</summary>
     public const int MacHi = 0x010C;
     /// <summary>rw: Local IPv4 address</summary>
     public const int IpAddr = 0x0110;
-    /// <summary>rw: Retransmission timeout in clock cycles (reset value 16384): a channel's timeout until its first round-trip sample and its upper bound after (then 2 srtt + 4 rttvar + the ACK delay of ACK_COALESCE); the persist timer (credit probes) uses it as it is; doubled after each timeout in a row, up to 16x</summary>
+    /// <summary>rw: Retransmission timeout in clock cycles: a channel's timeout until its first round-trip sample and its upper bound after (then 2 srtt + 4 rttvar + the ACK delay of ACK_COALESCE); the persist timer (credit probes) uses it as it is; doubled after each timeout in a row, up to 16x</summary>
     public const int RtoCycles = 0x0114;
-    /// <summary>rw: [15:0] packets, [31:16] cycles: a pure ACK is sent when that many new packets are unacknowledged or the oldest has waited that long (reset value 16 packets, 64 cycles)</summary>
+    /// <summary>rw: A pure ACK is sent when that many new packets are unacknowledged or the oldest has waited that long</summary>
     public const int AckCoalesce = 0x0118;
-    /// <summary>rw: [7:0] retransmission rounds without progress before a channel fails: it fails at the (RETRY_LIMIT + 1)-th timeout in a row (reset value 8)</summary>
+    /// <summary>rw: Retransmission rounds without progress before a channel fails: it fails at the (RETRY_LIMIT + 1)-th timeout in a row</summary>
     public const int RetryLimit = 0x011C;
     /// <summary>rw: Staged: peer MAC bytes 2..5</summary>
     public const int ChPeerMacLo = 0x0200;
-    /// <summary>rw: Staged: peer MAC bytes 0..1 in [15:0]</summary>
+    /// <summary>rw: Staged: peer MAC bytes 0..1</summary>
     public const int ChPeerMacHi = 0x0204;
     /// <summary>rw: Staged: peer IPv4 address</summary>
     public const int ChPeerIp = 0x0208;
     /// <summary>rw: Staged: UDP source port of this channel</summary>
     public const int ChUdpSrc = 0x020C;
-    /// <summary>rw: Staged: [15:0] channel id at the peer, [23:16] class (0 throughput, 1 latency), [31:24] event queue</summary>
+    /// <summary>rw: Staged: the peer's channel, the class and the event queue</summary>
     public const int ChPeerChan = 0x0210;
     /// <summary>rw: Staged: Tx ring base bits 31..0</summary>
     public const int ChTxRingLo = 0x0214;
@@ -1306,21 +1343,21 @@ public static class Registers
     public const int ChCplRingLo = 0x0224;
     /// <summary>rw: Staged: completion ring base bits 63..32</summary>
     public const int ChCplRingHi = 0x0228;
-    /// <summary>rw: Staged: [7:0] Tx, [15:8] Rx, [23:16] completion ring log2 sizes</summary>
+    /// <summary>rw: Staged: ring log2 sizes</summary>
     public const int ChRingLog = 0x022C;
-    /// <summary>rw: Staged: [31:0] initial transmit PSN (the peer's initial receive PSN is CH_PEER_PSN)</summary>
+    /// <summary>rw: Staged: initial transmit PSN (the peer's initial receive PSN is CH_PEER_PSN)</summary>
     public const int ChInitPsn = 0x0230;
     /// <summary>rw: Staged: initial PSN the peer transmits</summary>
     public const int ChPeerPsn = 0x0234;
     /// <summary>rw: Staged: initial credit in packets — the Rx buffers the peer had posted when it agreed to open (later credit arrives in ACK frames)</summary>
     public const int ChTxCredit = 0x0238;
-    /// <summary>wo: [15:0] channel, [19:16] command (1 open with the staged context, 2 close, 3 read back into the staged and CH_RB_* registers)</summary>
+    /// <summary>wo: Applies a channel command</summary>
     public const int ChCmd = 0x0240;
-    /// <summary>ro: [0] busy, [7:4] last command result (0 ok, 1 bad channel, 2 bad state, 3 bad context, 4 bad command)</summary>
+    /// <summary>ro: Channel command status</summary>
     public const int ChCmdStatus = 0x0244;
-    /// <summary>ro: Read back: [1:0] state (0 closed, 1 open, 2 failed), [15:8] why it failed (cpl_status)</summary>
+    /// <summary>ro: Read back: state</summary>
     public const int ChRbState = 0x0250;
-    /// <summary>ro: Read back: [15:0] Tx producer index (last doorbell), [31:16] ring index of the next PSN (descriptors taken)</summary>
+    /// <summary>ro: Read back: Tx ring indices</summary>
     public const int ChRbTxIdx = 0x0254;
     /// <summary>ro: Read back: oldest unacknowledged PSN</summary>
     public const int ChRbTxUna = 0x0258;
@@ -1328,11 +1365,11 @@ public static class Registers
     public const int ChRbTxNxt = 0x025C;
     /// <summary>ro: Read back: credit limit the peer granted (PSNs below it may be sent)</summary>
     public const int ChRbTxCredit = 0x0260;
-    /// <summary>ro: Read back: [15:0] Rx producer index (posted buffers), [31:16] Rx buffers consumed</summary>
+    /// <summary>ro: Read back: Rx ring indices</summary>
     public const int ChRbRxIdx = 0x0264;
     /// <summary>ro: Read back: receive cumulative ack (first PSN not yet received)</summary>
     public const int ChRbRxAck = 0x0268;
-    /// <summary>ro: Read back: [15:0] completion producer index, [31:16] completion consumer index (last DB_CPL)</summary>
+    /// <summary>ro: Read back: completion ring indices</summary>
     public const int ChRbCplIdx = 0x026C;
     /// <summary>ro: Read back: packets sent for the first time (wraps)</summary>
     public const int ChRbTxPkts = 0x0270;
@@ -1344,26 +1381,6 @@ public static class Registers
     public const int ChRbDup = 0x027C;
     /// <summary>ro: Read back: retransmission timeouts (wraps)</summary>
     public const int ChRbTimeouts = 0x0280;
-    /// <summary>wo: [15:0] channel, [31:16] new Tx producer index</summary>
-    public const int DbTx = 0x1000;
-    /// <summary>wo: [15:0] channel, [31:16] new Rx producer index (posted buffers)</summary>
-    public const int DbRx = 0x1004;
-    /// <summary>wo: [14:0] channel, [15] arm (the next completion raises an event), [31:16] completion consumer index (frees completion slots)</summary>
-    public const int DbCpl = 0x1008;
-    /// <summary>wo: [7:0] event queue, [31:16] consumer index; arming a non-empty queue fires at once</summary>
-    public const int EqArm = 0x100C;
-    /// <summary>rw: Staged: event queue ring base bits 31..0</summary>
-    public const int EqBaseLo = 0x1010;
-    /// <summary>rw: Staged: event queue ring base bits 63..32</summary>
-    public const int EqBaseHi = 0x1014;
-    /// <summary>wo: [7:0] event queue, [15:8] log2 size, [16] enable: applies the staged base</summary>
-    public const int EqCmd = 0x1018;
-    /// <summary>wo: [15:0] management Tx producer index</summary>
-    public const int MgmtDbTx = 0x1020;
-    /// <summary>wo: [15:0] management Rx producer index</summary>
-    public const int MgmtDbRx = 0x1024;
-    /// <summary>wo: [15:0] management completion consumer index, [16] arm (the next completion raises an event)</summary>
-    public const int MgmtDbCpl = 0x1028;
     /// <summary>rw: Management Tx ring base bits 31..0 (descriptor len = whole frame bytes)</summary>
     public const int MgmtTxRingLo = 0x0300;
     /// <summary>rw: Management Tx ring base bits 63..32</summary>
@@ -1376,104 +1393,1373 @@ public static class Registers
     public const int MgmtCplRingLo = 0x0310;
     /// <summary>rw: Management completion ring base bits 63..32</summary>
     public const int MgmtCplRingHi = 0x0314;
-    /// <summary>rw: [7:0] Tx, [15:8] Rx, [23:16] completion ring log2 sizes</summary>
+    /// <summary>rw: Management ring log2 sizes</summary>
     public const int MgmtRingLog = 0x0318;
-    /// <summary>rw: [0] enable (writing 1 applies the ring registers and resets the indices; 0 stops the queues), [15:8] event queue</summary>
+    /// <summary>rw: Management queue pair control</summary>
     public const int MgmtCtrl = 0x031C;
-    /// <summary>rc: Frames transmitted</summary>
+    /// <summary>wo: Tx doorbell</summary>
+    public const int DbTx = 0x1000;
+    /// <summary>wo: Rx doorbell (posted buffers)</summary>
+    public const int DbRx = 0x1004;
+    /// <summary>wo: Completion doorbell</summary>
+    public const int DbCpl = 0x1008;
+    /// <summary>wo: Event queue consumer index and arming; arming a non-empty queue fires at once</summary>
+    public const int EqArm = 0x100C;
+    /// <summary>rw: Staged: event queue ring base bits 31..0</summary>
+    public const int EqBaseLo = 0x1010;
+    /// <summary>rw: Staged: event queue ring base bits 63..32</summary>
+    public const int EqBaseHi = 0x1014;
+    /// <summary>wo: Applies the staged event queue base</summary>
+    public const int EqCmd = 0x1018;
+    /// <summary>wo: Management Tx doorbell</summary>
+    public const int MgmtDbTx = 0x1020;
+    /// <summary>wo: Management Rx doorbell</summary>
+    public const int MgmtDbRx = 0x1024;
+    /// <summary>wo: Management completion doorbell</summary>
+    public const int MgmtDbCpl = 0x1028;
+    /// <summary>snap: Frames transmitted</summary>
     public const int CntTxFramesLo = 0x2000;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntTxFramesHi = 0x2004;
-    /// <summary>rc: Frame bytes transmitted (without FCS)</summary>
+    /// <summary>snap: Frame bytes transmitted (without FCS)</summary>
     public const int CntTxBytesLo = 0x2008;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntTxBytesHi = 0x200C;
-    /// <summary>rc: Frames received and accepted</summary>
+    /// <summary>snap: Frames received and accepted</summary>
     public const int CntRxFramesLo = 0x2010;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntRxFramesHi = 0x2014;
-    /// <summary>rc: Frame bytes received and accepted</summary>
+    /// <summary>snap: Frame bytes received and accepted</summary>
     public const int CntRxBytesLo = 0x2018;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntRxBytesHi = 0x201C;
-    /// <summary>rc: Packets retransmitted (tail-loss probes included)</summary>
+    /// <summary>snap: Packets retransmitted (tail-loss probes included)</summary>
     public const int CntRetxLo = 0x2020;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntRetxHi = 0x2024;
-    /// <summary>rc: Retransmission timeouts</summary>
+    /// <summary>snap: Retransmission timeouts</summary>
     public const int CntTimeoutsLo = 0x2028;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntTimeoutsHi = 0x202C;
-    /// <summary>rc: Times a channel with posted Tx descriptors was held back by the peer's credit (a doorbell found no credit, or the credit, not the window, limited a batch)</summary>
+    /// <summary>snap: Times a channel with posted Tx descriptors was held back by the peer's credit (a doorbell found no credit, or the credit, not the window, limited a batch)</summary>
     public const int CntCreditStallLo = 0x2030;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntCreditStallHi = 0x2034;
-    /// <summary>rc: Descriptors rejected</summary>
+    /// <summary>snap: Descriptors rejected</summary>
     public const int CntBadDescLo = 0x2038;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntBadDescHi = 0x203C;
-    /// <summary>rc: Duplicate DATA packets dropped</summary>
+    /// <summary>snap: Duplicate DATA packets dropped</summary>
     public const int CntDupLo = 0x2040;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntDupHi = 0x2044;
-    /// <summary>rc: Frames for a closed, failed or unknown channel, or from an unexpected peer</summary>
+    /// <summary>snap: Frames for a closed, failed or unknown channel, or from an unexpected peer</summary>
     public const int CntNoChannelLo = 0x2048;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntNoChannelHi = 0x204C;
-    /// <summary>rc: DMA accesses the host refused</summary>
+    /// <summary>snap: DMA accesses the host refused</summary>
     public const int CntDmaFaultLo = 0x2050;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntDmaFaultHi = 0x2054;
-    /// <summary>rc: Management frames transmitted</summary>
+    /// <summary>snap: Management frames transmitted</summary>
     public const int CntMgmtTxLo = 0x2058;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntMgmtTxHi = 0x205C;
-    /// <summary>rc: Management frames delivered to the host</summary>
+    /// <summary>snap: Management frames delivered to the host</summary>
     public const int CntMgmtRxLo = 0x2060;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntMgmtRxHi = 0x2064;
-    /// <summary>rc: Frames dropped for want of a posted Rx buffer (management queue, or a credit violation)</summary>
+    /// <summary>snap: Frames dropped for want of a posted Rx buffer (management queue, or a credit violation)</summary>
     public const int CntRxNoBufLo = 0x2068;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntRxNoBufHi = 0x206C;
-    /// <summary>rc: DATA packets outside the receive window — more than SACK_WINDOW after the cumulative ack, or more than 65536 before it (no sender's retransmission lies that far back) — dropped, not answered</summary>
+    /// <summary>snap: DATA packets outside the receive window — more than SACK_WINDOW after the cumulative ack, or more than 65536 before it (no sender's retransmission lies that far back) — dropped, not answered</summary>
     public const int CntOutOfWindowLo = 0x2070;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntOutOfWindowHi = 0x2074;
-    /// <summary>rc: Pure ACK frames sent</summary>
+    /// <summary>snap: Pure ACK frames sent</summary>
     public const int CntAckTxLo = 0x2078;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntAckTxHi = 0x207C;
-    /// <summary>rc: Pure ACK frames received, checked and applied (those dropped are in CNT_BAD_ACK, CNT_BAD_CREDIT or CNT_NO_CHANNEL)</summary>
+    /// <summary>snap: Pure ACK frames received, checked and applied (those dropped are in CNT_BAD_ACK, CNT_BAD_CREDIT or CNT_NO_CHANNEL)</summary>
     public const int CntAckRxLo = 0x2080;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntAckRxHi = 0x2084;
-    /// <summary>rc: Completions dropped because the completion ring was full (a host error; an ERROR event is raised)</summary>
+    /// <summary>snap: Completions dropped because the completion ring was full (a host error; an ERROR event is raised)</summary>
     public const int CntCplOverflowLo = 0x2088;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntCplOverflowHi = 0x208C;
-    /// <summary>rc: Events dropped because the event queue was full or disabled</summary>
+    /// <summary>snap: Events dropped because the event queue was full or disabled</summary>
     public const int CntEqOverflowLo = 0x2090;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntEqOverflowHi = 0x2094;
-    /// <summary>rc: Channels that failed (retransmission limit or DMA fault)</summary>
+    /// <summary>snap: Channels that failed (retransmission limit or DMA fault)</summary>
     public const int CntChFailedLo = 0x2098;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntChFailedHi = 0x209C;
-    /// <summary>rc: Doorbells rejected (closed channel, channel out of range, or producer index outside the ring)</summary>
+    /// <summary>snap: Doorbells rejected (closed channel, channel out of range, or producer index outside the ring)</summary>
     public const int CntBadDoorbellLo = 0x20A0;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntBadDoorbellHi = 0x20A4;
-    /// <summary>rc: ACK frames dropped whole: they acknowledge PSNs the channel never sent (cumulative ack beyond the next PSN to send, or a SACK bit for a PSN at or beyond it)</summary>
+    /// <summary>snap: ACK frames dropped whole: they acknowledge PSNs the channel never sent (cumulative ack beyond the next PSN to send, or a SACK bit for a PSN at or beyond it)</summary>
     public const int CntBadAckLo = 0x20A8;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntBadAckHi = 0x20AC;
-    /// <summary>rc: ACK frames dropped whole: their credit lies beyond anything the peer can have granted (more than a largest Rx ring, 2^15 PSNs, past the next PSN to send)</summary>
+    /// <summary>snap: ACK frames dropped whole: their credit lies beyond anything the peer can have granted (more than a largest Rx ring, 2^15 PSNs, past the next PSN to send)</summary>
     public const int CntBadCreditLo = 0x20B0;
     /// <summary>ro: high half of the counter above</summary>
     public const int CntBadCreditHi = 0x20B4;
+    /// <summary>snap: Tx frames whose descriptor length disagreed with the payload the DMA delivered (the frame builder's length check; the frame is sent flagged and the peer drops it)</summary>
+    public const int CntHdrLenMismatchLo = 0x20B8;
+    /// <summary>ro: high half of the counter above</summary>
+    public const int CntHdrLenMismatchHi = 0x20BC;
     /// <summary>ro: Parser drops by reason: CNT_DROP_BASE + 4 * drop_reason</summary>
     public const int CntDropBase = 0x2100;
     /// <summary>Number of registers in the CNT_DROP_BASE array.</summary>
     public const int CntDropBaseCount = 32;
+
+    /// <summary>Address of the low half of counter <paramref name="counter"/> (its high half follows at +4).</summary>
+    public static int Counter(NicCounter counter) => CntBase + 8 * (int)counter;
+
+    /// <summary>First counter's address.</summary>
+    public const int CntBase = 0x2000;
 }
+
+/// <summary>64-bit event counters of the NIC. Counter i is at CNT_BASE + 8 i: CNT_&lt;name&gt;_LO (snap) then CNT_&lt;name&gt;_HI (ro).</summary>
+public enum NicCounter
+{
+    /// <summary>Frames transmitted</summary>
+    TxFrames = 0,
+    /// <summary>Frame bytes transmitted (without FCS)</summary>
+    TxBytes = 1,
+    /// <summary>Frames received and accepted</summary>
+    RxFrames = 2,
+    /// <summary>Frame bytes received and accepted</summary>
+    RxBytes = 3,
+    /// <summary>Packets retransmitted (tail-loss probes included)</summary>
+    Retx = 4,
+    /// <summary>Retransmission timeouts</summary>
+    Timeouts = 5,
+    /// <summary>Times a channel with posted Tx descriptors was held back by the peer's credit (a doorbell found no credit, or the credit, not the window, limited a batch)</summary>
+    CreditStall = 6,
+    /// <summary>Descriptors rejected</summary>
+    BadDesc = 7,
+    /// <summary>Duplicate DATA packets dropped</summary>
+    Dup = 8,
+    /// <summary>Frames for a closed, failed or unknown channel, or from an unexpected peer</summary>
+    NoChannel = 9,
+    /// <summary>DMA accesses the host refused</summary>
+    DmaFault = 10,
+    /// <summary>Management frames transmitted</summary>
+    MgmtTx = 11,
+    /// <summary>Management frames delivered to the host</summary>
+    MgmtRx = 12,
+    /// <summary>Frames dropped for want of a posted Rx buffer (management queue, or a credit violation)</summary>
+    RxNoBuf = 13,
+    /// <summary>DATA packets outside the receive window — more than SACK_WINDOW after the cumulative ack, or more than 65536 before it (no sender's retransmission lies that far back) — dropped, not answered</summary>
+    OutOfWindow = 14,
+    /// <summary>Pure ACK frames sent</summary>
+    AckTx = 15,
+    /// <summary>Pure ACK frames received, checked and applied (those dropped are in CNT_BAD_ACK, CNT_BAD_CREDIT or CNT_NO_CHANNEL)</summary>
+    AckRx = 16,
+    /// <summary>Completions dropped because the completion ring was full (a host error; an ERROR event is raised)</summary>
+    CplOverflow = 17,
+    /// <summary>Events dropped because the event queue was full or disabled</summary>
+    EqOverflow = 18,
+    /// <summary>Channels that failed (retransmission limit or DMA fault)</summary>
+    ChFailed = 19,
+    /// <summary>Doorbells rejected (closed channel, channel out of range, or producer index outside the ring)</summary>
+    BadDoorbell = 20,
+    /// <summary>ACK frames dropped whole: they acknowledge PSNs the channel never sent (cumulative ack beyond the next PSN to send, or a SACK bit for a PSN at or beyond it)</summary>
+    BadAck = 21,
+    /// <summary>ACK frames dropped whole: their credit lies beyond anything the peer can have granted (more than a largest Rx ring, 2^15 PSNs, past the next PSN to send)</summary>
+    BadCredit = 22,
+    /// <summary>Tx frames whose descriptor length disagreed with the payload the DMA delivered (the frame builder's length check; the frame is sent flagged and the peer drops it)</summary>
+    HdrLenMismatch = 23,
+}
+
+/// <summary>Access of a register.</summary>
+public enum RegisterAccess
+{
+    /// <summary>Read-write.</summary>
+    ReadWrite,
+    /// <summary>Read-only.</summary>
+    ReadOnly,
+    /// <summary>Write-only (a command or doorbell); reads return 0.</summary>
+    WriteOnly,
+    /// <summary>Reading it snapshots a 64-bit counter and returns the low half.</summary>
+    Snapshot,
+}
+
+/// <summary>One register of the map, for tests and tools that walk it.</summary>
+/// <param name="Name">Spec name.</param>
+/// <param name="Address">Byte address.</param>
+/// <param name="Access">Access.</param>
+/// <param name="Mask">Bits its fields occupy.</param>
+/// <param name="Reset">Value after reset, or null when the spec does not fix it.</param>
+/// <param name="Count">Registers in the array (1 for a single register).</param>
+public readonly record struct RegisterInfo(string Name, int Address, RegisterAccess Access, uint Mask, uint? Reset, int Count);
+
+/// <summary>The register map as data (hw/spec/netchannel.toml).</summary>
+public static class RegisterMap
+{
+    /// <summary>Every register, by address.</summary>
+    public static readonly RegisterInfo[] All =
+    [
+        new("ID_MAGIC", 0x0000, RegisterAccess.ReadOnly, 0xFFFFFFFFu, 0x4E434E49u, 1),
+        new("ID_VERSION", 0x0004, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("ID_BUILD", 0x0008, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CAP_CHANNELS", 0x000C, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CAP_RING_LOG", 0x0010, RegisterAccess.ReadOnly, 0x0000FFFFu, 0x0000010Fu, 1),
+        new("CAP_DATAPATH", 0x0014, RegisterAccess.ReadOnly, 0xFFFFFFFFu, 0x23280200u, 1),
+        new("CAP_EVENT_QUEUES", 0x0018, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CAP_TRANSPORT", 0x001C, RegisterAccess.ReadOnly, 0x0000FFFFu, 0x00004040u, 1),
+        new("CTRL", 0x0100, RegisterAccess.ReadWrite, 0x00000007u, 0x00000000u, 1),
+        new("STATUS", 0x0104, RegisterAccess.ReadOnly, 0x00000003u, null, 1),
+        new("MAC_LO", 0x0108, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00000000u, 1),
+        new("MAC_HI", 0x010C, RegisterAccess.ReadWrite, 0x0000FFFFu, 0x00000000u, 1),
+        new("IP_ADDR", 0x0110, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00000000u, 1),
+        new("RTO_CYCLES", 0x0114, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00004000u, 1),
+        new("ACK_COALESCE", 0x0118, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00400010u, 1),
+        new("RETRY_LIMIT", 0x011C, RegisterAccess.ReadWrite, 0x000000FFu, 0x00000008u, 1),
+        new("CH_PEER_MAC_LO", 0x0200, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00000000u, 1),
+        new("CH_PEER_MAC_HI", 0x0204, RegisterAccess.ReadWrite, 0x0000FFFFu, 0x00000000u, 1),
+        new("CH_PEER_IP", 0x0208, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00000000u, 1),
+        new("CH_UDP_SRC", 0x020C, RegisterAccess.ReadWrite, 0x0000FFFFu, 0x00000000u, 1),
+        new("CH_PEER_CHAN", 0x0210, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00000000u, 1),
+        new("CH_TX_RING_LO", 0x0214, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00000000u, 1),
+        new("CH_TX_RING_HI", 0x0218, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00000000u, 1),
+        new("CH_RX_RING_LO", 0x021C, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00000000u, 1),
+        new("CH_RX_RING_HI", 0x0220, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00000000u, 1),
+        new("CH_CPL_RING_LO", 0x0224, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00000000u, 1),
+        new("CH_CPL_RING_HI", 0x0228, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00000000u, 1),
+        new("CH_RING_LOG", 0x022C, RegisterAccess.ReadWrite, 0x00FFFFFFu, 0x00000000u, 1),
+        new("CH_INIT_PSN", 0x0230, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00000000u, 1),
+        new("CH_PEER_PSN", 0x0234, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00000000u, 1),
+        new("CH_TX_CREDIT", 0x0238, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00000000u, 1),
+        new("CH_CMD", 0x0240, RegisterAccess.WriteOnly, 0x000FFFFFu, null, 1),
+        new("CH_CMD_STATUS", 0x0244, RegisterAccess.ReadOnly, 0x000000F1u, null, 1),
+        new("CH_RB_STATE", 0x0250, RegisterAccess.ReadOnly, 0x0000FF03u, null, 1),
+        new("CH_RB_TX_IDX", 0x0254, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CH_RB_TX_UNA", 0x0258, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CH_RB_TX_NXT", 0x025C, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CH_RB_TX_CREDIT", 0x0260, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CH_RB_RX_IDX", 0x0264, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CH_RB_RX_ACK", 0x0268, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CH_RB_CPL_IDX", 0x026C, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CH_RB_TX_PKTS", 0x0270, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CH_RB_RETX", 0x0274, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CH_RB_RX_PKTS", 0x0278, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CH_RB_DUP", 0x027C, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CH_RB_TIMEOUTS", 0x0280, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("MGMT_TX_RING_LO", 0x0300, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00000000u, 1),
+        new("MGMT_TX_RING_HI", 0x0304, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00000000u, 1),
+        new("MGMT_RX_RING_LO", 0x0308, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00000000u, 1),
+        new("MGMT_RX_RING_HI", 0x030C, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00000000u, 1),
+        new("MGMT_CPL_RING_LO", 0x0310, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00000000u, 1),
+        new("MGMT_CPL_RING_HI", 0x0314, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00000000u, 1),
+        new("MGMT_RING_LOG", 0x0318, RegisterAccess.ReadWrite, 0x00FFFFFFu, 0x00000000u, 1),
+        new("MGMT_CTRL", 0x031C, RegisterAccess.ReadWrite, 0x0000FF01u, 0x00000000u, 1),
+        new("DB_TX", 0x1000, RegisterAccess.WriteOnly, 0xFFFFFFFFu, null, 1),
+        new("DB_RX", 0x1004, RegisterAccess.WriteOnly, 0xFFFFFFFFu, null, 1),
+        new("DB_CPL", 0x1008, RegisterAccess.WriteOnly, 0xFFFFFFFFu, null, 1),
+        new("EQ_ARM", 0x100C, RegisterAccess.WriteOnly, 0xFFFF00FFu, null, 1),
+        new("EQ_BASE_LO", 0x1010, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00000000u, 1),
+        new("EQ_BASE_HI", 0x1014, RegisterAccess.ReadWrite, 0xFFFFFFFFu, 0x00000000u, 1),
+        new("EQ_CMD", 0x1018, RegisterAccess.WriteOnly, 0x0001FFFFu, null, 1),
+        new("MGMT_DB_TX", 0x1020, RegisterAccess.WriteOnly, 0x0000FFFFu, null, 1),
+        new("MGMT_DB_RX", 0x1024, RegisterAccess.WriteOnly, 0x0000FFFFu, null, 1),
+        new("MGMT_DB_CPL", 0x1028, RegisterAccess.WriteOnly, 0x0001FFFFu, null, 1),
+        new("CNT_TX_FRAMES_LO", 0x2000, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_TX_FRAMES_HI", 0x2004, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_TX_BYTES_LO", 0x2008, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_TX_BYTES_HI", 0x200C, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_RX_FRAMES_LO", 0x2010, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_RX_FRAMES_HI", 0x2014, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_RX_BYTES_LO", 0x2018, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_RX_BYTES_HI", 0x201C, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_RETX_LO", 0x2020, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_RETX_HI", 0x2024, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_TIMEOUTS_LO", 0x2028, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_TIMEOUTS_HI", 0x202C, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_CREDIT_STALL_LO", 0x2030, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_CREDIT_STALL_HI", 0x2034, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_BAD_DESC_LO", 0x2038, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_BAD_DESC_HI", 0x203C, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_DUP_LO", 0x2040, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_DUP_HI", 0x2044, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_NO_CHANNEL_LO", 0x2048, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_NO_CHANNEL_HI", 0x204C, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_DMA_FAULT_LO", 0x2050, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_DMA_FAULT_HI", 0x2054, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_MGMT_TX_LO", 0x2058, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_MGMT_TX_HI", 0x205C, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_MGMT_RX_LO", 0x2060, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_MGMT_RX_HI", 0x2064, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_RX_NO_BUF_LO", 0x2068, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_RX_NO_BUF_HI", 0x206C, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_OUT_OF_WINDOW_LO", 0x2070, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_OUT_OF_WINDOW_HI", 0x2074, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_ACK_TX_LO", 0x2078, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_ACK_TX_HI", 0x207C, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_ACK_RX_LO", 0x2080, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_ACK_RX_HI", 0x2084, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_CPL_OVERFLOW_LO", 0x2088, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_CPL_OVERFLOW_HI", 0x208C, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_EQ_OVERFLOW_LO", 0x2090, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_EQ_OVERFLOW_HI", 0x2094, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_CH_FAILED_LO", 0x2098, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_CH_FAILED_HI", 0x209C, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_BAD_DOORBELL_LO", 0x20A0, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_BAD_DOORBELL_HI", 0x20A4, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_BAD_ACK_LO", 0x20A8, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_BAD_ACK_HI", 0x20AC, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_BAD_CREDIT_LO", 0x20B0, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_BAD_CREDIT_HI", 0x20B4, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_HDR_LEN_MISMATCH_LO", 0x20B8, RegisterAccess.Snapshot, 0xFFFFFFFFu, null, 1),
+        new("CNT_HDR_LEN_MISMATCH_HI", 0x20BC, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 1),
+        new("CNT_DROP_BASE", 0x2100, RegisterAccess.ReadOnly, 0xFFFFFFFFu, null, 32),
+    ];
+}
+
+/// <summary>ID_VERSION (ro, 0x0004): Spec and RTL versions. A value to build with the field properties and write, or read and take apart.</summary>
+public struct IdVersionRegister : IEquatable<IdVersionRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x0004;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0xFFFFFFFF;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public IdVersionRegister(uint value) => Value = value;
+    /// <summary>[15:0] Spec version (spec_version) (reset 2).</summary>
+    public ushort Spec
+    {
+        readonly get => (ushort)((Value >> 0) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 0)) | (((uint)value & 0xFFFFu) << 0);
+    }
+    /// <summary>[31:16] RTL revision.</summary>
+    public ushort Rtl
+    {
+        readonly get => (ushort)((Value >> 16) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 16)) | (((uint)value & 0xFFFFu) << 16);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(IdVersionRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is IdVersionRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"ID_VERSION(Spec={Spec}, Rtl={Rtl})";
+}
+
+/// <summary>CAP_RING_LOG (ro, 0x0010): Ring sizes the NIC accepts (log2). A value to build with the field properties and write, or read and take apart.</summary>
+public struct CapRingLogRegister : IEquatable<CapRingLogRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x0010;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0x0000FFFF;
+    /// <summary>Value after reset.</summary>
+    public const uint Reset = 0x0000010F;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public CapRingLogRegister(uint value) => Value = value;
+    /// <summary>[7:0] Largest ring log2 size (reset 15).</summary>
+    public byte Max
+    {
+        readonly get => (byte)((Value >> 0) & 0xFF);
+        set => Value = (Value & ~(0xFFu << 0)) | (((uint)value & 0xFFu) << 0);
+    }
+    /// <summary>[15:8] Smallest ring log2 size (reset 1).</summary>
+    public byte Min
+    {
+        readonly get => (byte)((Value >> 8) & 0xFF);
+        set => Value = (Value & ~(0xFFu << 8)) | (((uint)value & 0xFFu) << 8);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(CapRingLogRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is CapRingLogRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"CAP_RING_LOG(Max={Max}, Min={Min})";
+}
+
+/// <summary>CAP_DATAPATH (ro, 0x0014): Datapath. A value to build with the field properties and write, or read and take apart.</summary>
+public struct CapDatapathRegister : IEquatable<CapDatapathRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x0014;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0xFFFFFFFF;
+    /// <summary>Value after reset.</summary>
+    public const uint Reset = 0x23280200;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public CapDatapathRegister(uint value) => Value = value;
+    /// <summary>[15:0] MAC datapath width in bits (reset 512).</summary>
+    public ushort WidthBits
+    {
+        readonly get => (ushort)((Value >> 0) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 0)) | (((uint)value & 0xFFFFu) << 0);
+    }
+    /// <summary>[31:16] MAX_PAYLOAD_BYTES (reset 9000).</summary>
+    public ushort MaxPayload
+    {
+        readonly get => (ushort)((Value >> 16) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 16)) | (((uint)value & 0xFFFFu) << 16);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(CapDatapathRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is CapDatapathRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"CAP_DATAPATH(WidthBits={WidthBits}, MaxPayload={MaxPayload})";
+}
+
+/// <summary>CAP_TRANSPORT (ro, 0x001C): Transport. A value to build with the field properties and write, or read and take apart.</summary>
+public struct CapTransportRegister : IEquatable<CapTransportRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x001C;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0x0000FFFF;
+    /// <summary>Value after reset.</summary>
+    public const uint Reset = 0x00004040;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public CapTransportRegister(uint value) => Value = value;
+    /// <summary>[7:0] Packets a channel keeps in flight at most (transmit window) (reset 64).</summary>
+    public byte Window
+    {
+        readonly get => (byte)((Value >> 0) & 0xFF);
+        set => Value = (Value & ~(0xFFu << 0)) | (((uint)value & 0xFFu) << 0);
+    }
+    /// <summary>[15:8] SACK bitmap bits (reset 64).</summary>
+    public byte SackBits
+    {
+        readonly get => (byte)((Value >> 8) & 0xFF);
+        set => Value = (Value & ~(0xFFu << 8)) | (((uint)value & 0xFFu) << 8);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(CapTransportRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is CapTransportRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"CAP_TRANSPORT(Window={Window}, SackBits={SackBits})";
+}
+
+/// <summary>CTRL (rw, 0x0100): Control. A value to build with the field properties and write, or read and take apart.</summary>
+public struct CtrlRegister : IEquatable<CtrlRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x0100;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0x00000007;
+    /// <summary>Value after reset.</summary>
+    public const uint Reset = 0x00000000;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public CtrlRegister(uint value) => Value = value;
+    /// <summary>[0] Enable (0: the MAC side is idle, received frames are dropped).</summary>
+    public bool Enable
+    {
+        readonly get => ((Value >> 0) & 1) != 0;
+        set => Value = (Value & ~(0x1u << 0)) | (((value ? 1u : 0u) & 0x1u) << 0);
+    }
+    /// <summary>[1] Address filtering on (frames not for MAC_*/IP_ADDR are dropped).</summary>
+    public bool Filter
+    {
+        readonly get => ((Value >> 1) & 1) != 0;
+        set => Value = (Value & ~(0x1u << 1)) | (((value ? 1u : 0u) & 0x1u) << 1);
+    }
+    /// <summary>[2] Promiscuous management Rx: frames for closed or unknown channels go to the management Rx queue instead of being dropped.</summary>
+    public bool PromiscMgmt
+    {
+        readonly get => ((Value >> 2) & 1) != 0;
+        set => Value = (Value & ~(0x1u << 2)) | (((value ? 1u : 0u) & 0x1u) << 2);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(CtrlRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is CtrlRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"CTRL(Enable={Enable}, Filter={Filter}, PromiscMgmt={PromiscMgmt})";
+}
+
+/// <summary>STATUS (ro, 0x0104): Status. A value to build with the field properties and write, or read and take apart.</summary>
+public struct StatusRegister : IEquatable<StatusRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x0104;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0x00000003;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public StatusRegister(uint value) => Value = value;
+    /// <summary>[0] Running (CTRL.enable).</summary>
+    public bool Running
+    {
+        readonly get => ((Value >> 0) & 1) != 0;
+        set => Value = (Value & ~(0x1u << 0)) | (((value ? 1u : 0u) & 0x1u) << 0);
+    }
+    /// <summary>[1] Link up (the RTL core does not see the PHY: always 1) (reset 1).</summary>
+    public bool LinkUp
+    {
+        readonly get => ((Value >> 1) & 1) != 0;
+        set => Value = (Value & ~(0x1u << 1)) | (((value ? 1u : 0u) & 0x1u) << 1);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(StatusRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is StatusRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"STATUS(Running={Running}, LinkUp={LinkUp})";
+}
+
+/// <summary>MAC_HI (rw, 0x010C): Local MAC address bytes 0..1. A value to build with the field properties and write, or read and take apart.</summary>
+public struct MacHiRegister : IEquatable<MacHiRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x010C;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0x0000FFFF;
+    /// <summary>Value after reset.</summary>
+    public const uint Reset = 0x00000000;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public MacHiRegister(uint value) => Value = value;
+    /// <summary>[15:0] MAC address bytes 0..1.</summary>
+    public ushort MacHi
+    {
+        readonly get => (ushort)((Value >> 0) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 0)) | (((uint)value & 0xFFFFu) << 0);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(MacHiRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is MacHiRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"MAC_HI(MacHi={MacHi})";
+}
+
+/// <summary>ACK_COALESCE (rw, 0x0118): A pure ACK is sent when that many new packets are unacknowledged or the oldest has waited that long. A value to build with the field properties and write, or read and take apart.</summary>
+public struct AckCoalesceRegister : IEquatable<AckCoalesceRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x0118;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0xFFFFFFFF;
+    /// <summary>Value after reset.</summary>
+    public const uint Reset = 0x00400010;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public AckCoalesceRegister(uint value) => Value = value;
+    /// <summary>[15:0] Packets (reset 16).</summary>
+    public ushort Packets
+    {
+        readonly get => (ushort)((Value >> 0) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 0)) | (((uint)value & 0xFFFFu) << 0);
+    }
+    /// <summary>[31:16] Cycles (reset 64).</summary>
+    public ushort Cycles
+    {
+        readonly get => (ushort)((Value >> 16) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 16)) | (((uint)value & 0xFFFFu) << 16);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(AckCoalesceRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is AckCoalesceRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"ACK_COALESCE(Packets={Packets}, Cycles={Cycles})";
+}
+
+/// <summary>RETRY_LIMIT (rw, 0x011C): Retransmission rounds without progress before a channel fails: it fails at the (RETRY_LIMIT + 1)-th timeout in a row. A value to build with the field properties and write, or read and take apart.</summary>
+public struct RetryLimitRegister : IEquatable<RetryLimitRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x011C;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0x000000FF;
+    /// <summary>Value after reset.</summary>
+    public const uint Reset = 0x00000008;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public RetryLimitRegister(uint value) => Value = value;
+    /// <summary>[7:0] Rounds (reset 8).</summary>
+    public byte Limit
+    {
+        readonly get => (byte)((Value >> 0) & 0xFF);
+        set => Value = (Value & ~(0xFFu << 0)) | (((uint)value & 0xFFu) << 0);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(RetryLimitRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is RetryLimitRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"RETRY_LIMIT(Limit={Limit})";
+}
+
+/// <summary>CH_PEER_MAC_HI (rw, 0x0204): Staged: peer MAC bytes 0..1. A value to build with the field properties and write, or read and take apart.</summary>
+public struct ChPeerMacHiRegister : IEquatable<ChPeerMacHiRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x0204;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0x0000FFFF;
+    /// <summary>Value after reset.</summary>
+    public const uint Reset = 0x00000000;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public ChPeerMacHiRegister(uint value) => Value = value;
+    /// <summary>[15:0] Peer MAC bytes 0..1.</summary>
+    public ushort MacHi
+    {
+        readonly get => (ushort)((Value >> 0) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 0)) | (((uint)value & 0xFFFFu) << 0);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(ChPeerMacHiRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is ChPeerMacHiRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"CH_PEER_MAC_HI(MacHi={MacHi})";
+}
+
+/// <summary>CH_UDP_SRC (rw, 0x020C): Staged: UDP source port of this channel. A value to build with the field properties and write, or read and take apart.</summary>
+public struct ChUdpSrcRegister : IEquatable<ChUdpSrcRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x020C;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0x0000FFFF;
+    /// <summary>Value after reset.</summary>
+    public const uint Reset = 0x00000000;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public ChUdpSrcRegister(uint value) => Value = value;
+    /// <summary>[15:0] UDP source port.</summary>
+    public ushort Port
+    {
+        readonly get => (ushort)((Value >> 0) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 0)) | (((uint)value & 0xFFFFu) << 0);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(ChUdpSrcRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is ChUdpSrcRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"CH_UDP_SRC(Port={Port})";
+}
+
+/// <summary>CH_PEER_CHAN (rw, 0x0210): Staged: the peer's channel, the class and the event queue. A value to build with the field properties and write, or read and take apart.</summary>
+public struct ChPeerChanRegister : IEquatable<ChPeerChanRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x0210;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0xFFFFFFFF;
+    /// <summary>Value after reset.</summary>
+    public const uint Reset = 0x00000000;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public ChPeerChanRegister(uint value) => Value = value;
+    /// <summary>[15:0] Channel id at the peer.</summary>
+    public ushort PeerChan
+    {
+        readonly get => (ushort)((Value >> 0) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 0)) | (((uint)value & 0xFFFFu) << 0);
+    }
+    /// <summary>[23:16] Class (0 throughput, 1 latency).</summary>
+    public byte Cls
+    {
+        readonly get => (byte)((Value >> 16) & 0xFF);
+        set => Value = (Value & ~(0xFFu << 16)) | (((uint)value & 0xFFu) << 16);
+    }
+    /// <summary>[31:24] Event queue of the channel's events.</summary>
+    public byte Eq
+    {
+        readonly get => (byte)((Value >> 24) & 0xFF);
+        set => Value = (Value & ~(0xFFu << 24)) | (((uint)value & 0xFFu) << 24);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(ChPeerChanRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is ChPeerChanRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"CH_PEER_CHAN(PeerChan={PeerChan}, Cls={Cls}, Eq={Eq})";
+}
+
+/// <summary>CH_RING_LOG (rw, 0x022C): Staged: ring log2 sizes. A value to build with the field properties and write, or read and take apart.</summary>
+public struct ChRingLogRegister : IEquatable<ChRingLogRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x022C;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0x00FFFFFF;
+    /// <summary>Value after reset.</summary>
+    public const uint Reset = 0x00000000;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public ChRingLogRegister(uint value) => Value = value;
+    /// <summary>[7:0] Tx ring log2 size.</summary>
+    public byte Tx
+    {
+        readonly get => (byte)((Value >> 0) & 0xFF);
+        set => Value = (Value & ~(0xFFu << 0)) | (((uint)value & 0xFFu) << 0);
+    }
+    /// <summary>[15:8] Rx ring log2 size.</summary>
+    public byte Rx
+    {
+        readonly get => (byte)((Value >> 8) & 0xFF);
+        set => Value = (Value & ~(0xFFu << 8)) | (((uint)value & 0xFFu) << 8);
+    }
+    /// <summary>[23:16] Completion ring log2 size.</summary>
+    public byte Cpl
+    {
+        readonly get => (byte)((Value >> 16) & 0xFF);
+        set => Value = (Value & ~(0xFFu << 16)) | (((uint)value & 0xFFu) << 16);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(ChRingLogRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is ChRingLogRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"CH_RING_LOG(Tx={Tx}, Rx={Rx}, Cpl={Cpl})";
+}
+
+/// <summary>CH_CMD (wo, 0x0240): Applies a channel command. A value to build with the field properties and write, or read and take apart.</summary>
+public struct ChCmdRegister : IEquatable<ChCmdRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x0240;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0x000FFFFF;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public ChCmdRegister(uint value) => Value = value;
+    /// <summary>[15:0] Channel.</summary>
+    public ushort Channel
+    {
+        readonly get => (ushort)((Value >> 0) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 0)) | (((uint)value & 0xFFFFu) << 0);
+    }
+    /// <summary>[19:16] Command.</summary>
+    public ChannelCommand Cmd
+    {
+        readonly get => (ChannelCommand)((Value >> 16) & 0xF);
+        set => Value = (Value & ~(0xFu << 16)) | (((uint)value & 0xFu) << 16);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(ChCmdRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is ChCmdRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"CH_CMD(Channel={Channel}, Cmd={Cmd})";
+}
+
+/// <summary>CH_CMD_STATUS (ro, 0x0244): Channel command status. A value to build with the field properties and write, or read and take apart.</summary>
+public struct ChCmdStatusRegister : IEquatable<ChCmdStatusRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x0244;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0x000000F1;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public ChCmdStatusRegister(uint value) => Value = value;
+    /// <summary>[0] A command is in progress.</summary>
+    public bool Busy
+    {
+        readonly get => ((Value >> 0) & 1) != 0;
+        set => Value = (Value & ~(0x1u << 0)) | (((value ? 1u : 0u) & 0x1u) << 0);
+    }
+    /// <summary>[7:4] Result of the last command.</summary>
+    public ChannelCommandResult Result
+    {
+        readonly get => (ChannelCommandResult)((Value >> 4) & 0xF);
+        set => Value = (Value & ~(0xFu << 4)) | (((uint)value & 0xFu) << 4);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(ChCmdStatusRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is ChCmdStatusRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"CH_CMD_STATUS(Busy={Busy}, Result={Result})";
+}
+
+/// <summary>CH_RB_STATE (ro, 0x0250): Read back: state. A value to build with the field properties and write, or read and take apart.</summary>
+public struct ChRbStateRegister : IEquatable<ChRbStateRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x0250;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0x0000FF03;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public ChRbStateRegister(uint value) => Value = value;
+    /// <summary>[1:0] State.</summary>
+    public NicChannelState State
+    {
+        readonly get => (NicChannelState)((Value >> 0) & 0x3);
+        set => Value = (Value & ~(0x3u << 0)) | (((uint)value & 0x3u) << 0);
+    }
+    /// <summary>[15:8] Why it failed.</summary>
+    public CompletionStatus Why
+    {
+        readonly get => (CompletionStatus)((Value >> 8) & 0xFF);
+        set => Value = (Value & ~(0xFFu << 8)) | (((uint)value & 0xFFu) << 8);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(ChRbStateRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is ChRbStateRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"CH_RB_STATE(State={State}, Why={Why})";
+}
+
+/// <summary>CH_RB_TX_IDX (ro, 0x0254): Read back: Tx ring indices. A value to build with the field properties and write, or read and take apart.</summary>
+public struct ChRbTxIdxRegister : IEquatable<ChRbTxIdxRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x0254;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0xFFFFFFFF;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public ChRbTxIdxRegister(uint value) => Value = value;
+    /// <summary>[15:0] Tx producer index (last doorbell).</summary>
+    public ushort Prod
+    {
+        readonly get => (ushort)((Value >> 0) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 0)) | (((uint)value & 0xFFFFu) << 0);
+    }
+    /// <summary>[31:16] Ring index of the next PSN (descriptors taken).</summary>
+    public ushort Next
+    {
+        readonly get => (ushort)((Value >> 16) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 16)) | (((uint)value & 0xFFFFu) << 16);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(ChRbTxIdxRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is ChRbTxIdxRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"CH_RB_TX_IDX(Prod={Prod}, Next={Next})";
+}
+
+/// <summary>CH_RB_RX_IDX (ro, 0x0264): Read back: Rx ring indices. A value to build with the field properties and write, or read and take apart.</summary>
+public struct ChRbRxIdxRegister : IEquatable<ChRbRxIdxRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x0264;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0xFFFFFFFF;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public ChRbRxIdxRegister(uint value) => Value = value;
+    /// <summary>[15:0] Rx producer index (posted buffers).</summary>
+    public ushort Prod
+    {
+        readonly get => (ushort)((Value >> 0) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 0)) | (((uint)value & 0xFFFFu) << 0);
+    }
+    /// <summary>[31:16] Rx buffers consumed.</summary>
+    public ushort Used
+    {
+        readonly get => (ushort)((Value >> 16) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 16)) | (((uint)value & 0xFFFFu) << 16);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(ChRbRxIdxRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is ChRbRxIdxRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"CH_RB_RX_IDX(Prod={Prod}, Used={Used})";
+}
+
+/// <summary>CH_RB_CPL_IDX (ro, 0x026C): Read back: completion ring indices. A value to build with the field properties and write, or read and take apart.</summary>
+public struct ChRbCplIdxRegister : IEquatable<ChRbCplIdxRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x026C;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0xFFFFFFFF;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public ChRbCplIdxRegister(uint value) => Value = value;
+    /// <summary>[15:0] Completion producer index.</summary>
+    public ushort Prod
+    {
+        readonly get => (ushort)((Value >> 0) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 0)) | (((uint)value & 0xFFFFu) << 0);
+    }
+    /// <summary>[31:16] Completion consumer index (last DB_CPL).</summary>
+    public ushort Cons
+    {
+        readonly get => (ushort)((Value >> 16) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 16)) | (((uint)value & 0xFFFFu) << 16);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(ChRbCplIdxRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is ChRbCplIdxRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"CH_RB_CPL_IDX(Prod={Prod}, Cons={Cons})";
+}
+
+/// <summary>MGMT_RING_LOG (rw, 0x0318): Management ring log2 sizes. A value to build with the field properties and write, or read and take apart.</summary>
+public struct MgmtRingLogRegister : IEquatable<MgmtRingLogRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x0318;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0x00FFFFFF;
+    /// <summary>Value after reset.</summary>
+    public const uint Reset = 0x00000000;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public MgmtRingLogRegister(uint value) => Value = value;
+    /// <summary>[7:0] Tx ring log2 size.</summary>
+    public byte Tx
+    {
+        readonly get => (byte)((Value >> 0) & 0xFF);
+        set => Value = (Value & ~(0xFFu << 0)) | (((uint)value & 0xFFu) << 0);
+    }
+    /// <summary>[15:8] Rx ring log2 size.</summary>
+    public byte Rx
+    {
+        readonly get => (byte)((Value >> 8) & 0xFF);
+        set => Value = (Value & ~(0xFFu << 8)) | (((uint)value & 0xFFu) << 8);
+    }
+    /// <summary>[23:16] Completion ring log2 size.</summary>
+    public byte Cpl
+    {
+        readonly get => (byte)((Value >> 16) & 0xFF);
+        set => Value = (Value & ~(0xFFu << 16)) | (((uint)value & 0xFFu) << 16);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(MgmtRingLogRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is MgmtRingLogRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"MGMT_RING_LOG(Tx={Tx}, Rx={Rx}, Cpl={Cpl})";
+}
+
+/// <summary>MGMT_CTRL (rw, 0x031C): Management queue pair control. A value to build with the field properties and write, or read and take apart.</summary>
+public struct MgmtCtrlRegister : IEquatable<MgmtCtrlRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x031C;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0x0000FF01;
+    /// <summary>Value after reset.</summary>
+    public const uint Reset = 0x00000000;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public MgmtCtrlRegister(uint value) => Value = value;
+    /// <summary>[0] Enable: writing 1 applies the ring registers and resets the indices (it reads back 1 only when they were valid); 0 stops the queues.</summary>
+    public bool Enable
+    {
+        readonly get => ((Value >> 0) & 1) != 0;
+        set => Value = (Value & ~(0x1u << 0)) | (((value ? 1u : 0u) & 0x1u) << 0);
+    }
+    /// <summary>[15:8] Event queue of the management completions.</summary>
+    public byte Eq
+    {
+        readonly get => (byte)((Value >> 8) & 0xFF);
+        set => Value = (Value & ~(0xFFu << 8)) | (((uint)value & 0xFFu) << 8);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(MgmtCtrlRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is MgmtCtrlRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"MGMT_CTRL(Enable={Enable}, Eq={Eq})";
+}
+
+/// <summary>DB_TX (wo, 0x1000): Tx doorbell. A value to build with the field properties and write, or read and take apart.</summary>
+public struct DbTxRegister : IEquatable<DbTxRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x1000;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0xFFFFFFFF;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public DbTxRegister(uint value) => Value = value;
+    /// <summary>[15:0] Channel.</summary>
+    public ushort Channel
+    {
+        readonly get => (ushort)((Value >> 0) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 0)) | (((uint)value & 0xFFFFu) << 0);
+    }
+    /// <summary>[31:16] New Tx producer index.</summary>
+    public ushort Prod
+    {
+        readonly get => (ushort)((Value >> 16) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 16)) | (((uint)value & 0xFFFFu) << 16);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(DbTxRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is DbTxRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"DB_TX(Channel={Channel}, Prod={Prod})";
+}
+
+/// <summary>DB_RX (wo, 0x1004): Rx doorbell (posted buffers). A value to build with the field properties and write, or read and take apart.</summary>
+public struct DbRxRegister : IEquatable<DbRxRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x1004;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0xFFFFFFFF;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public DbRxRegister(uint value) => Value = value;
+    /// <summary>[15:0] Channel.</summary>
+    public ushort Channel
+    {
+        readonly get => (ushort)((Value >> 0) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 0)) | (((uint)value & 0xFFFFu) << 0);
+    }
+    /// <summary>[31:16] New Rx producer index.</summary>
+    public ushort Prod
+    {
+        readonly get => (ushort)((Value >> 16) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 16)) | (((uint)value & 0xFFFFu) << 16);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(DbRxRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is DbRxRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"DB_RX(Channel={Channel}, Prod={Prod})";
+}
+
+/// <summary>DB_CPL (wo, 0x1008): Completion doorbell. A value to build with the field properties and write, or read and take apart.</summary>
+public struct DbCplRegister : IEquatable<DbCplRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x1008;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0xFFFFFFFF;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public DbCplRegister(uint value) => Value = value;
+    /// <summary>[14:0] Channel.</summary>
+    public ushort Channel
+    {
+        readonly get => (ushort)((Value >> 0) & 0x7FFF);
+        set => Value = (Value & ~(0x7FFFu << 0)) | (((uint)value & 0x7FFFu) << 0);
+    }
+    /// <summary>[15] Arm: the next completion raises an event.</summary>
+    public bool Arm
+    {
+        readonly get => ((Value >> 15) & 1) != 0;
+        set => Value = (Value & ~(0x1u << 15)) | (((value ? 1u : 0u) & 0x1u) << 15);
+    }
+    /// <summary>[31:16] Completion consumer index (frees completion slots).</summary>
+    public ushort Cons
+    {
+        readonly get => (ushort)((Value >> 16) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 16)) | (((uint)value & 0xFFFFu) << 16);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(DbCplRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is DbCplRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"DB_CPL(Channel={Channel}, Arm={Arm}, Cons={Cons})";
+}
+
+/// <summary>EQ_ARM (wo, 0x100C): Event queue consumer index and arming; arming a non-empty queue fires at once. A value to build with the field properties and write, or read and take apart.</summary>
+public struct EqArmRegister : IEquatable<EqArmRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x100C;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0xFFFF00FF;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public EqArmRegister(uint value) => Value = value;
+    /// <summary>[7:0] Event queue.</summary>
+    public byte Eq
+    {
+        readonly get => (byte)((Value >> 0) & 0xFF);
+        set => Value = (Value & ~(0xFFu << 0)) | (((uint)value & 0xFFu) << 0);
+    }
+    /// <summary>[31:16] Consumer index.</summary>
+    public ushort Cons
+    {
+        readonly get => (ushort)((Value >> 16) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 16)) | (((uint)value & 0xFFFFu) << 16);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(EqArmRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is EqArmRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"EQ_ARM(Eq={Eq}, Cons={Cons})";
+}
+
+/// <summary>EQ_CMD (wo, 0x1018): Applies the staged event queue base. A value to build with the field properties and write, or read and take apart.</summary>
+public struct EqCmdRegister : IEquatable<EqCmdRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x1018;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0x0001FFFF;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public EqCmdRegister(uint value) => Value = value;
+    /// <summary>[7:0] Event queue.</summary>
+    public byte Eq
+    {
+        readonly get => (byte)((Value >> 0) & 0xFF);
+        set => Value = (Value & ~(0xFFu << 0)) | (((uint)value & 0xFFu) << 0);
+    }
+    /// <summary>[15:8] Log2 size.</summary>
+    public byte Log
+    {
+        readonly get => (byte)((Value >> 8) & 0xFF);
+        set => Value = (Value & ~(0xFFu << 8)) | (((uint)value & 0xFFu) << 8);
+    }
+    /// <summary>[16] Enable.</summary>
+    public bool Enable
+    {
+        readonly get => ((Value >> 16) & 1) != 0;
+        set => Value = (Value & ~(0x1u << 16)) | (((value ? 1u : 0u) & 0x1u) << 16);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(EqCmdRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is EqCmdRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"EQ_CMD(Eq={Eq}, Log={Log}, Enable={Enable})";
+}
+
+/// <summary>MGMT_DB_TX (wo, 0x1020): Management Tx doorbell. A value to build with the field properties and write, or read and take apart.</summary>
+public struct MgmtDbTxRegister : IEquatable<MgmtDbTxRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x1020;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0x0000FFFF;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public MgmtDbTxRegister(uint value) => Value = value;
+    /// <summary>[15:0] Management Tx producer index.</summary>
+    public ushort Prod
+    {
+        readonly get => (ushort)((Value >> 0) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 0)) | (((uint)value & 0xFFFFu) << 0);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(MgmtDbTxRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is MgmtDbTxRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"MGMT_DB_TX(Prod={Prod})";
+}
+
+/// <summary>MGMT_DB_RX (wo, 0x1024): Management Rx doorbell. A value to build with the field properties and write, or read and take apart.</summary>
+public struct MgmtDbRxRegister : IEquatable<MgmtDbRxRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x1024;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0x0000FFFF;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public MgmtDbRxRegister(uint value) => Value = value;
+    /// <summary>[15:0] Management Rx producer index.</summary>
+    public ushort Prod
+    {
+        readonly get => (ushort)((Value >> 0) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 0)) | (((uint)value & 0xFFFFu) << 0);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(MgmtDbRxRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is MgmtDbRxRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"MGMT_DB_RX(Prod={Prod})";
+}
+
+/// <summary>MGMT_DB_CPL (wo, 0x1028): Management completion doorbell. A value to build with the field properties and write, or read and take apart.</summary>
+public struct MgmtDbCplRegister : IEquatable<MgmtDbCplRegister>
+{
+    /// <summary>The register's address.</summary>
+    public const int Address = 0x1028;
+    /// <summary>Bits the fields occupy (the rest read 0 and are ignored on write).</summary>
+    public const uint Mask = 0x0001FFFF;
+    /// <summary>The 32-bit value.</summary>
+    public uint Value;
+
+    /// <summary>Wraps a register value.</summary>
+    public MgmtDbCplRegister(uint value) => Value = value;
+    /// <summary>[15:0] Management completion consumer index.</summary>
+    public ushort Cons
+    {
+        readonly get => (ushort)((Value >> 0) & 0xFFFF);
+        set => Value = (Value & ~(0xFFFFu << 0)) | (((uint)value & 0xFFFFu) << 0);
+    }
+    /// <summary>[16] Arm: the next completion raises an event.</summary>
+    public bool Arm
+    {
+        readonly get => ((Value >> 16) & 1) != 0;
+        set => Value = (Value & ~(0x1u << 16)) | (((value ? 1u : 0u) & 0x1u) << 16);
+    }
+
+    /// <inheritdoc/>
+    public readonly bool Equals(MgmtDbCplRegister other) => Value == other.Value;
+    /// <inheritdoc/>
+    public override readonly bool Equals(object? obj) => obj is MgmtDbCplRegister o && Equals(o);
+    /// <inheritdoc/>
+    public override readonly int GetHashCode() => (int)Value;
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"MGMT_DB_CPL(Cons={Cons}, Arm={Arm})";
+}
+
